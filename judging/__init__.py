@@ -1,0 +1,8 @@
+"""Pure judging logic for innovation contests.
+
+Plain Python data and numpy arrays in, results out.  Nothing in this package
+imports Flask or a database layer, so the same code serves the web
+application, the command line (``python -m judging``) and the benchmarks.
+"""
+
+__version__ = "1.0.0"
