@@ -1,0 +1,369 @@
+"""Judge–entry assignment as a transportation problem solved by linear programming.
+
+Model
+-----
+Variables ``x[e, j] ∈ {0, 1}`` for every pair that is not conflicted (and, in
+re-assignment, not already fixed).  Constraints:
+
+* every entry ``e`` gets exactly ``k[e]`` judges;
+* every judge's load lies in a *band* ``[low[j], high[j]]``;
+
+objective: maximise ``Σ affinity[e, j] · x[e, j]``.
+
+The constraint matrix is the incidence matrix of a bipartite graph (rows may
+be repeated for two-sided bounds), which is totally unimodular, so a basic
+optimal solution of the LP relaxation is integral.  HiGHS dual simplex
+returns such a vertex; should it ever return a fractional point, the same
+problem is re-solved by HiGHS MILP.
+
+Load band ("as even as possible")
+---------------------------------
+Each judge's reachable range is ``[lo, hi]`` with ``lo = max(min_load,
+fixed load)`` and ``hi = min(max_load, number of entries they may judge)``.
+Water-filling finds the level ``t`` with ``Σ clip(t, lo, hi) = Σ k``; the band
+is ``floor``/``ceil`` of ``clip(t, lo, hi)``.  So loads are the even share ±1
+where maxima allow, and judges capped below the share are full.  If conflicts
+make that band infeasible, a first LP finds loads that leave the band by the
+least total amount (within ``[lo, hi]``), the band of each judge is widened
+only as far as that solution needs, and the affinity LP is solved in it.
+
+Ties
+----
+A seeded jitter in ``[0, 1e-6 · max|affinity|)`` per pair is added to the
+objective, so equal affinities are broken reproducibly for a seed and
+differently for another.  The reported affinity never includes the jitter.
+
+After the LP, :mod:`judging.assign.repair` swaps pairs to make the graph
+connected with overlap (see there).  Fixed pairs are never swapped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+from scipy.sparse import csr_array, hstack, vstack
+from scipy.sparse import identity as identity_matrix
+
+from judging.assign.feasibility import check_groups, check_simple, raise_unexplained
+from judging.assign.repair import repair_mixing
+from judging.assign.result import AssignmentInfeasible, AssignmentResult, summarize
+
+JITTER = 1e-6
+
+
+# ---------------------------------------------------------------- validation
+
+
+def _affinity(affinity) -> np.ndarray:
+    a = np.array(affinity, dtype=float)
+    if a.ndim != 2 or a.shape[0] == 0 or a.shape[1] == 0:
+        raise ValueError(f"affinity must be a non-empty entries × judges matrix, got shape {a.shape}")
+    if not np.all(np.isfinite(a)):
+        raise ValueError("affinity contains NaN or infinite values")
+    return a
+
+
+def _mask(mask, shape, name) -> np.ndarray:
+    if mask is None:
+        return np.zeros(shape, dtype=bool)
+    m = np.array(mask, dtype=bool)
+    if m.shape != shape:
+        raise ValueError(f"{name} has shape {m.shape}, expected {shape}")
+    return m
+
+
+def _per_entry(per_entry, n_entries) -> np.ndarray:
+    k = np.array(per_entry)
+    if k.ndim == 0:
+        k = np.full(n_entries, k)
+    if k.shape != (n_entries,):
+        raise ValueError(f"per_entry must be a number or one number per entry ({n_entries})")
+    if not np.all(np.equal(np.mod(k, 1), 0)) or np.any(k < 1):
+        raise ValueError("per_entry must be whole numbers of at least 1")
+    return k.astype(int)
+
+
+def _loads(value, n_judges, name, default) -> np.ndarray:
+    if value is None:
+        return np.full(n_judges, default, dtype=float)
+    if np.ndim(value) == 0:
+        values = [value] * n_judges
+    else:
+        values = list(value)
+    if len(values) != n_judges:
+        raise ValueError(f"{name} must be a number or one number per judge ({n_judges})")
+    out = np.array([default if v is None else v for v in values], dtype=float)
+    out[np.isnan(out)] = default
+    finite = np.isfinite(out)
+    if np.any(out < 0) or not np.all(np.mod(out[finite], 1) == 0):
+        raise ValueError(f"{name} must be whole numbers ≥ 0 (None for no limit)")
+    return out
+
+
+def _ids(ids, n, name) -> tuple[Any, ...] | None:
+    if ids is None:
+        return None
+    ids = tuple(ids)
+    if len(ids) != n:
+        raise ValueError(f"{name} has {len(ids)} items, expected {n}")
+    return ids
+
+
+# ---------------------------------------------------------------- load band
+
+
+def even_band(lo: np.ndarray, hi: np.ndarray, total: int) -> tuple[np.ndarray, np.ndarray]:
+    """Water-filled even loads: floor/ceil of ``clip(t, lo, hi)`` with ``Σ = total``.
+
+    Requires ``lo ≤ hi`` and ``Σ lo ≤ total ≤ Σ hi`` (checked before).
+    """
+    low, high = float(lo.min()), float(hi.max())
+    for _ in range(200):
+        mid = (low + high) / 2
+        if np.clip(mid, lo, hi).sum() < total:
+            low = mid
+        else:
+            high = mid
+    share = np.clip(high, lo, hi)
+    band_low = np.maximum(lo, np.floor(share + 1e-7)).astype(int)
+    band_high = np.minimum(hi, np.ceil(share - 1e-7)).astype(int)
+    return band_low, band_high
+
+
+# ---------------------------------------------------------------- LP
+
+
+def _solve_lp(cost, a_eq, b_eq, a_ub, b_ub, upper):
+    """Minimise ``cost·x``; returns ``(x, objective)`` or ``None`` if infeasible."""
+    bounds = np.column_stack([np.zeros_like(upper), upper])
+    res = linprog(cost, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs-ds")
+    if res.status == 2:
+        return None
+    if res.status != 0:
+        raise RuntimeError(f"LP solver failed: {res.message}")
+    x = res.x
+    if np.max(np.abs(x - np.round(x)), initial=0.0) > 1e-6:
+        # Total unimodularity makes this unreachable for a vertex solution;
+        # the MILP keeps the answer exact if the solver ever returns a face point.
+        a = vstack([a_eq, a_ub]).tocsr()
+        lb = np.concatenate([b_eq, np.full(len(b_ub), -np.inf)])
+        ub = np.concatenate([b_eq, b_ub])
+        mres = milp(cost, constraints=LinearConstraint(a, lb, ub), integrality=np.ones_like(cost),
+                    bounds=Bounds(0, upper))
+        if mres.status != 0:
+            raise RuntimeError(f"MILP solver failed: {mres.message}")
+        return np.round(mres.x), res.fun
+    return np.round(x), res.fun
+
+
+def _incidence(index, n_rows, n_cols) -> csr_array:
+    return csr_array((np.ones(n_cols), (index, np.arange(n_cols))), shape=(n_rows, n_cols))
+
+
+def _solve(
+    affinity: np.ndarray,
+    eligible: np.ndarray,
+    fixed: np.ndarray,
+    k: np.ndarray,
+    min_load: np.ndarray,
+    max_load: np.ndarray,
+    seed: int | None,
+    repair: bool,
+    entry_ids,
+    judge_ids,
+) -> AssignmentResult:
+    """Shared core: ``eligible`` = pairs that may be added, ``fixed`` = pairs kept."""
+    n_entries, n_judges = affinity.shape
+    eligible = eligible & ~fixed
+    fixed_entry = fixed.sum(axis=1)
+    fixed_judge = fixed.sum(axis=0)
+    if np.any(fixed_entry > k):
+        over = np.flatnonzero(fixed_entry > k)
+        raise ValueError(f"entries {over.tolist()} already have more judges than per_entry")
+    lo = np.maximum(min_load, fixed_judge)
+    hi = np.minimum(max_load, fixed_judge + eligible.sum(axis=0))
+    check_simple(eligible, fixed, k, lo.astype(int), hi.astype(int), entry_ids, judge_ids)
+    lo, hi = lo.astype(int), hi.astype(int)
+    band_low, band_high = even_band(lo, hi, int(k.sum()))
+
+    need = k - fixed_entry
+    ei, ji = np.nonzero(eligible)
+    nv = ei.size
+    scale = float(np.abs(affinity).max()) or 1.0
+    jitter = np.random.default_rng(seed).random(affinity.shape) * (JITTER * scale)
+    gain = affinity[ei, ji] + jitter[ei, ji]
+    a_eq = _incidence(ei, n_entries, nv)
+    judge_rows = _incidence(ji, n_judges, nv)
+    a_ub = vstack([judge_rows, -judge_rows]).tocsr()
+
+    def band_rhs(low, high):
+        return np.concatenate([high - fixed_judge, -(low - fixed_judge)]).astype(float)
+
+    solved = _solve_lp(-gain, a_eq, need.astype(float), a_ub, band_rhs(band_low, band_high), np.ones(nv))
+    if solved is None:
+        # Conflicts rule the even band out: find the loads that leave it least.
+        # Variables: the pairs, then each judge's units above and below the band.
+        identity = identity_matrix(n_judges, format="csr")
+        empty = csr_array((n_judges, n_judges))
+        slack = vstack([hstack([-identity, empty]), hstack([empty, -identity])])
+        a_ub1 = hstack([a_ub, slack]).tocsr()
+        a_eq1 = hstack([a_eq, csr_array((n_entries, 2 * n_judges))]).tocsr()
+        upper1 = np.concatenate([np.ones(nv), hi - band_high, band_low - lo]).astype(float)
+        cost1 = np.concatenate([np.zeros(nv), np.ones(2 * n_judges)])
+        first = _solve_lp(cost1, a_eq1, need.astype(float), a_ub1, band_rhs(band_low, band_high), upper1)
+        if first is None:
+            check_groups(eligible, need, np.maximum(lo - fixed_judge, 0), hi - fixed_judge, entry_ids, judge_ids)
+            raise_unexplained(entry_ids, judge_ids)
+        loads = fixed_judge + np.bincount(ji, weights=first[0][:nv], minlength=n_judges).round().astype(int)
+        band_low = np.minimum(band_low, loads)
+        band_high = np.maximum(band_high, loads)
+        solved = _solve_lp(-gain, a_eq, need.astype(float), a_ub, band_rhs(band_low, band_high), np.ones(nv))
+        if solved is None:  # pragma: no cover - the first LP's loads are a witness
+            raise_unexplained(entry_ids, judge_ids)
+    x, objective = solved
+    pairs = fixed.copy()
+    pairs[ei[x > 0.5], ji[x > 0.5]] = True
+    lp_bound = -objective + float(affinity[fixed].sum())
+    swaps = 0
+    if repair and k.min() >= 2:
+        pairs, swaps = repair_mixing(pairs, affinity, eligible, fixed)
+    return summarize(pairs, affinity, lp_bound, band_low, band_high, swaps, entry_ids, judge_ids)
+
+
+# ---------------------------------------------------------------- public API
+
+
+def assign(
+    affinity,
+    conflicts=None,
+    per_entry=3,
+    *,
+    min_load=None,
+    max_load=None,
+    seed: int | None = 0,
+    entry_ids: Sequence[Any] | None = None,
+    judge_ids: Sequence[Any] | None = None,
+    repair: bool = True,
+) -> AssignmentResult:
+    """Give every entry exactly ``per_entry`` judges, maximising total affinity.
+
+    ``affinity``: entries × judges floats (higher = better fit), e.g. from
+    :func:`judging.assign.affinity_from_expertise`.  ``conflicts``: entries ×
+    judges booleans; a conflicted pair is never assigned.  ``per_entry``: one
+    whole number or one per entry (e.g. by category).  ``min_load`` /
+    ``max_load``: one whole number or one per judge (``None`` = 0 / no cap).
+    Loads are kept in the even band described in the module docstring, the
+    judge–entry graph is repaired to be connected with overlap ≥ 2 when
+    ``repair`` and every entry has ≥ 2 judges.  Inputs are not modified.
+
+    Raises :class:`AssignmentInfeasible` when no assignment exists and
+    ``ValueError`` for malformed arguments.
+    """
+    a = _affinity(affinity)
+    n_entries, n_judges = a.shape
+    conflict = _mask(conflicts, a.shape, "conflicts")
+    return _solve(
+        a,
+        ~conflict,
+        np.zeros(a.shape, bool),
+        _per_entry(per_entry, n_entries),
+        _loads(min_load, n_judges, "min_load", 0.0),
+        _loads(max_load, n_judges, "max_load", np.inf),
+        seed,
+        repair,
+        _ids(entry_ids, n_entries, "entry_ids"),
+        _ids(judge_ids, n_judges, "judge_ids"),
+    )
+
+
+def reassign(
+    previous,
+    affinity,
+    conflicts=None,
+    per_entry=3,
+    *,
+    removed_judges: Iterable[int] = (),
+    cancelled_pairs: Iterable[tuple[int, int]] = (),
+    min_load=None,
+    max_load=None,
+    seed: int | None = 0,
+    entry_ids: Sequence[Any] | None = None,
+    judge_ids: Sequence[Any] | None = None,
+    repair: bool = True,
+) -> AssignmentResult:
+    """Fill the holes left when judges recuse or are removed, or pairs are cancelled.
+
+    ``previous``: entries × judges booleans, the assignment in force.  Pairs of
+    ``removed_judges`` (judge indices), ``cancelled_pairs`` ((entry, judge)
+    indices) and pairs now conflicted are dropped and never re-created; every
+    other previous pair stays exactly as it was.  Only the entries that lost
+    judges receive new ones, chosen by the same LP (maximum affinity within
+    the even load band, counting the kept pairs in the loads).  Removed judges
+    end with load 0 whatever ``min_load`` says.  The repair swaps only new
+    pairs, so it may be unable to mend connectivity; the result says so.
+    """
+    a = _affinity(affinity)
+    n_entries, n_judges = a.shape
+    before = _mask(previous, a.shape, "previous")
+    forbidden = _mask(conflicts, a.shape, "conflicts").copy()
+    removed = np.zeros(n_judges, bool)
+    for j in removed_judges:
+        if not 0 <= int(j) < n_judges:
+            raise ValueError(f"removed judge index {j} out of range")
+        removed[int(j)] = True
+    forbidden[:, removed] = True
+    for e, j in cancelled_pairs:
+        if not (0 <= int(e) < n_entries and 0 <= int(j) < n_judges):
+            raise ValueError(f"cancelled pair ({e}, {j}) out of range")
+        forbidden[int(e), int(j)] = True
+    kept = before & ~forbidden
+    low = _loads(min_load, n_judges, "min_load", 0.0)
+    low[removed] = 0
+    return _solve(
+        a,
+        ~forbidden,
+        kept,
+        _per_entry(per_entry, n_entries),
+        low,
+        _loads(max_load, n_judges, "max_load", np.inf),
+        seed,
+        repair,
+        _ids(entry_ids, n_entries, "entry_ids"),
+        _ids(judge_ids, n_judges, "judge_ids"),
+    )
+
+
+def full_panel(
+    conflicts,
+    affinity=None,
+    *,
+    min_judges: int = 1,
+    entry_ids: Sequence[Any] | None = None,
+    judge_ids: Sequence[Any] | None = None,
+) -> AssignmentResult:
+    """Final round: every unconflicted judge scores every finalist.
+
+    ``conflicts``: finalists × judges booleans.  ``affinity`` only feeds the
+    reported total (zeros if omitted).  Raises :class:`AssignmentInfeasible`
+    (code ``"entry_lacks_judges"``) naming the finalists with fewer than
+    ``min_judges`` unconflicted judges.  The LP bound equals the total: there
+    is nothing to choose.
+    """
+    conflict = np.array(conflicts, dtype=bool)
+    if conflict.ndim != 2 or 0 in conflict.shape:
+        raise ValueError(f"conflicts must be a non-empty finalists × judges matrix, got shape {conflict.shape}")
+    a = np.zeros(conflict.shape) if affinity is None else _affinity(affinity)
+    if a.shape != conflict.shape:
+        raise ValueError(f"affinity has shape {a.shape}, expected {conflict.shape}")
+    n_entries, n_judges = conflict.shape
+    eids = _ids(entry_ids, n_entries, "entry_ids")
+    jids = _ids(judge_ids, n_judges, "judge_ids")
+    pairs = ~conflict
+    need = np.full(n_entries, int(min_judges))
+    loads = pairs.sum(axis=0)
+    check_simple(pairs, np.zeros_like(pairs), need, np.zeros(n_judges, int), loads, eids, jids)
+    total = float(a[pairs].sum())
+    return summarize(pairs, a, total, loads, loads, 0, eids, jids)
