@@ -202,7 +202,12 @@ def _solve(
     def band_rhs(low, high):
         return np.concatenate([high - fixed_judge, -(low - fixed_judge)]).astype(float)
 
-    solved = _solve_lp(-gain, a_eq, need.astype(float), a_ub, band_rhs(band_low, band_high), np.ones(nv))
+    if nv == 0:
+        # Nothing left to choose (a re-assignment whose holes are all filled):
+        # check_simple has already ensured no entry still needs a judge.
+        solved = (np.zeros(0), 0.0)
+    else:
+        solved = _solve_lp(-gain, a_eq, need.astype(float), a_ub, band_rhs(band_low, band_high), np.ones(nv))
     if solved is None:
         # Conflicts rule the even band out: find the loads that leave it least.
         # Variables: the pairs, then each judge's units above and below the band.
