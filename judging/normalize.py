@@ -1,0 +1,499 @@
+"""Turning judges' sheet totals into one value per entry, with a standard error.
+
+Input is a :class:`Sheets` table: one row per (entry, judge) score sheet with the sheet's
+weighted total on the rubric scale (points, default 0–100).  Every method returns a new
+:class:`Normalized`; no input is modified.  Units of values, standard errors and biases are
+points of the rubric scale.
+
+Methods
+-------
+``raw``
+    Mean of the judges' totals.  Model: ``y = v_entry + noise`` — every judge is assumed fair
+    (no leniency) and equally precise.  Standard error: pooled within-entry spread / sqrt(n).
+``median``
+    Median of the judges' totals (a baseline for the benchmarks; same assumptions, robust to
+    one wild sheet when an entry has three or more).
+``zscore``
+    Each judge's totals are standardised (mean 0, sd 1 over that judge's sheets) and mapped
+    back to the scale with the overall mean and sd of all totals; the value is the mean.
+    Assumes every judge saw a batch of entries of the same average quality and spread —
+    false when judges are routed by field and fields differ, where it erases real differences.
+    A judge with a single sheet, or no spread, is only centred.
+``ls``
+    Unshrunk additive least squares ``y = v_entry + b_judge + noise`` (Fisher's
+    incomplete-block analysis).  Exactly invariant to adding a constant to one judge's scores,
+    but overfits when judges have few sheets and are in fact fair.  A baseline.
+``calibrated`` (the default, chosen by measurement: see docs/judging.md)
+    The additive judge-effect model of panel-assessment research (Ge, Welling & Ghahramani;
+    MacKay et al. 2017), fitted as a random-effects / ridge model::
+
+        y_s = v_e + b_j + e_s,     e_s ~ N(0, sigma^2 / w_s),   b_j ~ N(0, tau_j^2)
+
+    - entry values ``v`` have a flat prior; judge biases are shrunk toward 0 with a prior
+      variance estimated from the panel by EM (``tau^2``) and a per-judge heavy-tailed
+      refinement (``tau_j^2``, a Student-t prior) so a clearly lenient judge is corrected almost
+      fully while biases indistinguishable from noise are shrunk away;
+    - the gauge is fixed by conditioning on ``sum of b_j = 0`` within every connected component
+      of the judge–entry graph (biases average to zero there);
+    - robustness: sheet weights ``w_s`` are Huber weights of standardised residuals times a
+      per-judge precision weight (a judge whose residual spread is well above the panel's is
+      down-weighted, never up-weighted);
+    - optional per-judge scale (``judge_scale=True``): ``y = c + s_j (v_e - c) + b_j``, ``s_j``
+      shrunk toward 1 (prior sd ``scale_prior_sd``) and normalised to geometric mean 1 per
+      component; worth it only with many sheets per judge;
+    - standard errors come from the inverse of the (weighted, penalised) normal matrix,
+      conditional on the gauge, with ``sigma^2`` estimated from residuals (with a weak prior of
+      ``noise_prior`` points so panels without replication still get an honest interval).
+
+    The normal equations are solved by eliminating the entry values (a diagonal block), which
+    leaves a dense judge × judge system: cheap for hundreds of judges and any number of entries.
+
+Disconnected panels
+    When the bipartite judge–entry graph splits into components, every component is calibrated
+    separately (the block-diagonal system is exactly that) and the split is reported:
+    ``component`` per entry and ``n_components``.  Values in different components are only
+    comparable under the assumption that each component's judges are fair on average.
+
+Shrinkage and shift invariance
+    Shrinking a judge's bias toward 0 means trusting that judge's absolute level a little, so
+    exact invariance to one judge's constant shift holds for ``ls`` but only approximately for
+    ``calibrated`` (the t-prior makes the leak small for large shifts).  This trade is deliberate:
+    with ~4 sheets per judge the unshrunk model is measurably worse (docs/judging.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import linalg, sparse, stats
+from scipy.sparse.csgraph import connected_components
+
+METHODS = ("raw", "zscore", "calibrated", "median", "ls")
+DEFAULT_METHOD = "calibrated"
+
+# Defaults of the calibrated model; every one can be overridden through ``params``.
+CALIBRATED_DEFAULTS: dict[str, float | bool | int] = {
+    "shrink": True,  # random-effects prior on biases; False gives the unshrunk model
+    "robust": True,  # Huber sheet weights and judge precision weights
+    "judge_scale": False,  # per-judge stretch; needs many sheets per judge
+    "huber_c": 2.0,  # in standardised residuals; 2.0 keeps ~95 % efficiency under normal noise
+    "t_dof": 2.0,  # degrees of freedom of the per-judge t-prior on biases
+    "judge_prior_sheets": 4.0,  # pseudo-sheets pulling a judge's noise toward the panel's
+    "noise_prior": 0.05,  # prior noise sd as a fraction of the scale, weight 2 sheets
+    "scale_prior_sd": 0.25,  # prior sd of a judge's stretch around 1
+    "max_iter": 60,
+    "tol": 1e-7,
+}
+
+
+@dataclass(frozen=True)
+class Sheets:
+    """Sheet totals: ``entry[i]``, ``judge[i]`` index ``entry_ids``/``judge_ids``; ``total[i]`` points.
+
+    ``weight`` (optional, default 1) multiplies each sheet's precision; the bootstrap uses it.
+    """
+
+    entry_ids: tuple[str, ...]
+    judge_ids: tuple[str, ...]
+    entry: np.ndarray
+    judge: np.ndarray
+    total: np.ndarray
+    scale: float = 100.0
+    weight: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        entry = np.asarray(self.entry, dtype=np.intp)
+        judge = np.asarray(self.judge, dtype=np.intp)
+        total = np.asarray(self.total, dtype=float)
+        if not (entry.shape == judge.shape == total.shape and entry.ndim == 1):
+            raise ValueError("entry, judge and total must be 1-d arrays of one length")
+        if entry.size and (entry.min() < 0 or entry.max() >= len(self.entry_ids)):
+            raise ValueError("entry index out of range")
+        if judge.size and (judge.min() < 0 or judge.max() >= len(self.judge_ids)):
+            raise ValueError("judge index out of range")
+        if not np.all(np.isfinite(total)):
+            raise ValueError("totals must be finite")
+        pairs = entry.astype(np.int64) * max(len(self.judge_ids), 1) + judge
+        if np.unique(pairs).size != pairs.size:
+            raise ValueError("a judge has more than one sheet for the same entry")
+        for name, arr in (("entry", entry), ("judge", judge), ("total", total)):
+            arr = arr.copy()
+            arr.setflags(write=False)
+            object.__setattr__(self, name, arr)
+        if self.weight is not None:
+            w = np.array(self.weight, dtype=float)
+            if w.shape != total.shape or np.any(w < 0) or not np.all(np.isfinite(w)):
+                raise ValueError("weights must be finite, non-negative, one per sheet")
+            w.setflags(write=False)
+            object.__setattr__(self, "weight", w)
+        object.__setattr__(self, "entry_ids", tuple(self.entry_ids))
+        object.__setattr__(self, "judge_ids", tuple(self.judge_ids))
+
+    @property
+    def n_entries(self) -> int:
+        return len(self.entry_ids)
+
+    @property
+    def n_judges(self) -> int:
+        return len(self.judge_ids)
+
+    def sheet_weights(self) -> np.ndarray:
+        return np.ones(self.total.size) if self.weight is None else np.asarray(self.weight)
+
+    @classmethod
+    def from_triples(
+        cls, triples: Sequence[tuple[str, str, float]], scale: float = 100.0
+    ) -> Sheets:
+        """Build from (entry_id, judge_id, total) triples; ids are ordered by sorting."""
+        entry_ids = tuple(sorted({t[0] for t in triples}))
+        judge_ids = tuple(sorted({t[1] for t in triples}))
+        e_index = {e: i for i, e in enumerate(entry_ids)}
+        j_index = {j: i for i, j in enumerate(judge_ids)}
+        return cls(
+            entry_ids,
+            judge_ids,
+            np.array([e_index[t[0]] for t in triples], dtype=np.intp),
+            np.array([j_index[t[1]] for t in triples], dtype=np.intp),
+            np.array([float(t[2]) for t in triples]),
+            scale,
+        )
+
+
+@dataclass(frozen=True)
+class Normalized:
+    """Per-entry values and standard errors; per-judge bias, scale and weight; diagnostics."""
+
+    method: str
+    values: np.ndarray  # points, per entry
+    stderr: np.ndarray  # points, per entry
+    bias: np.ndarray  # points, per judge (0 for methods without a judge model)
+    bias_se: np.ndarray
+    judge_scale: np.ndarray  # stretch per judge (1 without a scale model)
+    judge_scale_se: np.ndarray
+    judge_weight: np.ndarray  # precision weight per judge in (0, 1]
+    sheet_weight: np.ndarray  # final weight per sheet (robust fits), 1 otherwise
+    residual: np.ndarray  # per sheet: total minus fitted value, points
+    sigma: float  # noise sd of a unit-weight sheet, points
+    component: np.ndarray  # per entry, connected component label 0..n_components-1
+    judge_component: np.ndarray  # per judge
+    n_components: int
+    iterations: int = 0
+    params: dict = field(default_factory=dict)
+
+
+def components(sheets: Sheets) -> tuple[int, np.ndarray, np.ndarray]:
+    """Connected components of the bipartite judge–entry graph: (count, per entry, per judge).
+
+    Labels are renumbered so component 0 holds the first entry, 1 the next new one, and so on,
+    making them independent of the graph library's numbering.
+    """
+    E, J = sheets.n_entries, sheets.n_judges
+    graph = sparse.coo_matrix(
+        (np.ones(sheets.entry.size), (sheets.entry, E + sheets.judge)), shape=(E + J, E + J)
+    )
+    _, labels = connected_components(graph, directed=False)
+    _, first = np.unique(labels, return_index=True)
+    order = np.argsort(np.argsort(first))
+    relabel = dict(zip(np.unique(labels), order))
+    labels = np.array([relabel[x] for x in labels], dtype=np.intp)
+    return int(labels.max() + 1) if labels.size else 0, labels[:E], labels[E:]
+
+
+def normalize(sheets: Sheets, method: str = DEFAULT_METHOD, params: dict | None = None) -> Normalized:
+    """Values per entry by ``method`` (see the module docstring); ``params`` tune ``calibrated``."""
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}; expected one of {', '.join(METHODS)}")
+    if sheets.total.size == 0:
+        raise ValueError("no sheets to normalise")
+    if np.any(np.bincount(sheets.entry, minlength=sheets.n_entries) == 0):
+        raise ValueError("every entry needs at least one sheet")
+    if method == "raw":
+        return _mean_method(sheets, sheets.total, "raw")
+    if method == "median":
+        return _median_method(sheets)
+    if method == "zscore":
+        return _zscore_method(sheets)
+    options = dict(CALIBRATED_DEFAULTS)
+    if method == "ls":
+        options.update(shrink=False, robust=False, judge_scale=False)
+    unknown = set(params or {}) - set(CALIBRATED_DEFAULTS)
+    if unknown:
+        raise ValueError(f"unknown parameter(s): {', '.join(sorted(unknown))}")
+    options.update(params or {})
+    return _calibrated(sheets, method, options)
+
+
+# ---------------------------------------------------------------- simple methods
+
+
+def _weighted_entry_mean(sheets: Sheets, y: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    E = sheets.n_entries
+    wsum = np.bincount(sheets.entry, weights=w, minlength=E)
+    mean = np.bincount(sheets.entry, weights=w * y, minlength=E) / np.where(wsum > 0, wsum, np.nan)
+    return mean, wsum
+
+
+def _pooled_sigma(sheets: Sheets, y: np.ndarray, fitted: np.ndarray, w: np.ndarray, used_dof: float) -> float:
+    """Residual sd of a unit-weight sheet, with a weak prior so it exists without replication."""
+    prior_sd = CALIBRATED_DEFAULTS["noise_prior"] * sheets.scale
+    prior_n = 2.0
+    dof = max(float(np.sum(w > 0)) - used_dof, 0.0)
+    ss = float(np.sum(w * (y - fitted) ** 2))
+    return float(np.sqrt((ss + prior_n * prior_sd**2) / (dof + prior_n)))
+
+
+def _mean_method(sheets: Sheets, y: np.ndarray, method: str) -> Normalized:
+    w = sheets.sheet_weights()
+    mean, wsum = _weighted_entry_mean(sheets, y, w)
+    fitted = mean[sheets.entry]
+    sigma = _pooled_sigma(sheets, y, fitted, w, float(np.sum(wsum > 0)))
+    stderr = sigma / np.sqrt(np.where(wsum > 0, wsum, np.nan))
+    return _simple_result(sheets, method, mean, stderr, sheets.total - fitted, sigma)
+
+
+def _median_method(sheets: Sheets) -> Normalized:
+    order = np.lexsort((sheets.total, sheets.entry))
+    e_sorted = sheets.entry[order]
+    y_sorted = sheets.total[order]
+    starts = np.searchsorted(e_sorted, np.arange(sheets.n_entries))
+    counts = np.bincount(sheets.entry, minlength=sheets.n_entries)
+    lo = y_sorted[starts + (counts - 1) // 2]
+    hi = y_sorted[starts + counts // 2]
+    median = (lo + hi) / 2
+    fitted = median[sheets.entry]
+    w = np.ones(sheets.total.size)
+    sigma = _pooled_sigma(sheets, sheets.total, fitted, w, float(sheets.n_entries))
+    # The median of n normal draws has variance ~ (pi/2) sigma^2 / n.
+    stderr = sigma * np.sqrt(np.pi / 2 / counts)
+    return _simple_result(sheets, "median", median, stderr, sheets.total - fitted, sigma)
+
+
+def _zscore_method(sheets: Sheets) -> Normalized:
+    y = sheets.total
+    w = sheets.sheet_weights()
+    J = sheets.n_judges
+    wj = np.bincount(sheets.judge, weights=w, minlength=J)
+    safe = np.where(wj > 0, wj, 1.0)
+    mean_j = np.bincount(sheets.judge, weights=w * y, minlength=J) / safe
+    var_j = np.bincount(sheets.judge, weights=w * (y - mean_j[sheets.judge]) ** 2, minlength=J) / safe
+    n_j = np.bincount(sheets.judge, weights=(w > 0).astype(float), minlength=J)
+    grand = float(np.sum(w * y) / np.sum(w))
+    spread = float(np.sqrt(np.sum(w * (y - grand) ** 2) / np.sum(w)))
+    sd_j = np.sqrt(var_j)
+    # Without two sheets or any spread a judge's scale is unknown: centre only (unit stretch).
+    usable = (n_j >= 2) & (sd_j > 1e-12 * max(spread, 1.0))
+    stretch = np.where(usable, spread / np.where(usable, sd_j, 1.0), 1.0)
+    mapped = grand + (y - mean_j[sheets.judge]) * stretch[sheets.judge]
+    result = _mean_method(sheets, mapped, "zscore")
+    bias = mean_j - grand
+    return Normalized(
+        **{**result.__dict__, "bias": bias, "judge_scale": 1.0 / stretch, "residual": y - result.values[sheets.entry]}
+    )
+
+
+def _simple_result(sheets, method, values, stderr, residual, sigma) -> Normalized:
+    n_comp, comp_e, comp_j = components(sheets)
+    J = sheets.n_judges
+    return Normalized(
+        method=method,
+        values=values,
+        stderr=stderr,
+        bias=np.zeros(J),
+        bias_se=np.full(J, np.nan),
+        judge_scale=np.ones(J),
+        judge_scale_se=np.full(J, np.nan),
+        judge_weight=np.ones(J),
+        sheet_weight=sheets.sheet_weights().copy(),
+        residual=residual,
+        sigma=sigma,
+        component=comp_e,
+        judge_component=comp_j,
+        n_components=n_comp,
+    )
+
+
+# ---------------------------------------------------------------- calibrated model
+
+
+@dataclass
+class _Fit:
+    values: np.ndarray
+    bias: np.ndarray
+    cov_b: np.ndarray  # gauge-conditioned posterior covariance of the biases
+    d_entry: np.ndarray  # per entry, total precision of its sheets
+    m_matrix: sparse.csr_matrix  # per entry x judge, share of the entry's precision from that judge
+
+
+def _solve_additive(
+    entry: np.ndarray,
+    judge: np.ndarray,
+    y: np.ndarray,
+    precision: np.ndarray,
+    prior_precision: np.ndarray,
+    E: int,
+    J: int,
+    gauge: sparse.csr_matrix,
+) -> _Fit:
+    """Posterior mode and covariance of ``y = v_e + b_j + noise`` with ``b_j ~ N(0, 1/prior)``.
+
+    ``precision`` is per sheet (1/variance).  The entry values are eliminated (their block of
+    the normal matrix is diagonal), leaving ``S b = r`` on judges.  A penalty on each
+    component's bias sum makes ``S`` invertible for the unshrunk model; conditioning on
+    ``sum b = 0`` per component afterwards removes its influence, so the result is the posterior
+    given the gauge whatever the penalty's size.
+    """
+    n_e = sparse.csr_matrix((precision, (entry, judge)), shape=(E, J))
+    d_entry = np.asarray(n_e.sum(axis=1)).ravel()
+    inv_d = np.where(d_entry > 0, 1.0 / np.where(d_entry > 0, d_entry, 1.0), 0.0)
+    ybar = np.bincount(entry, weights=precision * y, minlength=E) * inv_d
+    m_matrix = sparse.diags(inv_d) @ n_e
+    d_judge = np.bincount(judge, weights=precision, minlength=J)
+    schur = np.diag(d_judge + prior_precision) - (n_e.T @ m_matrix).toarray()
+    rhs = np.bincount(judge, weights=precision * (y - ybar[entry]), minlength=J)
+    penalty = float(np.mean(np.abs(np.diag(schur)))) or 1.0
+    g = gauge.toarray()
+    system = schur + penalty * (g @ g.T)
+    system = (system + system.T) / 2
+    try:
+        # Symmetric positive definite once the gauge penalty is added: Cholesky is the cheap way.
+        cov = linalg.cho_solve(linalg.cho_factor(system, check_finite=False), np.eye(J), check_finite=False)
+    except linalg.LinAlgError:
+        cov = linalg.pinv(system)
+    b = cov @ rhs
+    # Condition on G^T b = 0 (one row of G^T per component).
+    cg = cov @ g
+    inner = g.T @ cg
+    inner_inv = linalg.pinv(inner)
+    b = b - cg @ (inner_inv @ (g.T @ b))
+    cov_b = cov - cg @ inner_inv @ cg.T
+    values = ybar - m_matrix @ b
+    return _Fit(values, b, cov_b, d_entry, m_matrix)
+
+
+def _calibrated(sheets: Sheets, method: str, o: dict) -> Normalized:
+    E, J = sheets.n_entries, sheets.n_judges
+    entry, judge, y = sheets.entry, sheets.judge, sheets.total
+    base_w = sheets.sheet_weights()
+    n_comp, comp_e, comp_j = components(sheets)
+    gauge = sparse.csr_matrix((np.ones(J), (np.arange(J), comp_j)), shape=(J, n_comp))
+    comp_size = np.bincount(comp_j, minlength=n_comp)
+    multi = comp_size[comp_j] >= 2  # judges whose bias is estimable at all
+
+    prior_var = (float(o["noise_prior"]) * sheets.scale) ** 2
+    sigma2 = float(np.var(y)) if y.size > 1 else prior_var
+    sigma2 = max(sigma2, prior_var * 1e-4)
+    tau2 = sigma2  # starting bias variance: as large as the noise
+    tau2_j = np.full(J, tau2)
+    huber = np.ones(y.size)
+    judge_w = np.ones(J)
+    stretch = np.ones(J)
+    center = float(np.average(y, weights=base_w)) if base_w.sum() > 0 else float(np.mean(y))
+    n_j = np.bincount(judge, weights=(base_w > 0).astype(float), minlength=J)
+    floor = 1e-8 * sheets.scale**2
+    previous = None
+    iterations = 0
+    fit: _Fit | None = None
+    for iterations in range(1, int(o["max_iter"]) + 1):
+        w = base_w * huber * judge_w[judge]
+        # With a stretch s_j the model is (y - c)/s_j + c = v_e + b'_j + noise/s_j.
+        y_adj = center + (y - center) / stretch[judge]
+        precision = w * stretch[judge] ** 2 / sigma2
+        prior_prec = 1.0 / tau2_j if o["shrink"] else np.zeros(J)
+        fit = _solve_additive(entry, judge, y_adj, precision, prior_prec, E, J, gauge)
+        fitted_adj = fit.values[entry] + fit.bias[judge]
+        fitted = center + stretch[judge] * (fitted_adj - center)
+        resid = y - fitted
+        # Leverage of a sheet through its entry's value (the dominant part of the hat matrix).
+        lev = np.clip(precision / np.where(fit.d_entry > 0, fit.d_entry, 1.0)[entry], 0.0, 1.0)
+        var_b = np.clip(np.diag(fit.cov_b), 0.0, None)
+        free_b = np.where(multi, 1.0 - (prior_prec * var_b if o["shrink"] else 0.0), 0.0)
+        dof = max(float(np.sum(w > 0)) - E - float(np.sum(free_b)) + n_comp * 0.0, 0.0)
+        # The reference noise is pooled without the judge weights: weighting by them too would
+        # let the weights and the reference shrink together without end.
+        ss = float(np.sum(base_w * huber * resid**2))
+        sigma2_new = max((ss + 2.0 * prior_var) / (dof + 2.0), floor)
+        if o["shrink"]:
+            est = np.where(multi, fit.bias**2 + var_b, np.nan)
+            tau2 = max(float(np.nanmean(est)) if np.any(multi) else tau2, floor)
+            nu = float(o["t_dof"])
+            tau2_j = np.maximum((nu * tau2 + fit.bias**2 + var_b) / (nu + 1.0), floor)
+        if o["robust"]:
+            std = resid / np.sqrt(sigma2_new * np.maximum(1.0 - lev, 0.05))
+            a = np.abs(std)
+            huber = np.where(a > o["huber_c"], o["huber_c"] / np.maximum(a, 1e-12), 1.0)
+            # Per-judge noise, pulled toward the panel's by a few pseudo-sheets.
+            k0 = float(o["judge_prior_sheets"])
+            scaled = base_w * resid**2 / np.maximum(1.0 - lev, 0.05)
+            s2_j = (np.bincount(judge, weights=scaled, minlength=J) + k0 * sigma2_new) / (n_j + k0)
+            # A fair judge's spread fluctuates (chi-square); only spread beyond its 95th
+            # percentile counts as excess, so fair judges keep full weight.
+            dof_j = n_j + k0
+            allowance = stats.chi2.ppf(0.95, dof_j) / dof_j
+            judge_w = np.minimum(1.0, allowance * sigma2_new / np.maximum(s2_j, floor))
+        if o["judge_scale"]:
+            stretch = _update_stretch(sheets, fit, w, sigma2_new, center, comp_j, n_comp, float(o["scale_prior_sd"]))
+        sigma2 = sigma2_new
+        state = np.concatenate([fit.values, fit.bias, [sigma2], judge_w, stretch])
+        if previous is not None and np.max(np.abs(state - previous)) < float(o["tol"]) * sheets.scale:
+            break
+        previous = state
+    assert fit is not None
+    # Standard errors at the final weights: Var v = 1/d_e + (M C M^T)_ee, in points^2.
+    mc = fit.m_matrix @ fit.cov_b
+    var_v = np.where(fit.d_entry > 0, 1.0 / np.where(fit.d_entry > 0, fit.d_entry, 1.0), np.inf)
+    var_v = var_v + np.asarray(fit.m_matrix.multiply(mc).sum(axis=1)).ravel()
+    values_adj = fit.values
+    # Report values on the judges' scale around the centre (identity without stretch).
+    stderr = np.sqrt(np.clip(var_v, 0.0, None))
+    bias = fit.bias * stretch
+    bias_se = np.sqrt(np.clip(np.diag(fit.cov_b), 0.0, None)) * stretch
+    bias_se = np.where(multi, bias_se, np.nan)
+    scale_se = np.full(J, np.nan)
+    if o["judge_scale"]:
+        scale_se = _stretch_se(sheets, values_adj, fit.bias, base_w * huber * judge_w[judge], sigma2, center, float(o["scale_prior_sd"]))
+    w_final = base_w * huber * judge_w[judge]
+    fitted = center + stretch[judge] * (values_adj[entry] + fit.bias[judge] - center)
+    return Normalized(
+        method=method,
+        values=values_adj,
+        stderr=stderr,
+        bias=bias,
+        bias_se=bias_se,
+        judge_scale=stretch.copy(),
+        judge_scale_se=scale_se,
+        judge_weight=judge_w.copy(),
+        sheet_weight=w_final,
+        residual=y - fitted,
+        sigma=float(np.sqrt(sigma2)),
+        component=comp_e,
+        judge_component=comp_j,
+        n_components=n_comp,
+        iterations=iterations,
+        params={k: (v.item() if hasattr(v, "item") else v) for k, v in o.items()},
+    )
+
+
+def _update_stretch(sheets, fit, w, sigma2, center, comp_j, n_comp, prior_sd) -> np.ndarray:
+    """Per-judge stretch: ridge regression of (y - c) on (v_e + b_j - c) toward 1, per judge."""
+    J = sheets.n_judges
+    x = fit.values[sheets.entry] + fit.bias[sheets.judge] - center
+    yc = sheets.total - center
+    kappa = sigma2 / prior_sd**2
+    sxy = np.bincount(sheets.judge, weights=w * x * yc, minlength=J)
+    sxx = np.bincount(sheets.judge, weights=w * x * x, minlength=J)
+    stretch = np.clip((sxy + kappa) / (sxx + kappa), 0.2, 5.0)
+    # Gauge of the stretch: geometric mean 1 within every component.
+    logs = np.log(stretch)
+    mean_log = np.bincount(comp_j, weights=logs, minlength=n_comp) / np.maximum(
+        np.bincount(comp_j, minlength=n_comp), 1
+    )
+    return np.exp(logs - mean_log[comp_j])
+
+
+def _stretch_se(sheets, values, bias, w, sigma2, center, prior_sd) -> np.ndarray:
+    J = sheets.n_judges
+    x = values[sheets.entry] + bias[sheets.judge] - center
+    sxx = np.bincount(sheets.judge, weights=w * x * x, minlength=J)
+    return np.sqrt(sigma2 / (sxx + sigma2 / prior_sd**2))
