@@ -1,0 +1,125 @@
+"""``python -m judging rank``: score sheets and criteria in, a ranking CSV out.
+
+SCORES.csv has the columns ``entry_id,judge_id,criterion,score`` (one row per judge × entry ×
+criterion; an empty score means the criterion was left blank).  CRITERIA.csv has
+``criterion,weight,max_score`` and optionally ``min_score`` (default 0) and ``step``.  The output
+starts with ``rank,entry_id,score,stderr`` (best first, score on 0–100) followed by
+``raw_mean,n_sheets,tied,flags``.
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+
+from judging.engine import DEFAULT_METHOD, Evaluation, evaluate
+from judging.io import InputError, parse_float, read_rows
+from judging.rubric import Criterion, Rubric, check_score
+
+CLI_METHODS = ("raw", "zscore", "calibrated")
+RANKING_COLUMNS = ("rank", "entry_id", "score", "stderr", "raw_mean", "n_sheets", "tied", "flags")
+
+
+def load_rubric(path: str | Path, scale: float = 100.0) -> Rubric:
+    """Read CRITERIA.csv into a rubric on ``0 .. scale``."""
+    rows = read_rows(path, ("criterion", "weight", "max_score"))
+    criteria: list[Criterion] = []
+    seen: dict[str, int] = {}
+    for row in rows:
+        key = row["criterion"]
+        if not key:
+            raise InputError(path, row.number, "column 'criterion' is empty")
+        if key in seen:
+            raise InputError(path, row.number, f"duplicate criterion {key!r} (first on row {seen[key]})")
+        seen[key] = row.number
+        weight = parse_float(path, row, "weight")
+        maximum = parse_float(path, row, "max_score")
+        minimum = parse_float(path, row, "min_score", allow_empty=True) if "min_score" in row.values else None
+        step = parse_float(path, row, "step", allow_empty=True) if "step" in row.values else None
+        try:
+            criteria.append(Criterion(key, weight, maximum, 0.0 if minimum is None else minimum, step))
+        except ValueError as exc:
+            raise InputError(path, row.number, str(exc)) from None
+    if not criteria:
+        raise InputError(path, None, "no criteria")
+    try:
+        return Rubric(tuple(criteria), scale)
+    except ValueError as exc:
+        raise InputError(path, None, str(exc)) from None
+
+
+def load_scores(path: str | Path, rubric: Rubric) -> list[tuple[str, str, str, float | None]]:
+    """Read SCORES.csv, checking every row against the rubric."""
+    rows = read_rows(path, ("entry_id", "judge_id", "criterion", "score"))
+    items = []
+    seen: dict[tuple[str, str, str], int] = {}
+    for row in rows:
+        entry_id, judge_id, criterion = row["entry_id"], row["judge_id"], row["criterion"]
+        for column, value in (("entry_id", entry_id), ("judge_id", judge_id), ("criterion", criterion)):
+            if not value:
+                raise InputError(path, row.number, f"column '{column}' is empty")
+        if criterion not in rubric:
+            raise InputError(path, row.number, f"unknown criterion {criterion!r}")
+        key = (entry_id, judge_id, criterion)
+        if key in seen:
+            raise InputError(
+                path, row.number, f"duplicate row for entry {entry_id!r}, judge {judge_id!r}, "
+                f"criterion {criterion!r} (first on row {seen[key]})"
+            )
+        seen[key] = row.number
+        score = parse_float(path, row, "score", allow_empty=True)
+        if score is not None:
+            problem = check_score(rubric[criterion], score)
+            if problem is not None:
+                c = rubric[criterion]
+                detail = f"step {c.step:g} from {c.minimum:g}" if problem.code == "off_step" else f"{c.minimum:g}..{c.maximum:g}"
+                raise InputError(path, row.number, f"score {score:g} of criterion {criterion!r} is {problem.code.replace('_', ' ')} ({detail})")
+        items.append((entry_id, judge_id, criterion, score))
+    if not items:
+        raise InputError(path, None, "no score rows")
+    return items
+
+
+def evaluate_files(scores: str, criteria: str, method: str) -> Evaluation:
+    rubric = load_rubric(criteria)
+    return evaluate(load_scores(scores, rubric), rubric, method)
+
+
+def write_csv(path: str | None, header, rows) -> None:
+    handle = open(path, "w", newline="", encoding="utf-8") if path else sys.stdout
+    try:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+    finally:
+        if path:
+            handle.close()
+
+
+def _number(value: float | None, digits: int = 4) -> str:
+    return "" if value is None or value != value else f"{value:.{digits}f}"
+
+
+def run(args) -> int:
+    evaluation = evaluate_files(args.scores, args.criteria, args.method)
+    rows = [
+        (
+            r.rank, r.entry_id, _number(r.score), _number(r.stderr), _number(r.raw_mean),
+            r.n_sheets, int(r.tied), ";".join(r.flags),
+        )
+        for r in evaluation.ranking
+    ]
+    write_csv(args.out, RANKING_COLUMNS, rows)
+    for warning in evaluation.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return 0
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("rank", help="rank entries from score sheets", description=__doc__)
+    parser.add_argument("--scores", required=True, help="SCORES.csv: entry_id,judge_id,criterion,score")
+    parser.add_argument("--criteria", required=True, help="CRITERIA.csv: criterion,weight,max_score")
+    parser.add_argument("--method", choices=CLI_METHODS, default=DEFAULT_METHOD)
+    parser.add_argument("--out", help="RANKING.csv (default: standard output)")
+    parser.set_defaults(func=run)
