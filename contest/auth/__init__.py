@@ -1,0 +1,56 @@
+"""Accounts: login manager wiring and role checks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import Flask, abort
+from flask_login import LoginManager, current_user
+
+from contest.extensions import db
+from contest.i18n import _l
+from contest.models import Role, User
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def init_login(app: Flask, login_manager: LoginManager) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Vui lòng đăng nhập để tiếp tục.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        # The id carries the session version: after a password change, old sessions fail here.
+        try:
+            raw_id, raw_version = user_id.split(":", 1)
+            uid, version = int(raw_id), int(raw_version)
+        except ValueError:
+            return None
+        user = db.session.get(User, uid)
+        if user is None or user.session_version != version or not user.active:
+            return None
+        return user
+
+
+def roles_required(*roles: Role) -> Callable[[F], F]:
+    """Allow the view only to logged-in users holding one of ``roles`` (403 otherwise)."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            from flask import current_app
+
+            if not current_user.is_authenticated:
+                return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
+            if not current_user.has_role(*roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorator

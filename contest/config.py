@@ -1,0 +1,94 @@
+"""Settings from the environment, in one place.
+
+Every variable read here is listed in the README.  Development gets safe
+defaults (SQLite and files in the instance folder, mail written to a folder);
+production (``CONTEST_ENV=production``) refuses to start without a real
+``SECRET_KEY``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+
+class ConfigurationError(RuntimeError):
+    pass
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def _secret_key(instance_path: Path, production: bool) -> str:
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    if production:
+        raise ConfigurationError("SECRET_KEY must be set when CONTEST_ENV=production")
+    # Generated once and kept, so sessions survive restarts of the development server.
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    key = secrets.token_hex(32)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+def load_config(instance_path: str) -> dict[str, Any]:
+    instance = Path(instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    env = os.environ.get("CONTEST_ENV", "development")
+    production = env == "production"
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'contest.db'}"
+    mail_server = os.environ.get("MAIL_SERVER") or None
+    return {
+        "ENV_NAME": env,
+        "SECRET_KEY": _secret_key(instance, production),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "STORAGE_URL": os.environ.get("STORAGE_URL") or f"file://{instance / 'objects'}",
+        "MAIL_SERVER": mail_server,
+        "MAIL_PORT": _int("MAIL_PORT", 25),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        "MAIL_USE_TLS": _bool("MAIL_USE_TLS", False),
+        "MAIL_USE_SSL": _bool("MAIL_USE_SSL", False),
+        "MAIL_DEFAULT_SENDER": os.environ.get(
+            "MAIL_DEFAULT_SENDER", "Ban tổ chức cuộc thi <no-reply@localhost>"
+        ),
+        # Without an SMTP server, mail is written here as .eml files (and the link is logged).
+        "MAIL_OUTBOX_DIR": os.environ.get("MAIL_OUTBOX_DIR") or str(instance / "outbox"),
+        "BABEL_DEFAULT_LOCALE": os.environ.get("BABEL_DEFAULT_LOCALE", "vi"),
+        "BABEL_DEFAULT_TIMEZONE": os.environ.get("BABEL_DEFAULT_TIMEZONE", "Asia/Ho_Chi_Minh"),
+        "LANGUAGES": ["vi", "en"],
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+        "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", production),
+        "REMEMBER_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", production),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "ARGON2_TIME_COST": _int("ARGON2_TIME_COST", 3),
+        "ARGON2_MEMORY_COST": _int("ARGON2_MEMORY_COST", 65536),
+        "MAX_FILE_BYTES": _int("MAX_FILE_BYTES", 50 * 1024 * 1024),
+        "MAX_ENTRY_BYTES": _int("MAX_ENTRY_BYTES", 200 * 1024 * 1024),
+        "TOKEN_MAX_AGE_SECONDS": _int("TOKEN_MAX_AGE_SECONDS", 24 * 3600),
+        "LOGIN_MAX_FAILURES": _int("LOGIN_MAX_FAILURES", 5),
+        "LOGIN_LOCKOUT_MINUTES": _int("LOGIN_LOCKOUT_MINUTES", 15),
+        "RESULTS_CACHE_SECONDS": _int("RESULTS_CACHE_SECONDS", 60),
+    }

@@ -1,0 +1,83 @@
+"""Translated names of the platform's states, for templates and exports."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import LazyString
+
+from contest.i18n import _l
+
+ENTRY_STATUS: dict[str, LazyString] = {
+    "draft": _l("Bản nháp"),
+    "submitted": _l("Đã nộp"),
+    "eligible": _l("Hợp lệ"),
+    "ineligible": _l("Không hợp lệ"),
+    "advanced": _l("Vào vòng trong"),
+    "eliminated": _l("Dừng ở vòng này"),
+    "awarded": _l("Đoạt giải"),
+    "withdrawn": _l("Đã rút"),
+}
+
+APPLICANT_TYPE = {
+    "individual": _l("Cá nhân"),
+    "group": _l("Nhóm tác giả"),
+    "enterprise": _l("Doanh nghiệp / tổ chức"),
+    "student": _l("Học sinh, sinh viên"),
+}
+
+ROLE = {
+    "applicant": _l("Người dự thi"),
+    "judge": _l("Giám khảo"),
+    "organizer": _l("Ban tổ chức"),
+    "committee": _l("Thành viên Ban tổ chức"),
+}
+
+EDITION_STATUS = {
+    "draft": _l("Đang chuẩn bị"),
+    "open": _l("Đang diễn ra"),
+    "closed": _l("Đã kết thúc"),
+    "archived": _l("Lưu trữ"),
+}
+
+ROUND_STATUS = {"draft": _l("Chưa mở"), "open": _l("Đang chấm"), "closed": _l("Đã đóng")}
+
+ROUND_MODE = {"assigned": _l("Phân công giám khảo"), "full_panel": _l("Toàn bộ hội đồng chấm")}
+
+ASSIGNMENT_STATE = {
+    "proposed": _l("Dự kiến"),
+    "active": _l("Đã phân công"),
+    "recused": _l("Đã từ chối do xung đột lợi ích"),
+    "cancelled": _l("Đã huỷ"),
+}
+
+SHEET_STATUS = {"none": _l("Chưa chấm"), "draft": _l("Đang chấm (nháp)"), "submitted": _l("Đã nộp phiếu")}
+
+RESULT_STATUS = {
+    "computed": _l("Bản tính thử"),
+    "frozen": _l("Đã chốt"),
+    "published": _l("Đã công bố"),
+    "finalized": _l("Đã hoàn tất"),
+    "superseded": _l("Đã được thay thế"),
+}
+
+
+def label(table: dict[str, LazyString], value: str | None) -> str:
+    if value is None:
+        return ""
+    return str(table.get(value, value))
+
+
+def init_app(app: Flask) -> None:
+    tables = {
+        "entry_status": ENTRY_STATUS,
+        "applicant_type": APPLICANT_TYPE,
+        "role": ROLE,
+        "edition_status": EDITION_STATUS,
+        "round_status": ROUND_STATUS,
+        "round_mode": ROUND_MODE,
+        "assignment_state": ASSIGNMENT_STATE,
+        "sheet_status": SHEET_STATUS,
+        "result_status": RESULT_STATUS,
+    }
+    for name, table in tables.items():
+        app.jinja_env.globals[f"{name}_label"] = lambda value, _t=table: label(_t, value)

@@ -1,0 +1,60 @@
+"""All models, one module per aggregate; importing this package registers every table."""
+
+from contest.models.audit import AuditEvent
+from contest.models.base import Base, utcnow
+from contest.models.editions import (
+    AdvancementRule,
+    AttachmentKind,
+    AwardLevel,
+    AwardScope,
+    Category,
+    Criterion,
+    Edition,
+    EditionStatus,
+    EligibilityCheck,
+    Locality,
+    Round,
+    RoundMode,
+    RoundStatus,
+)
+from contest.models.entries import (
+    Attachment,
+    EligibilityResult,
+    Entry,
+    EntryConflictDeclaration,
+    EntryMember,
+    EntryRound,
+    EntryStatus,
+    RoundOutcome,
+)
+from contest.models.judging import (
+    Assignment,
+    AssignmentState,
+    ConflictOfInterest,
+    ConflictSource,
+    CriterionScore,
+    ReminderLog,
+    ScoreSheet,
+    SheetStatus,
+)
+from contest.models.people import (
+    ApplicantProfile,
+    ApplicantType,
+    CommitteeMembership,
+    JudgeProfile,
+    Role,
+    User,
+    UserRole,
+)
+from contest.models.results import ApprovalState, Award, AwardApproval, ResultSet, ResultStatus
+from contest.models.votes import (
+    ONCE_DAY,
+    BallotEntry,
+    Vote,
+    VoteFrequency,
+    Voter,
+    VoterCode,
+    VotingPeriod,
+)
+
+__all__ = [name for name in dir() if not name.startswith("_")]
