@@ -530,9 +530,10 @@ class S3ObjectStore(ObjectStore):
         from minio.error import InvalidResponseError, S3Error, ServerError
 
         if isinstance(exc, S3Error):
+            if exc.code == "NoSuchBucket":
+                # Someone removed the bucket behind our back: the next write creates it again.
+                self._bucket_ready = False
             if exc.code in ("NoSuchKey", "NoSuchBucket") and key is not None:
-                if exc.code == "NoSuchBucket":
-                    self._bucket_ready = False
                 return ObjectNotFound(key)
             if exc.code in _UNAVAILABLE_CODES:
                 return StorageUnavailable(f"{self!r}: {exc.code}")
@@ -619,7 +620,10 @@ class S3ObjectStore(ObjectStore):
 
     def delete(self, key):
         self._ensure_bucket()
-        self._call(self._client.remove_object, self.bucket, key, key=key)
+        try:
+            self._call(self._client.remove_object, self.bucket, key, key=key)
+        except ObjectNotFound:
+            pass
 
     def stat(self, key):
         self._ensure_bucket()

@@ -376,3 +376,20 @@ def test_init_app_puts_the_store_on_the_app(tmp_path):
         assert isinstance(get_store(), LocalObjectStore)
     with Flask(__name__).app_context(), pytest.raises(RuntimeError):
         get_store()
+
+
+def test_s3_bucket_removed_behind_the_stores_back_is_recreated(s3_server):
+    store = store_from_url(s3_server.new_bucket_url())
+    stored = store.put(io.BytesIO(b"one"), content_type="text/plain")
+    client = s3_server.client()
+    client.remove_object(store.bucket, stored.key)
+    client.remove_bucket(store.bucket)
+
+    store.delete(stored.key)  # still idempotent
+    with pytest.raises(ObjectNotFound):
+        store.open(stored.key)
+    again = store.put(io.BytesIO(b"two"), content_type="text/plain")
+
+    assert read_all(store, again.key) == b"two"
+    store.delete(again.key)
+    client.remove_bucket(store.bucket)
