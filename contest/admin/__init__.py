@@ -1,0 +1,1 @@
+"""The organizers' blueprint, one module per area of work (entries, judges, rounds, results…)."""

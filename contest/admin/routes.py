@@ -12,6 +12,9 @@ from contest.models import CommitteeMembership, Edition, Entry, Role
 
 bp = Blueprint("admin", __name__)
 
+# Each area of the organizers' work keeps its routes in its own module.
+AREAS = ("entries", "judges", "assignments", "rounds", "results", "votes", "approvals", "editions", "reports", "audit")
+
 
 @bp.route("/")
 @roles_required(Role.ORGANIZER)
@@ -38,3 +41,16 @@ def committee_home() -> str:
     ).all()
     editions = [db.session.get(Edition, m.edition_id) for m in memberships]
     return render_template("admin/committee_home.html", editions=editions)
+
+
+def _register_areas() -> None:
+    import importlib
+    import importlib.util
+
+    for area in AREAS:
+        name = f"contest.admin.{area}"
+        if importlib.util.find_spec(name) is not None:
+            importlib.import_module(name)
+
+
+_register_areas()

@@ -1,0 +1,1 @@
+"""The judges' blueprint: their profile and conflicts, and scoring the entries assigned to them."""

@@ -22,3 +22,16 @@ def dashboard() -> str:
         .order_by(Assignment.round_id, Assignment.id)
     ).all()
     return render_template("judge/dashboard.html", assignments=assignments)
+
+
+def _register_areas() -> None:
+    import importlib
+    import importlib.util
+
+    for area in ("profile", "scoring"):
+        name = f"contest.judge.{area}"
+        if importlib.util.find_spec(name) is not None:
+            importlib.import_module(name)
+
+
+_register_areas()

@@ -55,3 +55,16 @@ def set_language(lang: str) -> Response:
             db.session.commit()
     target = request.form.get("next")
     return redirect(target if is_safe_next(target) else url_for("public.index"))
+
+
+def _register_areas() -> None:
+    import importlib
+    import importlib.util
+
+    for area in ("results", "vote", "rules"):
+        name = f"contest.public.{area}"
+        if importlib.util.find_spec(name) is not None:
+            importlib.import_module(name)
+
+
+_register_areas()

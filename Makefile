@@ -1,0 +1,55 @@
+# Two commands matter: `make run` and `make test`. Everything else supports them.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 5000
+export FLASK_APP := contest:create_app
+
+.PHONY: run test test-sqlite test-postgres venv translations db demo bench browser-deps clean lint
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+translations: $(STAMP)
+	$(PY) scripts/i18n.py compile
+
+db: venv translations
+	$(VENV)/bin/flask db upgrade
+
+demo: db
+	$(VENV)/bin/flask contest seed-demo
+
+run: demo
+	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
+	$(VENV)/bin/flask run --host $(HOST) --port $(PORT)
+
+# Debian's Chromium drives the browser tests; Playwright never downloads a browser here.
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || ( \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core) >/dev/null 2>&1 \
+	  || echo "!!! Chromium could not be installed: browser tests will be SKIPPED !!!" )
+	@command -v pdftoppm >/dev/null 2>&1 || ( \
+	  (DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils libpango-1.0-0 libpangoft2-1.0-0) >/dev/null 2>&1 \
+	  || echo "!!! poppler-utils/pango could not be installed: PDF tests will fail !!!" )
+
+test: venv translations browser-deps
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-postgres: venv translations browser-deps
+	TEST_DATABASE_URL=$$(scripts/ensure-postgres.sh) $(PY) -m pytest $(PYTEST_ARGS)
+
+bench: venv
+	$(PY) bench/accuracy.py
+	$(PY) bench/speed.py
+	$(PY) bench/assign.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache
