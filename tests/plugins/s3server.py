@@ -152,9 +152,14 @@ class S3Server:
 
     def client(self):
         """A plain minio client with the server's keys (for inspecting what the code under test did)."""
+        import urllib3
         from minio import Minio
 
-        return Minio(self.endpoint, access_key=self.access_key, secret_key=self.secret_key, secure=False)
+        # Short timeouts: a wedged server should fail the test, not hang it for minio's default 5 minutes.
+        http = urllib3.PoolManager(timeout=urllib3.Timeout(connect=2, read=10), retries=urllib3.Retry(total=1))
+        return Minio(
+            self.endpoint, access_key=self.access_key, secret_key=self.secret_key, secure=False, http_client=http
+        )
 
     # Life cycle ----------------------------------------------------------------------------------
 
