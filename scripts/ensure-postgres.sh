@@ -26,8 +26,10 @@ for _ in $(seq 1 30); do
 done
 as_postgres() { runuser -u postgres -- psql -v ON_ERROR_STOP=1 -qAt "$@"; }
 if [ -z "$(as_postgres -c "SELECT 1 FROM pg_roles WHERE rolname='$DB_USER'")" ]; then
-  as_postgres -c "CREATE ROLE $DB_USER LOGIN PASSWORD '$DB_PASS'" >&2
+  as_postgres -c "CREATE ROLE $DB_USER LOGIN CREATEDB PASSWORD '$DB_PASS'" >&2
 fi
+# Test runs create a private database each, so the role may create databases.
+as_postgres -c "ALTER ROLE $DB_USER CREATEDB" >&2
 if [ -z "$(as_postgres -c "SELECT 1 FROM pg_database WHERE datname='$DB_NAME'")" ]; then
   as_postgres -c "CREATE DATABASE $DB_NAME OWNER $DB_USER" >&2
 fi

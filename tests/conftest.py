@@ -8,6 +8,8 @@ is set, and emptied after every test.
 from __future__ import annotations
 
 import os
+import uuid
+from contextlib import ExitStack, contextmanager
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,21 +31,45 @@ def _is_postgres(url: str) -> bool:
     return url.startswith("postgresql")
 
 
+@contextmanager
+def _private_postgres_database(base_url: str) -> Iterator[str]:
+    """A fresh database for this test run on the server named by ``base_url``.
+
+    Several runs may share one PostgreSQL server (developers, CI, benchmarks):
+    each gets its own database, dropped at the end.
+    """
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    url = make_url(base_url)
+    name = f"{url.database}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     from flask_migrate import upgrade
 
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url,
-                      "INSTANCE_PATH": str(tmp_path_factory.mktemp("instance"))})
-    with app.app_context():
-        if _is_postgres(url):
-            with db.engine.begin() as conn:  # start from nothing: the migrations build everything
-                conn.execute(text("DROP SCHEMA public CASCADE"))
-                conn.execute(text("CREATE SCHEMA public"))
-        upgrade()
-        db.engine.dispose()
-    return url
+    base = os.environ.get("TEST_DATABASE_URL")
+    with ExitStack() as stack:
+        if base and _is_postgres(base):
+            url = stack.enter_context(_private_postgres_database(base))
+        else:
+            url = base or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url,
+                          "INSTANCE_PATH": str(tmp_path_factory.mktemp("instance"))})
+        with app.app_context():
+            upgrade()  # the real migrations build the schema, never create_all()
+            db.engine.dispose()
+        yield url
 
 
 def _empty_all_tables() -> None:
