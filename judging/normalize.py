@@ -413,6 +413,10 @@ def _calibrated(sheets: Sheets, method: str, o: dict) -> Normalized:
         # The reference noise is pooled without the judge weights: weighting by them too would
         # let the weights and the reference shrink together without end.
         ss = float(np.sum(base_w * huber * resid**2))
+        if o["robust"]:
+            # Huber-weighted squares underestimate sigma^2 under normal noise: for u ~ N(0, 1),
+            # E[min(1, c/|u|) u^2] = E[u^2; |u|<c] + c E[|u|; |u|>c] = 2 Phi(c) - 1.
+            ss /= 2 * stats.norm.cdf(float(o["huber_c"])) - 1
         sigma2_new = max((ss + 2.0 * prior_var) / (dof + 2.0), floor)
         if o["shrink"]:
             est = np.where(multi, fit.bias**2 + var_b, np.nan)
