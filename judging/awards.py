@@ -99,6 +99,68 @@ def levels_for(levels: Sequence[Level], category: str) -> list[Level]:
     return [lv for lv in levels if lv.category in (None, "")]
 
 
+def _walk(scores: Mapping[str, float], ids: list[str], structure: list[Level], decimals: int, *, full: bool):
+    """Go down one category's entries; yield (position, tied group, level index, straddle, places).
+
+    Entries are sorted by their float score; rounding half-up is monotone, so consecutive
+    entries with equal rounded scores form exactly the tie groups.  With ``full`` False the walk
+    stops once the structure is used up (every later entry gets nothing), which keeps the
+    bootstrap's thousands of allocations fast.
+    """
+    order = sorted(ids, key=lambda e: (-scores[e], e))
+    minima = [round_half_up(lv.min_score, decimals) for lv in structure]
+    remaining = [int(lv.quota) for lv in structure]
+    position = 0
+    n = len(order)
+    current = round_half_up(scores[order[0]], decimals) if n else None
+    while position < n:
+        value = current
+        end = position + 1
+        while end < n:
+            current = round_half_up(scores[order[end]], decimals)
+            if current != value:
+                break
+            end += 1
+        group = sorted(order[position:end])
+        chosen = next((i for i in range(len(structure)) if remaining[i] > 0 and value >= minima[i]), None)
+        straddle = chosen is not None and len(group) > remaining[chosen]
+        places = remaining[chosen] if chosen is not None else 0
+        yield position + 1, group, chosen, straddle, places
+        if chosen is not None:
+            if straddle:
+                surplus = len(group) - remaining[chosen]
+                remaining[chosen] = 0
+                # The entries the council does not keep drop one level: reserve room there.
+                for k in range(chosen + 1, len(structure)):
+                    take = min(surplus, remaining[k])
+                    remaining[k] -= take
+                    surplus -= take
+                    if surplus == 0:
+                        break
+            else:
+                remaining[chosen] -= len(group)
+        position = end
+        if not full and end < n:
+            # Scores only go down: once no level has room for this score, none ever will.
+            if not any(remaining[i] > 0 and current >= minima[i] for i in range(len(structure))):
+                return
+
+
+def _split(scores: Mapping[str, float], levels: Sequence[Level], categories: Mapping[str, str] | None):
+    if not levels:
+        raise ValueError("no award levels")
+    by_category: dict[str, list[str]] = {}
+    for entry_id in scores:
+        cat = categories.get(entry_id, OVERALL) if categories else OVERALL
+        by_category.setdefault(cat, []).append(entry_id)
+    for cat in sorted(by_category):
+        structure = levels_for(levels, cat)
+        names = [lv.name for lv in structure]
+        if len(set(names)) != len(names):
+            raise ValueError(f"duplicate level names in category {cat!r}")
+        yield cat, by_category[cat], structure
+
+
 def allocate(
     scores: Mapping[str, float],
     levels: Sequence[Level],
@@ -111,46 +173,19 @@ def allocate(
     Entries missing from ``categories`` form the overall category ``""``.  Level names must be
     unique within a category.
     """
-    if not levels:
-        raise ValueError("no award levels")
-    by_category: dict[str, list[str]] = {}
-    for entry_id in scores:
-        cat = (categories or {}).get(entry_id, OVERALL) if categories else OVERALL
-        by_category.setdefault(cat, []).append(entry_id)
     awards: list[Award] = []
     uses: list[LevelUse] = []
     contested: list[str] = []
-    for cat in sorted(by_category):
-        structure = levels_for(levels, cat)
-        names = [lv.name for lv in structure]
-        if len(set(names)) != len(names):
-            raise ValueError(f"duplicate level names in category {cat!r}")
-        ids = by_category[cat]
-        rounded = {e: round_half_up(scores[e], decimals) for e in ids}
-        order = sorted(ids, key=lambda e: (-rounded[e], e))
-        remaining = [int(lv.quota) for lv in structure]
+    for cat, ids, structure in _split(scores, levels, categories):
         awarded = [0] * len(structure)
-        position = 0
-        while position < len(order):
-            end = position
-            while end + 1 < len(order) and rounded[order[end + 1]] == rounded[order[position]]:
-                end += 1
-            group = order[position : end + 1]
-            value = rounded[group[0]]
-            chosen = None
-            for i, lv in enumerate(structure):
-                if remaining[i] > 0 and value >= round_half_up(lv.min_score, decimals):
-                    chosen = i
-                    break
-            straddle = chosen is not None and len(group) > remaining[chosen]
-            places = remaining[chosen] if chosen is not None else 0
-            for offset, e in enumerate(group):
+        for position, group, chosen, straddle, places in _walk(scores, ids, structure, decimals, full=True):
+            for e in group:
                 awards.append(
                     Award(
                         entry_id=e,
                         category=cat,
                         score=float(scores[e]),
-                        position=position + 1,
+                        position=position,
                         level=structure[chosen].name if chosen is not None else None,
                         tie_at_boundary=straddle,
                         contested_places=places if straddle else 0,
@@ -158,20 +193,25 @@ def allocate(
                 )
             if chosen is not None:
                 awarded[chosen] += len(group)
-                if straddle:
-                    surplus = len(group) - remaining[chosen]
-                    remaining[chosen] = 0
-                    contested.extend(group)
-                    # The entries the council does not keep drop one level: reserve room there.
-                    for k in range(chosen + 1, len(structure)):
-                        take = min(surplus, remaining[k])
-                        remaining[k] -= take
-                        surplus -= take
-                        if surplus == 0:
-                            break
-                else:
-                    remaining[chosen] -= len(group)
-            position = end + 1
+            if straddle:
+                contested.extend(group)
         for i, lv in enumerate(structure):
             uses.append(LevelUse(cat, lv.name, int(lv.quota), awarded[i], float(lv.min_score)))
     return AwardList(awards, uses, contested)
+
+
+def award_levels(
+    scores: Mapping[str, float],
+    levels: Sequence[Level],
+    categories: Mapping[str, str] | None = None,
+    *,
+    decimals: int = DEFAULT_DECIMALS,
+) -> dict[str, str | None]:
+    """Only the level per entry (None: no award), the same allocation as :func:`allocate`."""
+    result: dict[str, str | None] = dict.fromkeys(scores)
+    for _, ids, structure in _split(scores, levels, categories):
+        for _, group, chosen, _, _ in _walk(scores, ids, structure, decimals, full=False):
+            if chosen is not None:
+                for e in group:
+                    result[e] = structure[chosen].name
+    return result

@@ -243,7 +243,12 @@ def evaluate(
     lows = np.array([c.minimum for c in rubric.criteria])
     spans = np.array([c.maximum - c.minimum for c in rubric.criteria])
     pairs = sorted(sheet_points)
-    points = np.array([[sheet_points[p].get(k) for k in keys] for p in pairs], dtype=float).reshape(len(pairs), len(keys))
+    column = {k: i for i, k in enumerate(keys)}
+    points = np.full((len(pairs), len(keys)), np.nan)
+    for row, p in enumerate(pairs):
+        for k, v in sheet_points[p].items():
+            if v is not None:
+                points[row, column[k]] = v
     present = np.isfinite(points)
     w_present = present * weights[None, :]
     norm = np.where(present, (points - lows[None, :]) / spans[None, :], 0.0)

@@ -192,11 +192,11 @@ def summarize(
     keep = np.zeros(E)
     if levels:
         full = dict(zip(entry_ids, (values + extra).tolist()))
-        level_full = awards_mod.allocate(full, levels, categories, decimals=decimals).level_of()
+        level_full = awards_mod.award_levels(full, levels, categories, decimals=decimals)
         for r in range(R):
             alive = np.flatnonzero(evaluable[r])
             scores = {entry_ids[i]: float(totals[r, i]) for i in alive}
-            got = awards_mod.allocate(scores, levels, categories, decimals=decimals).level_of()
+            got = awards_mod.award_levels(scores, levels, categories, decimals=decimals)
             for i in alive:
                 keep[i] += got[entry_ids[i]] == level_full[entry_ids[i]]
     result = []

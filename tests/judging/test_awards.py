@@ -77,3 +77,26 @@ def test_levels_refuse_negative_or_fractional_quotas():
         Level("Nhất", -1)
     with pytest.raises(ValueError):
         Level("Nhất", 1.5)
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from judging.awards import award_levels  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    scores=st.dictionaries(st.text("abcdef", min_size=1, max_size=3), st.sampled_from([40.0, 55.5, 70.0, 70.004, 80.0, 86.0, 90.0]), max_size=15),
+    quotas=st.lists(st.integers(0, 3), min_size=4, max_size=4),
+)
+def test_the_fast_level_lookup_agrees_with_the_full_allocation(scores, quotas):
+    structure = [Level(lv.name, q, lv.min_score) for lv, q in zip(STRUCTURE, quotas)]
+    full = allocate(scores, structure) if scores else None
+    expected = {a.entry_id: a.level for a in full.awards} if full else {}
+    assert award_levels(scores, structure) == expected
+    if full:
+        # Quotas are maxima except where a boundary tie is left to the council.
+        for use in full.levels:
+            tied = sum(1 for a in full.awards if a.level == use.level and a.tie_at_boundary)
+            assert use.awarded <= use.quota or tied > 0
