@@ -80,6 +80,10 @@ class Edition(Base):
             "OR registration_closes_at > registration_opens_at",
             name="registration_window_ordered",
         ),
+        CheckConstraint(
+            "vote_closes_at IS NULL OR vote_opens_at IS NULL OR vote_closes_at > vote_opens_at",
+            name="vote_window_ordered",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -96,6 +100,9 @@ class Edition(Base):
     next_entry_number: Mapped[int] = mapped_column(default=1)
     registration_opens_at: Mapped[datetime | None]
     registration_closes_at: Mapped[datetime | None]
+    # The planned public vote window (the votes area opens a VotingPeriod within it).
+    vote_opens_at: Mapped[datetime | None]
+    vote_closes_at: Mapped[datetime | None]
     results_announced_at: Mapped[datetime | None]
     complaint_ends_at: Mapped[datetime | None]
     # Who may enter: a subset of ApplicantType values.

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 17:31:50.821433
+Create Date: 2026-11-25 17:40:03.911581
 
 """
 from alembic import op
@@ -33,6 +33,8 @@ def upgrade():
     sa.Column('next_entry_number', sa.Integer(), nullable=False),
     sa.Column('registration_opens_at', sa.DateTime(), nullable=True),
     sa.Column('registration_closes_at', sa.DateTime(), nullable=True),
+    sa.Column('vote_opens_at', sa.DateTime(), nullable=True),
+    sa.Column('vote_closes_at', sa.DateTime(), nullable=True),
     sa.Column('results_announced_at', sa.DateTime(), nullable=True),
     sa.Column('complaint_ends_at', sa.DateTime(), nullable=True),
     sa.Column('allowed_applicant_types', sa.JSON(), nullable=False),
@@ -49,6 +51,7 @@ def upgrade():
     sa.CheckConstraint("status IN ('draft', 'open', 'closed', 'archived')", name=op.f('ck_editions_status_known')),
     sa.CheckConstraint('expert_points > 0', name=op.f('ck_editions_expert_points_positive')),
     sa.CheckConstraint('registration_closes_at IS NULL OR registration_opens_at IS NULL OR registration_closes_at > registration_opens_at', name=op.f('ck_editions_registration_window_ordered')),
+    sa.CheckConstraint('vote_closes_at IS NULL OR vote_opens_at IS NULL OR vote_closes_at > vote_opens_at', name=op.f('ck_editions_vote_window_ordered')),
     sa.CheckConstraint('vote_points >= 0', name=op.f('ck_editions_vote_points_not_negative')),
     sa.CheckConstraint('year BETWEEN 2000 AND 2100', name=op.f('ck_editions_year_sane')),
     sa.ForeignKeyConstraint(['cloned_from_id'], ['editions.id'], name=op.f('fk_editions_cloned_from_id_editions')),
