@@ -1,0 +1,109 @@
+"""Build scored rounds for the results tests: assignments, submitted sheets and criterion scores."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from contest.extensions import db
+from contest.models import (
+    Assignment,
+    AssignmentState,
+    AwardApproval,
+    CommitteeMembership,
+    CriterionScore,
+    Role,
+    Round,
+    ScoreSheet,
+    SheetStatus,
+    utcnow,
+)
+from tests.factories import make_edition, make_entry, make_user
+
+
+def final_round(edition) -> Round:  # noqa: ANN001
+    return edition.rounds[-1]
+
+
+def split_points(total: float) -> tuple[Decimal, Decimal, Decimal]:
+    """Spread an 80-point sheet total over the 20/30/30 criteria in half points."""
+    share = Decimal(str(total)) / 80
+    a = (share * 20 * 2).quantize(Decimal(1)) / 2
+    b = (share * 30 * 2).quantize(Decimal(1)) / 2
+    c = Decimal(str(total)) - a - b
+    return a, b, c
+
+
+def add_sheet(round_: Round, entry, judge, points, *, submitted: bool = True,  # noqa: ANN001
+              comment: str | None = None, private_note: str | None = None) -> ScoreSheet:
+    """One judge's sheet: ``points`` is a sheet total (split over criteria) or a 3-tuple."""
+    if not isinstance(points, tuple):
+        points = split_points(points)
+    assignment = Assignment(round_id=round_.id, judge_id=judge.id, entry_id=entry.id,
+                            state=AssignmentState.ACTIVE.value, published_at=utcnow())
+    sheet = ScoreSheet(
+        status=SheetStatus.SUBMITTED.value if submitted else SheetStatus.DRAFT.value,
+        submitted_at=utcnow() if submitted else None,
+        comment_to_applicant=comment,
+        private_note=private_note,
+    )
+    sheet.scores = [
+        CriterionScore(criterion_id=c.id, value=Decimal(str(v)))
+        for c, v in zip(round_.criteria, points)
+    ]
+    assignment.sheet = sheet
+    db.session.add(assignment)
+    db.session.flush()
+    return sheet
+
+
+def make_judges(n: int) -> list:
+    return [make_user(Role.JUDGE, full_name=f"Giám khảo Trần Thị {chr(65 + i)}") for i in range(n)]
+
+
+def scored_contest(table: dict[str, dict[int, float]], *, titles: dict[str, str] | None = None,
+                   category_code: str = "cntt", edition=None, n_judges: int | None = None,  # noqa: ANN001
+                   comments: dict[tuple[str, int], str] | None = None,
+                   notes: dict[tuple[str, int], str] | None = None):
+    """``table``: entry label → {judge index: sheet total}. Returns (edition, round, entries, judges)."""
+    edition = edition or make_edition()
+    round_ = final_round(edition)
+    n_judges = n_judges or (max(j for sheets in table.values() for j in sheets) + 1)
+    judges = make_judges(n_judges)
+    entries = {}
+    for label, sheets in table.items():
+        owner = make_user(Role.APPLICANT, full_name=f"Tác giả {label} Nguyễn Thị Hằng",
+                          organization="Trường Đại học Thái Nguyên")
+        entries[label] = make_entry(
+            owner, edition, status="eligible", category_code=category_code,
+            title=(titles or {}).get(label, f"Giải pháp {label}: máy sấy chè tiết kiệm điện"),
+            organization="Trường Đại học Thái Nguyên",
+        )
+        for j, total in sheets.items():
+            add_sheet(round_, entries[label], judges[j], total,
+                      comment=(comments or {}).get((label, j)), private_note=(notes or {}).get((label, j)))
+    db.session.commit()
+    return edition, round_, entries, judges
+
+
+def committee(edition, n: int = 3) -> list:  # noqa: ANN001
+    members = [make_user(Role.COMMITTEE, full_name=f"Thành viên BTC {i + 1}") for i in range(n)]
+    for m in members:
+        db.session.add(CommitteeMembership(edition_id=edition.id, user_id=m.id))
+    db.session.commit()
+    return members
+
+
+def approve_all(result_set, members) -> None:  # noqa: ANN001
+    """Every member approves every award's current revision (the committee's decision rows)."""
+    for award in result_set.awards:
+        if award.level is None:
+            continue
+        for m in members:
+            db.session.add(AwardApproval(award_id=award.id, member_id=m.id, revision=award.revision,
+                                         decision="approve"))
+    db.session.commit()
+
+
+def later(days: int = 7):  # noqa: ANN201
+    return utcnow() + timedelta(days=days)
