@@ -8,7 +8,17 @@ from sqlalchemy import select
 
 from contest.auth import roles_required
 from contest.extensions import db
-from contest.models import Assignment, AssignmentState, Role
+from contest.models import (
+    Assignment,
+    AssignmentState,
+    ConflictOfInterest,
+    Role,
+    Round,
+    RoundStatus,
+    ScoreSheet,
+    SheetStatus,
+    utcnow,
+)
 
 bp = Blueprint("judge", __name__)
 
@@ -16,12 +26,44 @@ bp = Blueprint("judge", __name__)
 @bp.route("/")
 @roles_required(Role.JUDGE)
 def dashboard() -> str:
-    assignments = db.session.scalars(
-        select(Assignment)
-        .where(Assignment.judge_id == current_user.id, Assignment.state == AssignmentState.ACTIVE.value)
-        .order_by(Assignment.round_id, Assignment.id)
+    """The judge's work: active assignments in each OPEN round, with status, deadline and progress."""
+    from contest.conflicts import conflict_reasons
+    from contest.judge.scoring import time_left
+
+    now = utcnow()
+    rows = db.session.execute(
+        select(Assignment, ScoreSheet)
+        .join(Round, Round.id == Assignment.round_id)
+        .outerjoin(ScoreSheet, ScoreSheet.assignment_id == Assignment.id)
+        .where(
+            Assignment.judge_id == current_user.id,
+            Assignment.state == AssignmentState.ACTIVE.value,
+            Round.status == RoundStatus.OPEN.value,
+        )
+        .order_by(Round.position, Assignment.id)
     ).all()
-    return render_template("judge/dashboard.html", assignments=assignments)
+    declared = db.session.scalars(
+        select(ConflictOfInterest).where(ConflictOfInterest.judge_id == current_user.id)
+    ).all()
+    rounds: dict[int, dict] = {}
+    for assignment, sheet in rows:
+        if conflict_reasons(current_user, assignment.entry, declared):
+            continue  # a conflict found after assignment hides the entry until organizers resolve it
+        r = assignment.round
+        deadline = r.scoring_deadline or r.closes_at
+        group = rounds.setdefault(
+            r.id,
+            {"round": r, "items": [], "submitted": 0, "drafts": 0, "deadline": deadline,
+             "left": time_left(deadline, now), "open": r.scoring_open(now)},
+        )
+        status = sheet.status if sheet else "none"
+        group["items"].append({"assignment": assignment, "sheet": sheet, "status": status})
+        group["submitted"] += status == SheetStatus.SUBMITTED.value
+        group["drafts"] += status == SheetStatus.DRAFT.value
+    for group in rounds.values():
+        group["total"] = len(group["items"])
+        group["percent"] = round(100 * group["submitted"] / group["total"]) if group["total"] else 0
+    return render_template("judge/dashboard.html", groups=list(rounds.values()))
 
 
 def _register_areas() -> None:
