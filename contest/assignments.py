@@ -968,3 +968,33 @@ def assignment_board(round_: Round) -> Board:
         summary=last_summary(round_),
         settings=settings,
     )
+
+
+# ---------------------------------------------------------------- a judge's pairs across rounds
+
+
+def open_assignments(judge: User) -> list[Assignment]:
+    """The judge's pairs in force (proposed or active) in rounds that are not closed."""
+    return list(
+        db.session.scalars(
+            select(Assignment)
+            .join(Round, Round.id == Assignment.round_id)
+            .where(Assignment.judge_id == judge.id, Assignment.state.in_(IN_FORCE),
+                   Round.status != RoundStatus.CLOSED.value)
+            .order_by(Assignment.round_id, Assignment.id)
+        )
+    )
+
+
+def cancel_conflicted(judge: User, *, actor: User | None = None) -> list[Assignment]:
+    """Cancel the judge's open pairs that a conflict now forbids (a conflict means no access, at once)."""
+    ended = []
+    for assignment in open_assignments(judge):
+        if conflict_reasons(judge, assignment.entry):
+            cancel_assignment(
+                assignment, _("Xung đột lợi ích được ghi nhận sau khi phân công."), actor,
+                state=AssignmentState.RECUSED if actor is not None and actor.id == judge.id
+                else AssignmentState.CANCELLED,
+            )
+            ended.append(assignment)
+    return ended

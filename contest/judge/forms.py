@@ -1,0 +1,92 @@
+"""Forms of the judge's own pages: accepting an invitation, the profile, declaring conflicts."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, PasswordField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import EqualTo, NumberRange, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from contest.forms import max_length, optional, required, strip_text
+from contest.i18n import _, _l
+from contest.passwords import password_problems
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A list of checkboxes (the edition's fields), easier on a phone than a multiple select."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def pre_validate(self, form: FlaskForm) -> None:
+        known = {value for value, _label in self.choices or []}
+        for value in self.data or []:
+            if value not in known:
+                raise ValidationError(_("Lĩnh vực “%(v)s” không có trong cuộc thi.", v=value))
+
+
+def keyword_list(text: str | None) -> list[str]:
+    return [" ".join(k.split()) for k in (text or "").split(";") if k.strip()]
+
+
+class _MaxLoad(IntegerField):
+    def process_formdata(self, valuelist: list[str]) -> None:
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        try:
+            self.data = int(valuelist[0].strip())
+        except ValueError:
+            self.data = None
+            raise ValueError(_("Vui lòng nhập một số nguyên.")) from None
+
+
+class ProfileForm(FlaskForm):
+    organization = StringField(_l("Đơn vị công tác"), validators=[optional(), max_length(300)], filters=[strip_text])
+    title = StringField(_l("Học hàm, học vị, chức danh"), validators=[optional(), max_length(100)],
+                        filters=[strip_text])
+    fields = MultiCheckboxField(_l("Lĩnh vực chuyên môn"), choices=[])
+    keywords = StringField(_l("Từ khoá chuyên môn (ngăn cách bằng dấu ;)"), validators=[optional(), max_length(1000)],
+                           filters=[strip_text])
+    max_load = _MaxLoad(
+        _l("Số bài tối đa có thể chấm trong một vòng"),
+        validators=[optional(), NumberRange(min=0, max=1000, message=_l("Giá trị phải từ %(min)s đến %(max)s."))],
+    )
+
+    @property
+    def keyword_items(self) -> list[str]:
+        return keyword_list(self.keywords.data)
+
+
+class _StrongPassword:
+    def __init__(self, email: str | None):
+        self.email = email
+
+    def __call__(self, form: FlaskForm, field: PasswordField) -> None:
+        problems = password_problems(field.data or "", self.email)
+        if problems:
+            raise ValidationError(" ".join(problems))
+
+
+def accept_form_class(email: str) -> type[ProfileForm]:
+    """The invitation form: the profile plus a name and a password checked against the invitee's email."""
+
+    class AcceptInvitationForm(ProfileForm):
+        full_name = StringField(_l("Họ và tên"), validators=[required(), max_length(200)], filters=[strip_text])
+        password = PasswordField(_l("Mật khẩu"), validators=[required(), _StrongPassword(email)])
+        confirm = PasswordField(
+            _l("Nhập lại mật khẩu"),
+            validators=[required(), EqualTo("password", message=_l("Hai mật khẩu không khớp nhau."))],
+        )
+
+    return AcceptInvitationForm
+
+
+class DeclareConflictForm(FlaskForm):
+    entry_code = StringField(_l("Mã bài dự thi"), validators=[optional(), max_length(30)], filters=[strip_text])
+    organization = StringField(_l("hoặc tên đơn vị"), validators=[optional(), max_length(300)], filters=[strip_text])
+    reason = TextAreaField(_l("Lý do"), validators=[required(), max_length(2000)], filters=[strip_text])
+
+    def validate_organization(self, field: StringField) -> None:
+        if not field.data and not self.entry_code.data:
+            raise ValidationError(_("Hãy ghi mã bài dự thi hoặc tên đơn vị."))
