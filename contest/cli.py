@@ -50,7 +50,44 @@ def seed_demo_command(force: bool) -> None:
         click.echo(f"  {role:<22} {email:<32} {password}")
 
 
+@contest_cli.command("backup")
+@click.argument("destination", type=click.Path(file_okay=False))
+def backup_command(destination: str) -> None:
+    """Sao lưu nhất quán: toàn bộ cơ sở dữ liệu và các tệp, kèm mã kiểm tra SHA-256."""
+    from pathlib import Path
+
+    from contest.backup import BackupError, make_backup
+    from contest.storage import get_store
+
+    try:
+        manifest = make_backup(Path(destination), get_store())
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    rows = sum(t["rows"] for t in manifest["tables"].values())
+    click.echo(f"Đã sao lưu {rows} dòng dữ liệu và {len(manifest['objects'])} tệp vào {destination}")
+
+
+@contest_cli.command("restore")
+@click.argument("source", type=click.Path(exists=True, file_okay=False))
+def restore_command(source: str) -> None:
+    """Khôi phục một bản sao lưu vào cơ sở dữ liệu trống (đã chạy flask db upgrade)."""
+    from pathlib import Path
+
+    from contest.backup import BackupError, restore_backup
+    from contest.storage import get_store
+
+    try:
+        manifest = restore_backup(Path(source), get_store())
+        db.session.commit()
+    except BackupError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    rows = sum(t["rows"] for t in manifest["tables"].values())
+    click.echo(f"Đã khôi phục {rows} dòng dữ liệu và {len(manifest['objects'])} tệp từ {source}")
+
+
 def init_app(app: Flask) -> None:
+    import contest.judge.commands  # noqa: F401 - send-reminders
     app.cli.add_command(contest_cli)
 
 

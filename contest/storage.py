@@ -274,6 +274,12 @@ def _new_key(prefix: str) -> str:
     return key
 
 
+def _restored_key(key: str) -> str:
+    if len(key) > 1024 or not _STRICT_KEY.fullmatch(key):
+        raise ValueError(f"invalid object key {key!r}")
+    return key
+
+
 class ObjectStore(abc.ABC):
     @abc.abstractmethod
     def put(
@@ -283,8 +289,11 @@ class ObjectStore(abc.ABC):
         content_type: str,
         max_size: int | None = None,
         key_prefix: str = "",
+        restore_key: str | None = None,
     ) -> StoredObject:
         """Store the stream under a new random key ``key_prefix + 32 hex digits``.
+
+        Only restoring a backup passes ``restore_key``: restored objects keep the keys their rows name.
 
         Raises ObjectTooLarge past ``max_size`` bytes and StorageUnavailable when the store is down; in
         every failure nothing stays stored. Errors from the stream itself propagate unchanged.
@@ -360,8 +369,8 @@ class LocalObjectStore(ObjectStore):
             raise ValueError(f"invalid object key {key!r}")
         return self.root / key
 
-    def put(self, stream, *, content_type, max_size=None, key_prefix=""):
-        key = _new_key(key_prefix)
+    def put(self, stream, *, content_type, max_size=None, key_prefix="", restore_key=None):
+        key = _restored_key(restore_key) if restore_key is not None else _new_key(key_prefix)
         path = self._path(key)
         body = _MeteredReader(stream, max_size)
         try:
@@ -578,8 +587,8 @@ class S3ObjectStore(ObjectStore):
 
     # The interface -------------------------------------------------------------------------------
 
-    def put(self, stream, *, content_type, max_size=None, key_prefix=""):
-        key = _new_key(key_prefix)
+    def put(self, stream, *, content_type, max_size=None, key_prefix="", restore_key=None):
+        key = _restored_key(restore_key) if restore_key is not None else _new_key(key_prefix)
         body = _MeteredReader(stream, max_size)
         self._ensure_bucket()
         try:
