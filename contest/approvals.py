@@ -8,18 +8,26 @@ two-thirds rule itself lives in :mod:`judging.approval`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
+from contest import audit
 from contest.extensions import db
 from contest.i18n import _, localized
 from contest.models import (
     ApprovalState,
+    AuditEvent,
     Award,
     AwardApproval,
     CommitteeMembership,
     Edition,
     ResultSet,
+    ResultStatus,
+    Role,
+    User,
+    utcnow,
 )
 from judging.approval import approval_state, required_approvals
 
@@ -95,3 +103,196 @@ def publication_blockers(result_set: ResultSet) -> list[str]:
                 _("%(award)s: còn thiếu %(n)d phiếu phê duyệt", award=label, n=summary.still_needed)
             )
     return reasons
+
+
+# ---------------------------------------------------------------- operations
+
+DECISIONS = ("approve", "reject")
+SENT_ACTION = "approval.requested"
+
+
+class ApprovalError(Exception):
+    """A refused committee action, with a Vietnamese message and an HTTP status."""
+
+    def __init__(self, message: str, status: int = 422) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+def add_committee_member(edition: Edition, user: User, title: str | None = None, *,
+                         actor: User | None = None) -> CommitteeMembership:
+    """Make ``user`` a member of the edition's organizing committee (with the committee role)."""
+    existing = db.session.scalar(select(CommitteeMembership).where(
+        CommitteeMembership.edition_id == edition.id, CommitteeMembership.user_id == user.id))
+    if existing is not None:
+        raise ApprovalError(_("%(name)s đã là thành viên Ban tổ chức.", name=user.full_name), 409)
+    if not user.active:
+        raise ApprovalError(_("Tài khoản này đã bị khoá."), 422)
+    membership = CommitteeMembership(edition_id=edition.id, user_id=user.id, title=(title or None))
+    try:
+        with db.session.begin_nested():
+            db.session.add(membership)
+    except IntegrityError as exc:
+        raise ApprovalError(_("%(name)s đã là thành viên Ban tổ chức.", name=user.full_name), 409) from exc
+    user.add_role(Role.COMMITTEE)
+    db.session.flush()
+    audit.record("committee.member_added", membership, actor=actor,
+                 after={"edition_id": edition.id, "user_id": user.id, "title": membership.title})
+    return membership
+
+
+def remove_committee_member(membership: CommitteeMembership, *, actor: User | None = None) -> None:
+    """Remove a member; the committee role goes when the account sits on no other committee."""
+    user = membership.user
+    before = {"edition_id": membership.edition_id, "user_id": membership.user_id, "title": membership.title}
+    audit.record("committee.member_removed", membership, actor=actor, before=before)
+    db.session.delete(membership)
+    db.session.flush()
+    others = db.session.scalar(select(CommitteeMembership.id).where(CommitteeMembership.user_id == user.id))
+    if others is None:
+        user.remove_role(Role.COMMITTEE)
+    db.session.flush()
+    _refresh_states_of_edition(before["edition_id"])
+
+
+def committee(edition: Edition) -> list[CommitteeMembership]:
+    return list(db.session.scalars(
+        select(CommitteeMembership).where(CommitteeMembership.edition_id == edition.id)
+        .order_by(CommitteeMembership.added_at, CommitteeMembership.id)
+    ))
+
+
+def proposed_awards(result_set: ResultSet) -> list[Award]:
+    """The awards of the list that carry a prize level: what the committee approves."""
+    return [a for a in result_set.awards if a.level is not None]
+
+
+def is_open_for_decisions(result_set: ResultSet) -> bool:
+    return result_set.status in (ResultStatus.COMPUTED, ResultStatus.FROZEN)
+
+
+def sent_at(result_set: ResultSet) -> datetime | None:
+    """When the list was last sent to the committee (the audit log is the record)."""
+    return db.session.scalar(
+        select(AuditEvent.created_at).where(
+            AuditEvent.action == SENT_ACTION, AuditEvent.object_type == "result_sets",
+            AuditEvent.object_id == result_set.id,
+        ).order_by(AuditEvent.created_at.desc()).limit(1)
+    )
+
+
+def sent_result_sets(user: User) -> list[ResultSet]:
+    """Result sets sent for approval to the committees this user sits on, newest first."""
+    editions = select(CommitteeMembership.edition_id).where(CommitteeMembership.user_id == user.id)
+    sent_ids = select(AuditEvent.object_id).where(
+        AuditEvent.action == SENT_ACTION, AuditEvent.object_type == "result_sets")
+    return list(db.session.scalars(
+        select(ResultSet).where(ResultSet.edition_id.in_(editions), ResultSet.id.in_(sent_ids))
+        .order_by(ResultSet.computed_at.desc())
+    ))
+
+
+def send_for_approval(result_set: ResultSet, *, actor: User | None = None) -> int:
+    """E-mail the proposed award list to every committee member; returns how many were told."""
+    from contest.mail import send_mail
+
+    if not is_open_for_decisions(result_set):
+        raise ApprovalError(_("Chỉ gửi phê duyệt được danh sách đang tính toán hoặc đã chốt."), 409)
+    awards = proposed_awards(result_set)
+    if not awards:
+        raise ApprovalError(_("Danh sách chưa có giải nào để phê duyệt."), 409)
+    members = committee(result_set.edition)
+    if not members:
+        raise ApprovalError(_("Ban tổ chức chưa có thành viên nào để phê duyệt danh sách giải."), 409)
+    link = _path("admin.committee_result_set", result_set_id=result_set.id)
+    base = _base_url()
+    for m in members:
+        send_mail(m.user.email, _("Đề nghị phê duyệt danh sách giải thưởng"), "award_approval_request",
+                  member=m.user, result_set=result_set, awards=awards, link=base + link,
+                  required=required_approvals(len(members)), members=len(members))
+    audit.record(SENT_ACTION, result_set, actor=actor,
+                 after={"members": [m.user_id for m in members],
+                        "awards": [{"id": a.id, "revision": a.revision} for a in awards]})
+    return len(members)
+
+
+def _path(endpoint: str, **values: object) -> str:
+    """A URL path that works inside or outside a request (CLI, tests)."""
+    from flask import current_app
+
+    return current_app.url_map.bind("localhost").build(endpoint, values)
+
+
+def _base_url() -> str:
+    from flask import current_app
+
+    return str(current_app.config.get("PUBLIC_BASE_URL", "")).rstrip("/")
+
+
+def decide_award(award: Award, member: User, decision: str, comment: str | None = None, *,
+                 now: datetime | None = None) -> AwardApproval:
+    """A committee member approves or rejects the current revision of one award.
+
+    A member may change their mind while the list is open; the decision is replaced and audited.
+    """
+    now = now or utcnow()
+    if decision not in DECISIONS:
+        raise ApprovalError(_("Quyết định không hợp lệ."), 422)
+    result_set = award.result_set
+    if member.id not in member_ids(result_set.edition_id):
+        raise ApprovalError(_("Bạn không phải thành viên Ban tổ chức của cuộc thi này."), 403)
+    if not is_open_for_decisions(result_set) or sent_at(result_set) is None:
+        raise ApprovalError(_("Danh sách giải này không còn mở để phê duyệt."), 409)
+    if award.level is None:
+        raise ApprovalError(_("Dòng này không có giải nên không cần phê duyệt."), 409)
+    comment = (comment or "").strip() or None
+    existing = db.session.scalar(select(AwardApproval).where(
+        AwardApproval.award_id == award.id, AwardApproval.member_id == member.id,
+        AwardApproval.revision == award.revision))
+    before = None
+    if existing is not None:
+        before = {"decision": existing.decision, "comment": existing.comment}
+        existing.decision, existing.comment, existing.decided_at = decision, comment, now
+        row = existing
+    else:
+        row = AwardApproval(award_id=award.id, member_id=member.id, revision=award.revision,
+                            decision=decision, comment=comment, decided_at=now)
+        try:
+            with db.session.begin_nested():
+                db.session.add(row)
+        except IntegrityError as exc:  # the same member in two tabs at once
+            raise ApprovalError(_("Quyết định của bạn vừa được ghi nhận ở nơi khác. Vui lòng tải lại trang."),
+                                409) from exc
+    db.session.flush()
+    db.session.refresh(award)
+    state_before = award.approval_state
+    refresh_approval_state(award)
+    audit.record("award.approved" if decision == "approve" else "award.rejected", award, actor=member,
+                 before=before, reason=comment,
+                 after={"decision": decision, "revision": award.revision, "comment": comment,
+                        "state_before": state_before, "state": award.approval_state})
+    return row
+
+
+def refresh_approval_state(award: Award) -> str:
+    """Store the award's approval state computed from its current revision's decisions."""
+    summary = summarize(award)
+    award.approval_state = summary.state if summary is not None else ApprovalState.PENDING.value
+    return award.approval_state
+
+
+def reopen_award(award: Award, *, actor: User | None = None) -> None:
+    """After an award is replaced (its revision bumped), its approval starts again; others stay."""
+    before = award.approval_state
+    refresh_approval_state(award)
+    audit.record("award.approval_reopened", award, actor=actor,
+                 before={"approval_state": before},
+                 after={"approval_state": award.approval_state, "revision": award.revision})
+
+
+def _refresh_states_of_edition(edition_id: int) -> None:
+    for rs in db.session.scalars(select(ResultSet).where(ResultSet.edition_id == edition_id)):
+        if is_open_for_decisions(rs):
+            for award in proposed_awards(rs):
+                refresh_approval_state(award)

@@ -89,3 +89,680 @@ def vote_points_for_round(round_: Round) -> dict[int, Decimal]:
         return {}
     counts = {str(k): int(v) for k, v in period.tally["counts"].items()}
     return {int(k): v for k, v in vote_points(counts, max_points=edition.vote_points).items()}
+
+
+# ---------------------------------------------------------------- settings
+
+
+def _setting(name: str, default: Any) -> Any:
+    return current_app.config.get(name, default)
+
+
+def pow_bits() -> int:
+    return int(_setting("VOTE_POW_BITS", 16))
+
+
+# ---------------------------------------------------------------- networks and devices
+
+
+def network_of(ip: str | None) -> str | None:
+    """The /24 (IPv4) or /48 (IPv6) block an address belongs to, for limits and review."""
+    if not ip:
+        return None
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    prefix = 24 if address.version == 4 else 48
+    return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
+
+
+def device_hash(device: str | None) -> str | None:
+    """A keyed hash of the browser's device identifier: comparable, not reversible."""
+    if not device:
+        return None
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, f"device:{device}".encode(), hashlib.sha256).hexdigest()
+
+
+# ---------------------------------------------------------------- disposable e-mail domains
+
+_disposable: frozenset[str] | None = None
+
+
+def disposable_domains() -> frozenset[str]:
+    global _disposable
+    if _disposable is None:
+        text = resources.files("contest.data").joinpath("disposable_domains.txt").read_text("utf-8")
+        _disposable = frozenset(
+            line.strip().lower() for line in text.splitlines() if line.strip() and not line.startswith("#")
+        )
+    return _disposable
+
+
+def is_disposable(email: str) -> bool:
+    domain = email.rsplit("@", 1)[-1].strip().lower().rstrip(".")
+    parts = domain.split(".")
+    # A sub-domain of a listed domain is refused too (x.mailinator.com).
+    return any(".".join(parts[i:]) in disposable_domains() for i in range(len(parts) - 1))
+
+
+# ---------------------------------------------------------------- opening a period and its ballot
+
+
+def _local_date(now: datetime) -> date:
+    return to_local(now).date()
+
+
+def default_ballot_entries(round_: Round) -> list[Entry]:
+    """Entries in the round (its EntryRound rows still in play), else the edition's eligible ones."""
+    in_round = list(
+        db.session.scalars(
+            select(Entry)
+            .join(EntryRound, EntryRound.entry_id == Entry.id)
+            .where(
+                EntryRound.round_id == round_.id,
+                EntryRound.outcome.in_([RoundOutcome.IN_ROUND.value, RoundOutcome.ADVANCED.value]),
+                Entry.status.notin_([EntryStatus.WITHDRAWN.value, EntryStatus.INELIGIBLE.value]),
+            )
+            .order_by(Entry.reference_code)
+        )
+    )
+    if in_round:
+        return in_round
+    return list(
+        db.session.scalars(
+            select(Entry)
+            .where(
+                Entry.edition_id == round_.edition_id,
+                Entry.status.in_(
+                    [EntryStatus.ELIGIBLE.value, EntryStatus.ADVANCED.value, EntryStatus.AWARDED.value]
+                ),
+            )
+            .order_by(Entry.reference_code)
+        )
+    )
+
+
+def _clean_fields(fields: Any) -> list[str]:
+    chosen = {str(f) for f in (fields or [])}
+    unknown = chosen - set(PUBLIC_FIELDS)
+    if unknown:
+        raise VoteError(_("Trường công khai không hợp lệ: %(f)s.", f=", ".join(sorted(unknown))), 422)
+    chosen.add("title")  # a ballot line without a title cannot be voted on knowingly
+    return [f for f in PUBLIC_FIELDS if f in chosen]
+
+
+def _ballot_rows(round_: Round, entry_ids: list[int] | None, public_fields: Any) -> list[BallotEntry]:
+    if entry_ids is None:
+        entries = default_ballot_entries(round_)
+    else:
+        ids = list(dict.fromkeys(int(i) for i in entry_ids))
+        found = {
+            e.id: e
+            for e in db.session.scalars(
+                select(Entry).where(Entry.id.in_(ids), Entry.edition_id == round_.edition_id)
+            )
+        }
+        bad = [i for i in ids if i not in found or found[i].status in (
+            EntryStatus.DRAFT, EntryStatus.WITHDRAWN, EntryStatus.INELIGIBLE)]
+        if bad:
+            raise VoteError(_("Có bài dự thi không thể đưa vào danh sách bình chọn."), 422)
+        entries = [found[i] for i in ids]
+    rows = []
+    for position, entry in enumerate(entries):
+        fields = public_fields.get(entry.id, DEFAULT_PUBLIC_FIELDS) if isinstance(public_fields, dict) else (
+            public_fields if public_fields is not None else DEFAULT_PUBLIC_FIELDS)
+        rows.append(BallotEntry(entry_id=entry.id, position=position, public_fields=_clean_fields(fields)))
+    return rows
+
+
+def open_voting_period(
+    round_: Round,
+    opens_at: datetime,
+    closes_at: datetime,
+    frequency: str = VoteFrequency.ONCE.value,
+    max_entries_per_voter: int | None = None,
+    show_counts_live: bool = False,
+    entry_ids: list[int] | None = None,
+    public_fields: Any = None,
+    *,
+    actor: User | None = None,
+) -> VotingPeriod:
+    """Open the public vote of a round with its ballot (default: the entries in the round)."""
+    if not round_.edition.has_public_vote:
+        raise VoteError(_("Cuộc thi này không có phần điểm bình chọn (điểm bình chọn bằng 0)."), 409)
+    if period_for_round(round_) is not None:
+        raise VoteError(_("Vòng thi này đã có đợt bình chọn."), 409)
+    if opens_at.tzinfo is None or closes_at.tzinfo is None:
+        raise ValueError("voting windows are aware datetimes")
+    if closes_at <= opens_at:
+        raise VoteError(_("Thời điểm đóng phải sau thời điểm mở."), 422)
+    if frequency not in {f.value for f in VoteFrequency}:
+        raise VoteError(_("Tần suất bình chọn không hợp lệ."), 422)
+    if max_entries_per_voter is not None and max_entries_per_voter < 1:
+        raise VoteError(_("Số bài tối đa mỗi người được bình chọn phải lớn hơn 0."), 422)
+    rows = _ballot_rows(round_, entry_ids, public_fields)
+    if not rows:
+        raise VoteError(_("Danh sách bình chọn chưa có bài dự thi nào."), 422)
+    period = VotingPeriod(
+        round_id=round_.id,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        frequency=frequency,
+        max_entries_per_voter=max_entries_per_voter,
+        show_counts_live=show_counts_live,
+        ballot=rows,
+    )
+    db.session.add(period)
+    db.session.flush()
+    audit.record("vote.period_opened", period, actor=actor, after=_period_json(period))
+    return period
+
+
+def update_voting_period(
+    period: VotingPeriod,
+    *,
+    closes_at: datetime,
+    show_counts_live: bool,
+    entry_ids: list[int],
+    public_fields: dict[int, list[str]],
+    actor: User | None = None,
+    now: datetime | None = None,
+) -> VotingPeriod:
+    """Change the closing time, counts display, ballot and public fields of an unfrozen period.
+
+    Entries that already have votes stay on the ballot: removing them would silently drop votes.
+    """
+    now = now or utcnow()
+    if period.frozen_at is not None:
+        raise VoteError(_("Kết quả bình chọn đã được chốt, không thể thay đổi."), 409)
+    if closes_at <= period.opens_at:
+        raise VoteError(_("Thời điểm đóng phải sau thời điểm mở."), 422)
+    before = _period_json(period)
+    voted = set(db.session.scalars(select(Vote.entry_id).where(Vote.period_id == period.id).distinct()))
+    keep = list(dict.fromkeys(int(i) for i in entry_ids))
+    dropped_with_votes = voted - set(keep)
+    if dropped_with_votes:
+        raise VoteError(_("Không thể bỏ khỏi danh sách bài dự thi đã có phiếu bình chọn."), 409)
+    rows = {b.entry_id: b for b in period.ballot}
+    new_rows = _ballot_rows(period.round, [i for i in keep if i not in rows], public_fields)
+    for b in list(period.ballot):
+        if b.entry_id not in keep:
+            period.ballot.remove(b)
+        else:
+            b.public_fields = _clean_fields(public_fields.get(b.entry_id, b.public_fields))
+            b.position = keep.index(b.entry_id)
+    for r in new_rows:
+        r.position = keep.index(r.entry_id)
+        period.ballot.append(r)
+    if not keep:
+        raise VoteError(_("Danh sách bình chọn chưa có bài dự thi nào."), 422)
+    period.closes_at = closes_at
+    period.show_counts_live = show_counts_live
+    db.session.flush()
+    audit.record("vote.period_updated", period, actor=actor, before=before, after=_period_json(period))
+    return period
+
+
+def _period_json(period: VotingPeriod) -> dict[str, Any]:
+    return {
+        "round_id": period.round_id,
+        "opens_at": period.opens_at.isoformat(),
+        "closes_at": period.closes_at.isoformat(),
+        "frequency": period.frequency,
+        "max_entries_per_voter": period.max_entries_per_voter,
+        "show_counts_live": period.show_counts_live,
+        "ballot": [{"entry_id": b.entry_id, "fields": list(b.public_fields)} for b in period.ballot],
+    }
+
+
+def public_view(ballot_entry: BallotEntry) -> dict[str, Any]:
+    """What the public sees of one ballot line: the chosen fields the applicant consented to."""
+    entry = ballot_entry.entry
+    allowed = set(PUBLIC_FIELDS if entry.public_consent else WITHOUT_CONSENT_FIELDS)
+    fields = [f for f in ballot_entry.public_fields if f in allowed]
+    view: dict[str, Any] = {"id": entry.id, "reference_code": entry.reference_code, "fields": fields,
+                            "title": entry.title, "category_id": entry.category_id}
+    if "category" in fields:
+        view["category"] = entry.category
+    if "summary" in fields:
+        view["summary"] = entry.summary
+    if "description" in fields:
+        view["description"] = entry.description
+    view["images"] = (
+        [a for a in entry.attachments if a.public and a.storage_key and (a.content_type or "").startswith("image/")]
+        if "images" in fields else []
+    )
+    return view
+
+
+def public_image_allowed(period: VotingPeriod, attachment: Any) -> bool:
+    for b in period.ballot:
+        if b.entry_id == attachment.entry_id:
+            return any(a.id == attachment.id for a in public_view(b)["images"])
+    return False
+
+
+# ---------------------------------------------------------------- voters and one-time codes
+
+
+def _code_hash(voter_id: int, code: str) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, f"voter-code:{voter_id}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def normalize_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def _get_or_create_voter(email: str, ip: str | None) -> Voter:
+    voter = db.session.scalar(select(Voter).where(Voter.email == email))
+    if voter is not None:
+        return voter
+    try:
+        with db.session.begin_nested():
+            voter = Voter(email=email, created_ip=ip)
+            db.session.add(voter)
+    except IntegrityError:  # the same address in another request at the same moment
+        voter = db.session.scalar(select(Voter).where(Voter.email == email))
+        assert voter is not None
+    return voter
+
+
+def request_voter_code(email: str, ip: str | None = None, device: str | None = None,
+                       now: datetime | None = None) -> VoterCode:
+    """Send a one-time code to ``email``; only its keyed hash is stored.
+
+    Refuses disposable domains and requests too close together for the same address.
+    """
+    from email_validator import EmailNotValidError, validate_email
+
+    from contest.mail import send_mail
+
+    now = now or utcnow()
+    email = normalize_email(email)
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise VoteError(_("Địa chỉ email không hợp lệ."), 422, "email_invalid") from exc
+    if is_disposable(email):
+        raise VoteError(
+            _("Không chấp nhận địa chỉ email tạm thời. Vui lòng dùng email thật của bạn."), 422, "disposable"
+        )
+    voter = _get_or_create_voter(email, ip)
+    recent = list(db.session.scalars(
+        select(VoterCode).where(VoterCode.voter_id == voter.id,
+                                VoterCode.created_at > now - timedelta(hours=1))
+        .order_by(VoterCode.created_at.desc())
+    ))
+    cooldown = int(_setting("VOTE_CODE_RESEND_SECONDS", 60))
+    if recent and recent[0].created_at > now - timedelta(seconds=cooldown):
+        raise VoteError(_("Mã vừa được gửi. Vui lòng chờ một phút rồi yêu cầu mã mới."), 429, "too_soon")
+    if len(recent) >= int(_setting("VOTE_CODES_PER_HOUR", 5)):
+        raise VoteError(_("Bạn đã yêu cầu quá nhiều mã. Vui lòng thử lại sau một giờ."), 429, "too_many")
+    for old in recent:  # only the newest code is valid
+        if old.used_at is None and old.expires_at > now:
+            old.expires_at = now
+    code = "".join(secrets.choice("0123456789") for _i in range(CODE_DIGITS))
+    minutes = int(_setting("VOTE_CODE_MINUTES", 15))
+    row = VoterCode(voter_id=voter.id, code_hash=_code_hash(voter.id, code),
+                    expires_at=now + timedelta(minutes=minutes), created_at=now)
+    db.session.add(row)
+    db.session.flush()
+    send_mail(email, _("Mã xác minh bình chọn: %(code)s", code=code), "vote_code", code=code, minutes=minutes)
+    return row
+
+
+def verify_voter_code(email: str, code: str, now: datetime | None = None) -> Voter:
+    """The voter whose newest code this is; counts failed attempts (the caller commits them)."""
+    now = now or utcnow()
+    email = normalize_email(email)
+    code = "".join(ch for ch in (code or "") if ch.isdigit())
+    invalid = VoteError(_("Mã xác minh không đúng hoặc đã hết hạn."), 422, "code_invalid")
+    voter = db.session.scalar(select(Voter).where(Voter.email == email))
+    if voter is None or len(code) != CODE_DIGITS:
+        raise invalid
+    candidates = list(db.session.scalars(
+        select(VoterCode).where(VoterCode.voter_id == voter.id).order_by(VoterCode.created_at.desc()).limit(10)
+    ))
+    digest = _code_hash(voter.id, code)
+    live = next((c for c in candidates if c.used_at is None and c.expires_at > now), None)
+    if live is None:
+        if any(c.used_at is not None and hmac.compare_digest(c.code_hash, digest) for c in candidates):
+            raise VoteError(_("Mã này đã được sử dụng. Vui lòng yêu cầu mã mới."), 409, "code_used")
+        raise invalid
+    if live.attempts >= int(_setting("VOTE_CODE_MAX_ATTEMPTS", 5)):
+        raise VoteError(_("Bạn đã nhập sai quá nhiều lần. Vui lòng yêu cầu mã mới."), 429, "code_locked")
+    if not hmac.compare_digest(live.code_hash, digest):
+        live.attempts += 1
+        db.session.flush()
+        if any(c.used_at is not None and hmac.compare_digest(c.code_hash, digest) for c in candidates):
+            raise VoteError(_("Mã này đã được sử dụng. Vui lòng yêu cầu mã mới."), 409, "code_used")
+        raise invalid
+    # Mark used with a guarded UPDATE: two tabs submitting the same code cannot both succeed.
+    from sqlalchemy import update
+
+    done = db.session.execute(
+        update(VoterCode).where(VoterCode.id == live.id, VoterCode.used_at.is_(None)).values(used_at=now)
+    ).rowcount
+    if done != 1:
+        raise VoteError(_("Mã này đã được sử dụng. Vui lòng yêu cầu mã mới."), 409, "code_used")
+    if voter.verified_at is None:
+        voter.verified_at = now
+    db.session.flush()
+    return voter
+
+
+# ---------------------------------------------------------------- casting a vote
+
+
+def vote_day_for(period: VotingPeriod, now: datetime) -> date:
+    return ONCE_DAY if period.frequency == VoteFrequency.ONCE else _local_date(now)
+
+
+def check_period_open(period: VotingPeriod, now: datetime) -> None:
+    if period.frozen_at is not None or now >= period.closes_at:
+        raise VoteError(_("Cổng bình chọn đã đóng. Phiếu của bạn không được ghi nhận."), 403, "closed")
+    if now < period.opens_at:
+        raise VoteError(_("Cổng bình chọn chưa mở. Phiếu của bạn không được ghi nhận."), 403, "not_open")
+
+
+def ballot_entry(period: VotingPeriod, entry_id: int) -> BallotEntry | None:
+    return db.session.scalar(
+        select(BallotEntry).where(BallotEntry.period_id == period.id, BallotEntry.entry_id == entry_id)
+    )
+
+
+def cast_vote(period: VotingPeriod, voter: Voter, entry: Entry | int, ip: str | None = None,
+              device: str | None = None, now: datetime | None = None) -> Vote:
+    """Record one vote; the database's unique key refuses a second one for the same day."""
+    now = now or utcnow()
+    entry_id = entry if isinstance(entry, int) else entry.id
+    if voter.verified_at is None:
+        raise VoteError(_("Vui lòng xác minh email trước khi bình chọn."), 403, "unverified")
+    check_period_open(period, now)
+    if ballot_entry(period, entry_id) is None:
+        raise VoteError(_("Bài dự thi này không có trong danh sách bình chọn."), 404, "not_on_ballot")
+    day = vote_day_for(period, now)
+    if period.max_entries_per_voter:
+        # Serialise this voter's votes (a row lock on PostgreSQL) so two tabs cannot both pass the limit.
+        db.session.execute(select(Voter.id).where(Voter.id == voter.id).with_for_update())
+        supported = set(db.session.scalars(
+            select(Vote.entry_id).where(Vote.period_id == period.id, Vote.voter_id == voter.id,
+                                        Vote.voided_at.is_(None)).distinct()
+        ))
+        if entry_id not in supported and len(supported) >= period.max_entries_per_voter:
+            raise VoteError(
+                _("Mỗi người chỉ được bình chọn cho tối đa %(n)d bài dự thi.", n=period.max_entries_per_voter),
+                409, "max_entries",
+            )
+    vote = Vote(period_id=period.id, voter_id=voter.id, entry_id=entry_id, vote_day=day, created_at=now,
+                ip=ip, network=network_of(ip), device_hash=device_hash(device))
+    try:
+        with db.session.begin_nested():
+            db.session.add(vote)
+    except IntegrityError as exc:
+        message = (_("Bạn đã bình chọn cho bài dự thi này hôm nay. Hãy quay lại vào ngày mai.")
+                   if period.frequency == VoteFrequency.DAILY
+                   else _("Bạn đã bình chọn cho bài dự thi này rồi. Mỗi người chỉ được bình chọn một lần."))
+        raise VoteError(message, 409, "duplicate") from exc
+    return vote
+
+
+def has_voted(period: VotingPeriod, voter: Voter | None, now: datetime | None = None) -> set[int]:
+    """Entry ids this voter can no longer vote for right now (already voted today / in the period)."""
+    if voter is None:
+        return set()
+    day = vote_day_for(period, now or utcnow())
+    return set(db.session.scalars(
+        select(Vote.entry_id).where(Vote.period_id == period.id, Vote.voter_id == voter.id, Vote.vote_day == day)
+    ))
+
+
+# ---------------------------------------------------------------- counts, review queue, voiding, freezing
+
+
+def live_counts(period: VotingPeriod) -> dict[int, int]:
+    """Valid (not voided) votes per ballot entry, zero included."""
+    counts = {b.entry_id: 0 for b in period.ballot}
+    for entry_id, n in db.session.execute(
+        select(Vote.entry_id, func.count(Vote.id))
+        .where(Vote.period_id == period.id, Vote.voided_at.is_(None))
+        .group_by(Vote.entry_id)
+    ):
+        counts[entry_id] = int(n)
+    return counts
+
+
+def counts_visible(period: VotingPeriod, now: datetime | None = None) -> bool:
+    now = now or utcnow()
+    return period.frozen_at is not None or period.show_counts_live
+
+
+def void_votes(votes: list[Vote], reason: str, actor: User, now: datetime | None = None) -> int:
+    """Void votes with a reason; they stay in the record with who voided them and why."""
+    now = now or utcnow()
+    reason = (reason or "").strip()
+    if not reason:
+        raise VoteError(_("Vui lòng nhập lý do huỷ phiếu."), 422, "reason_required")
+    if not votes:
+        raise VoteError(_("Chưa chọn phiếu nào để huỷ."), 422, "nothing_selected")
+    periods = {v.period_id for v in votes}
+    if len(periods) != 1:
+        raise VoteError(_("Chỉ huỷ phiếu của một đợt bình chọn mỗi lần."), 422)
+    period = db.session.get(VotingPeriod, periods.pop())
+    assert period is not None
+    if period.frozen_at is not None:
+        raise VoteError(_("Kết quả bình chọn đã được chốt, không thể huỷ phiếu."), 409, "frozen")
+    changed = [v for v in votes if v.voided_at is None]
+    for v in changed:
+        v.voided_at = now
+        v.voided_by_id = actor.id
+        v.void_reason = reason
+    db.session.flush()
+    audit.record("vote.voided", period, actor=actor, reason=reason,
+                 after={"vote_ids": sorted(v.id for v in changed)})
+    return len(changed)
+
+
+def canonical_vote_lines(period: VotingPeriod) -> list[str]:
+    """The counted votes, one canonical line each, ordered by id: what the tally hash covers."""
+    rows = db.session.execute(
+        select(Vote.id, Vote.voter_id, Vote.entry_id, Vote.vote_day)
+        .where(Vote.period_id == period.id, Vote.voided_at.is_(None))
+        .order_by(Vote.id)
+    )
+    return [f"{vid}|{voter}|{entry}|{day.isoformat()}" for vid, voter, entry, day in rows]
+
+
+def tally_hash(lines: list[str]) -> str:
+    return hashlib.sha256(("\n".join(lines) + "\n").encode("utf-8")).hexdigest()
+
+
+def freeze_tally(period: VotingPeriod, actor: User | None = None, now: datetime | None = None,
+                 *, force: bool = False) -> VotingPeriod:
+    """Fix the counts once the period has closed, with a SHA-256 of the votes they came from."""
+    now = now or utcnow()
+    if period.frozen_at is not None:
+        raise VoteError(_("Kết quả bình chọn đã được chốt trước đó."), 409, "frozen")
+    if now < period.closes_at and not force:
+        raise VoteError(_("Chỉ chốt kết quả sau khi cổng bình chọn đóng."), 409, "still_open")
+    lines = canonical_vote_lines(period)
+    counts = live_counts(period)
+    period.tally = {
+        "format": TALLY_FORMAT,
+        "counts": {str(k): v for k, v in sorted(counts.items())},
+        "votes": len(lines),
+    }
+    period.tally_hash = tally_hash(lines)
+    period.frozen_at = now
+    if now < period.closes_at:
+        period.closes_at = now  # frozen early: nothing may be cast after the freeze
+    db.session.flush()
+    audit.record("vote.tally_frozen", period, actor=actor,
+                 after={"hash": period.tally_hash, "counts": period.tally["counts"], "votes": len(lines)})
+    return period
+
+
+def verify_frozen_tally(period: VotingPeriod) -> bool:
+    """Recompute the hash and counts from the stored votes and compare with the frozen tally."""
+    if period.frozen_at is None or period.tally is None:
+        return False
+    lines = canonical_vote_lines(period)
+    counts = Counter(int(line.split("|")[2]) for line in lines)
+    stored = {int(k): v for k, v in period.tally["counts"].items()}
+    return tally_hash(lines) == period.tally_hash and all(stored[k] == counts.get(k, 0) for k in stored) \
+        and sum(counts.values()) == sum(stored.values())
+
+
+@dataclass
+class Finding:
+    """One suspicious pattern for the review queue."""
+
+    kind: str  # network_burst | new_voters_burst | device_many_voters
+    label: str  # the network, device hash prefix or time window it is about
+    description: str
+    vote_ids: list[int] = field(default_factory=list)
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+
+
+def _densest_window(times: list[tuple[datetime, Any]], width: timedelta) -> tuple[int, int]:
+    """Indices (i, j) of the window [t_i, t_i + width] holding the most items (times sorted)."""
+    best, best_i, best_j, j = 0, 0, 0, 0
+    for i in range(len(times)):
+        while j < len(times) and times[j][0] - times[i][0] <= width:
+            j += 1
+        if j - i > best:
+            best, best_i, best_j = j - i, i, j
+    return best_i, best_j
+
+
+def suspicious_patterns(period: VotingPeriod) -> list[Finding]:
+    """Bursts from one network block, many new addresses within minutes, one device for many voters."""
+    burst_n = int(_setting("VOTE_REVIEW_NETWORK_BURST", 20))
+    burst_window = timedelta(minutes=int(_setting("VOTE_REVIEW_NETWORK_MINUTES", 10)))
+    new_n = int(_setting("VOTE_REVIEW_NEW_VOTERS", 30))
+    new_window = timedelta(minutes=int(_setting("VOTE_REVIEW_NEW_VOTERS_MINUTES", 5)))
+    device_n = int(_setting("VOTE_REVIEW_DEVICE_VOTERS", 3))
+    rows = db.session.execute(
+        select(Vote.id, Vote.voter_id, Vote.created_at, Vote.network, Vote.device_hash, Voter.created_at)
+        .join(Voter, Voter.id == Vote.voter_id)
+        .where(Vote.period_id == period.id, Vote.voided_at.is_(None))
+        .order_by(Vote.created_at, Vote.id)
+    ).all()
+    findings: list[Finding] = []
+
+    by_network: dict[str, list[tuple[datetime, int]]] = defaultdict(list)
+    for vid, _voter, at, network, _dev, _vc in rows:
+        if network:
+            by_network[network].append((at, vid))
+    for network, items in sorted(by_network.items()):
+        i, j = _densest_window(items, burst_window)
+        if j - i >= burst_n:
+            findings.append(Finding(
+                "network_burst", network,
+                _("%(n)d phiếu từ dải mạng %(net)s trong %(m)d phút.", n=j - i, net=network,
+                  m=int(burst_window.total_seconds() // 60)),
+                [vid for _t, vid in items[i:j]], items[i][0], items[j - 1][0]))
+
+    first_vote: dict[int, tuple[datetime, list[int]]] = {}
+    for vid, voter, _at, _net, _dev, voter_created in rows:
+        first_vote.setdefault(voter, (voter_created, []))[1].append(vid)
+    voters_by_time = sorted(((created, voter) for voter, (created, _ids) in first_vote.items()),
+                            key=lambda x: (x[0], x[1]))
+    i, j = _densest_window(voters_by_time, new_window)
+    if j - i >= new_n:
+        members = [voter for _t, voter in voters_by_time[i:j]]
+        findings.append(Finding(
+            "new_voters_burst", f"{voters_by_time[i][0].isoformat()}",
+            _("%(n)d địa chỉ email mới đăng ký trong %(m)d phút rồi bình chọn.", n=j - i,
+              m=int(new_window.total_seconds() // 60)),
+            sorted(vid for voter in members for vid in first_vote[voter][1]),
+            voters_by_time[i][0], voters_by_time[j - 1][0]))
+
+    by_device: dict[str, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
+    for vid, voter, _at, _net, dev, _vc in rows:
+        if dev:
+            by_device[dev][voter].append(vid)
+    for dev, voters in sorted(by_device.items()):
+        if len(voters) >= device_n:
+            findings.append(Finding(
+                "device_many_voters", dev[:12],
+                _("Một thiết bị đã bình chọn bằng %(n)d địa chỉ email khác nhau.", n=len(voters)),
+                sorted(v for ids in voters.values() for v in ids)))
+    return findings
+
+
+def tally_json(period: VotingPeriod) -> str:
+    return json.dumps(period.tally or {}, ensure_ascii=False, sort_keys=True)
+
+
+# ---------------------------------------------------------------- proof of work (self-hosted challenge)
+
+POW_PURPOSE = "vote-pow"
+
+
+def issue_challenge(action: str, binding: str) -> dict[str, Any]:
+    """A signed challenge bound to what it unlocks (an e-mail address or a vote), to be solved once.
+
+    The browser looks for a nonce so that SHA-256(challenge ":" nonce) starts with ``bits`` zero bits.
+    """
+    from contest.tokens import make_token
+
+    bits = pow_bits()
+    bound = hashlib.sha256(binding.encode("utf-8")).hexdigest()[:32]
+    token = make_token(POW_PURPOSE, {"a": action, "b": bound, "d": bits, "r": secrets.token_hex(8)})
+    return {"challenge": token, "bits": bits}
+
+
+def leading_zero_bits(digest: bytes) -> int:
+    n = 0
+    for byte in digest:
+        if byte == 0:
+            n += 8
+            continue
+        return n + 8 - byte.bit_length()
+    return n
+
+
+def solve_challenge(challenge: str, bits: int) -> str:
+    """Find a nonce (used by the benchmark and tests; browsers run static/js/pow.js)."""
+    n = 0
+    while True:
+        nonce = format(n, "x")
+        if leading_zero_bits(hashlib.sha256(f"{challenge}:{nonce}".encode()).digest()) >= bits:
+            return nonce
+        n += 1
+
+
+def verify_challenge(challenge: str | None, nonce: str | None, action: str, binding: str) -> None:
+    """Raise :class:`VoteError` (400) unless the challenge is ours, fresh, for this action and solved."""
+    from contest.tokens import TokenInvalid, read_token
+
+    failed = VoteError(
+        _("Không xác nhận được thao tác từ trình duyệt. Vui lòng tải lại trang và thử lại."), 400, "pow"
+    )
+    if not challenge or not nonce or len(nonce) > 64:
+        raise failed
+    try:
+        data = read_token(POW_PURPOSE, challenge, max_age=int(_setting("VOTE_POW_SECONDS", 900)))
+    except TokenInvalid as exc:
+        raise failed from exc
+    bound = hashlib.sha256(binding.encode("utf-8")).hexdigest()[:32]
+    if data.get("a") != action or data.get("b") != bound or int(data.get("d", 0)) < pow_bits():
+        raise failed
+    digest = hashlib.sha256(f"{challenge}:{nonce}".encode()).digest()
+    if leading_zero_bits(digest) < int(data["d"]):
+        raise failed
+
+
+def vote_binding(period_id: int, entry_id: int, voter_id: int) -> str:
+    return f"vote:{period_id}:{entry_id}:{voter_id}"
+
+
+def code_binding(email: str) -> str:
+    return f"code:{normalize_email(email)}"
