@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from contest.i18n import _l
 from contest.models import (
     AdvancementRule,
     AttachmentKind,
@@ -174,3 +175,12 @@ def apply_thai_nguyen_2025(edition: Edition) -> Edition:
         for name, name_en, pos, min_score, amount in AWARD_LEVELS
     ]
     return edition
+
+
+# The presets an organizer can pick on the edition page: key -> (label, function).
+PRESETS = {
+    "thai_nguyen_2025": (
+        _l("Thể lệ 2025 (QĐ 16/QĐ-BTCCT): 20 + 30 + 30 = 80 điểm chuyên môn, 20 điểm bình chọn"),
+        apply_thai_nguyen_2025,
+    ),
+}
