@@ -1,0 +1,449 @@
+"""A round's life: open scoring, close it (running the judging engine), decide who advances.
+
+Closing a round evaluates every SUBMITTED sheet of the round's ACTIVE
+assignments with :func:`judging.engine.evaluate` and keeps the engine's full
+answer as a :class:`ResultSet` (status ``computed``) with the input hash, so
+the ranking can always be explained and reproduced.  Closing again after the
+round was reopened supersedes the earlier computation.
+
+Advancement reads that ranking and the round's own rules:
+
+* ``min_total_to_advance``: an entry scoring less never advances;
+* ``zero_eliminates``: an entry whose judges' mean on any criterion is the
+  criterion's minimum (zero points) never advances ("no criterion at zero").
+
+Then organizers choose: the best N per category (entries tied with the N-th
+all advance: a tie is not broken by chance), everyone at or above a score, or
+by hand with a reason.  Each entry gets its outcome for the round
+(:class:`EntryRound`), its status (advanced / eliminated), and the advancing
+ones a place in the next round.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+
+from contest import audit
+from contest.extensions import db
+from contest.i18n import _
+from contest.models import (
+    AdvancementRule,
+    Assignment,
+    AssignmentState,
+    Entry,
+    EntryRound,
+    EntryStatus,
+    ResultSet,
+    ResultStatus,
+    Round,
+    RoundOutcome,
+    RoundStatus,
+    ScoreSheet,
+    SheetStatus,
+    User,
+    utcnow,
+)
+from judging import engine
+
+# Entries that left the contest are never moved by a round decision.
+OUT_OF_CONTEST = (EntryStatus.WITHDRAWN.value, EntryStatus.INELIGIBLE.value, EntryStatus.DRAFT.value)
+
+
+class RoundError(Exception):
+    """A refused round operation; ``message`` is translated, ``status`` the HTTP status."""
+
+    def __init__(self, message: str, status: int = 409, errors: dict[str, str] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.errors = errors or {}
+
+
+def round_json(round_: Round) -> dict[str, Any]:
+    return {"status": round_.status, "opened_at": _iso(round_.opened_at), "closed_at": _iso(round_.closed_at)}
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+# --- open and close ----------------------------------------------------------------------------
+
+
+def open_round(round_: Round, *, actor: User | None = None, now: datetime | None = None) -> Round:
+    """Let judges score (a closed round may be reopened, e.g. after a sheet is reopened)."""
+    now = now or utcnow()
+    if round_.status == RoundStatus.OPEN.value:
+        return round_
+    if not round_.criteria:
+        raise RoundError(_("Vòng chấm chưa có tiêu chí nào; không thể mở."), 409)
+    before = round_json(round_)
+    round_.status = RoundStatus.OPEN.value
+    round_.opened_at = now
+    round_.closed_at = None
+    db.session.flush()
+    audit.record("round.opened", round_, actor=actor, before=before, after=round_json(round_))
+    return round_
+
+
+def round_scores(round_: Round) -> tuple[list[tuple[str, str, str, float | None]], dict[str, Entry]]:
+    """The engine's input: one item per criterion of every submitted sheet of an active assignment."""
+    keys = {c.id: c.key for c in round_.criteria}
+    rows = db.session.execute(
+        select(Assignment, ScoreSheet)
+        .join(ScoreSheet, ScoreSheet.assignment_id == Assignment.id)
+        .where(
+            Assignment.round_id == round_.id,
+            Assignment.state == AssignmentState.ACTIVE.value,
+            ScoreSheet.status == SheetStatus.SUBMITTED.value,
+        )
+    ).all()
+    items: list[tuple[str, str, str, float | None]] = []
+    entries: dict[str, Entry] = {}
+    for assignment, sheet in rows:
+        entries[str(assignment.entry_id)] = assignment.entry
+        for score in sheet.scores:
+            if score.criterion_id in keys:
+                value = float(score.value) if score.value is not None else None
+                items.append((str(assignment.entry_id), str(assignment.judge_id), keys[score.criterion_id], value))
+    return items, entries
+
+
+def _finite(value: Any) -> Any:
+    """JSON-safe: NaN and infinities (a single sheet has no spread) become None."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {str(k): _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
+
+
+def criterion_means(items: list[tuple[str, str, str, float | None]]) -> dict[str, dict[str, float]]:
+    sums: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    for entry_id, _judge, key, value in items:
+        if value is not None:
+            sums[entry_id][key].append(value)
+    return {e: {k: sum(v) / len(v) for k, v in by.items()} for e, by in sums.items()}
+
+
+def latest_result(round_: Round) -> ResultSet | None:
+    return db.session.scalar(
+        select(ResultSet)
+        .where(ResultSet.round_id == round_.id, ResultSet.status != ResultStatus.SUPERSEDED.value)
+        .order_by(ResultSet.computed_at.desc(), ResultSet.id.desc())
+        .limit(1)
+    )
+
+
+def close_round(round_: Round, *, actor: User | None = None, now: datetime | None = None) -> ResultSet:
+    """Stop scoring and evaluate the round; returns the stored computation.
+
+    Closing a closed round returns its computation unchanged (a double click is harmless).
+    """
+    from contest.judge.operations import rubric_for
+
+    now = now or utcnow()
+    if round_.status == RoundStatus.CLOSED.value:
+        existing = latest_result(round_)
+        if existing is not None:
+            return existing
+    elif round_.status != RoundStatus.OPEN.value:
+        raise RoundError(_("Vòng chấm chưa mở nên chưa thể đóng."), 409)
+    items, entries = round_scores(round_)
+    if not items:
+        raise RoundError(_("Chưa có phiếu chấm nào được nộp trong vòng này; chưa thể đóng vòng và tính kết quả."), 409)
+    method = round_.normalization_method if round_.normalization_method in engine.METHODS else engine.DEFAULT_METHOD
+    try:
+        evaluation = engine.evaluate(
+            items,
+            rubric_for(round_),
+            method=method,
+            reference_codes={eid: e.reference_code for eid, e in entries.items()},
+            disagree_fraction=float(round_.disagreement_threshold),
+        )
+    except engine.InvalidScores as error:  # stored sheets were validated; this means the rubric changed since
+        raise RoundError(
+            _("Không tính được kết quả: có điểm không khớp với tiêu chí hiện tại của vòng (%(detail)s).",
+              detail=str(error)), 409) from None
+    for old in db.session.scalars(
+        select(ResultSet).where(ResultSet.round_id == round_.id, ResultSet.status == ResultStatus.COMPUTED.value)
+    ):
+        old.status = ResultStatus.SUPERSEDED.value
+    payload = evaluation.to_dict()
+    payload["categories"] = {eid: e.category_id for eid, e in entries.items()}
+    payload["criterion_means"] = criterion_means(items)
+    payload["criteria"] = [
+        {"key": c.key, "name": c.name, "minimum": float(c.min_score), "maximum": float(c.max_score)}
+        for c in round_.criteria
+    ]
+    result = ResultSet(
+        edition_id=round_.edition_id,
+        round_id=round_.id,
+        method=evaluation.method,
+        parameters=_finite(evaluation.params),
+        engine_version=evaluation.engine_version,
+        input_hash=evaluation.input_sha256,
+        payload=_finite(payload),
+        status=ResultStatus.COMPUTED.value,
+        computed_at=now,
+        computed_by_id=actor.id if actor else None,
+    )
+    db.session.add(result)
+    before = round_json(round_)
+    round_.status = RoundStatus.CLOSED.value
+    round_.closed_at = now
+    db.session.flush()
+    audit.record(
+        "round.closed",
+        round_,
+        actor=actor,
+        before=before,
+        after={**round_json(round_), "result_set_id": result.id, "input_hash": result.input_hash,
+               "entries": len(evaluation.ranking)},
+    )
+    return result
+
+
+# --- advancement -------------------------------------------------------------------------------
+
+
+def next_round(round_: Round) -> Round | None:
+    return db.session.scalar(
+        select(Round)
+        .where(Round.edition_id == round_.edition_id, Round.position > round_.position)
+        .order_by(Round.position)
+        .limit(1)
+    )
+
+
+def round_entries(round_: Round) -> list[Entry]:
+    """The entries competing in the round: placed in it, or assigned to its judges."""
+    placed = select(EntryRound.entry_id).where(EntryRound.round_id == round_.id)
+    assigned = select(Assignment.entry_id).where(
+        Assignment.round_id == round_.id, Assignment.state == AssignmentState.ACTIVE.value
+    )
+    return list(
+        db.session.scalars(
+            select(Entry)
+            .where(Entry.id.in_(placed.union(assigned)), Entry.status.not_in(OUT_OF_CONTEST))
+            .order_by(Entry.reference_code)
+        )
+    )
+
+
+@dataclass
+class Standing:
+    """One entry's place in the closed round and whether the round's rules let it advance."""
+
+    entry: Entry
+    rank: int | None
+    score: float | None
+    tied: bool = False
+    blocked: list[str] = field(default_factory=list)  # translated reasons the rules refuse it
+
+    @property
+    def may_advance(self) -> bool:
+        return not self.blocked
+
+
+def standings(round_: Round, result: ResultSet | None = None) -> list[Standing]:
+    """Every entry of the round with its rank, score and rule check, best first (unscored last)."""
+    result = result or latest_result(round_)
+    ranking = {r["entry_id"]: r for r in (result.payload.get("ranking", []) if result else [])}
+    means = result.payload.get("criterion_means", {}) if result else {}
+    rows = []
+    for entry in round_entries(round_):
+        r = ranking.get(str(entry.id))
+        score = r["score"] if r else None
+        blocked = []
+        if r is None:
+            blocked.append(_("Chưa có phiếu chấm đã nộp."))
+        else:
+            if round_.min_total_to_advance is not None and score < float(round_.min_total_to_advance):
+                blocked.append(_("Dưới điểm tối thiểu để vào vòng sau (%(min)s).",
+                                 min=_plain(round_.min_total_to_advance)))
+            if round_.zero_eliminates:
+                entry_means = means.get(str(entry.id), {})
+                zero = [c.name for c in round_.criteria
+                        if c.key in entry_means and entry_means[c.key] <= float(c.min_score)]
+                if zero:
+                    blocked.append(_("Có tiêu chí bị 0 điểm: %(names)s.", names=", ".join(zero)))
+        rows.append(Standing(entry, r["rank"] if r else None, score, bool(r and r.get("tied")), blocked))
+    rows.sort(key=lambda s: (s.rank is None, s.rank or 0, s.entry.reference_code))
+    return rows
+
+
+def _plain(value: Decimal | float) -> str:
+    return format(Decimal(str(value)).normalize(), "f")
+
+
+@dataclass
+class Advancement:
+    advanced: list[Entry]
+    eliminated: list[Entry]
+    next_round: Round
+
+
+def advance_entries(
+    round_: Round,
+    rule: AdvancementRule | str,
+    *,
+    top_n: int | None = None,
+    threshold: Decimal | float | None = None,
+    chosen: list[int] | None = None,
+    reason: str | None = None,
+    actor: User | None = None,
+    now: datetime | None = None,
+) -> Advancement:
+    """Decide the round's outcome for every entry in it and seat the advancing ones in the next round.
+
+    Deciding again (before the next round opens) replaces the earlier decision.
+    """
+    now = now or utcnow()
+    rule = AdvancementRule(rule)
+    if round_.status != RoundStatus.CLOSED.value:
+        raise RoundError(_("Cần đóng vòng chấm và tính kết quả trước khi xét vào vòng sau."), 409)
+    following = next_round(round_)
+    if following is None:
+        raise RoundError(_("Đây là vòng cuối; kết quả vòng này dùng để xét giải, không xét vào vòng sau."), 409)
+    if following.status != RoundStatus.DRAFT.value:
+        raise RoundError(_("Vòng sau đã mở chấm; không thể thay đổi danh sách vào vòng sau."), 409)
+    result = latest_result(round_)
+    if result is None:
+        raise RoundError(_("Chưa có kết quả tính của vòng này."), 409)
+    table = standings(round_, result)
+    eligible = [s for s in table if s.may_advance]
+
+    chosen_ids: set[int]
+    if rule == AdvancementRule.TOP_N:
+        if not top_n or top_n < 1:
+            raise RoundError(_("Vui lòng nhập số bài vào vòng sau cho mỗi lĩnh vực (N ≥ 1)."), 422,
+                             {"top_n": _("Nhập một số nguyên dương.")})
+        chosen_ids = set()
+        by_category: dict[int, list[Standing]] = defaultdict(list)
+        for s in eligible:
+            by_category[s.entry.category_id].append(s)
+        for rows in by_category.values():
+            if len(rows) > top_n:
+                cutoff = rows[top_n - 1].rank
+                rows = [s for s in rows if s.rank is not None and s.rank <= cutoff]
+            chosen_ids.update(s.entry.id for s in rows)
+        detail = _("%(n)d bài điểm cao nhất mỗi lĩnh vực", n=top_n)
+    elif rule == AdvancementRule.THRESHOLD:
+        if threshold is None:
+            raise RoundError(_("Vui lòng nhập điểm sàn."), 422, {"threshold": _("Nhập điểm sàn.")})
+        chosen_ids = {s.entry.id for s in eligible if s.score is not None and s.score >= float(threshold)}
+        detail = _("điểm từ %(t)s trở lên", t=_plain(threshold))
+    else:
+        if not reason:
+            raise RoundError(_("Chọn thủ công cần ghi rõ lý do."), 422, {"reason": _("Vui lòng nhập lý do.")})
+        known = {s.entry.id: s for s in table}
+        picked = set(chosen or [])
+        errors = {}
+        for entry_id in sorted(picked):
+            if entry_id not in known:
+                errors[f"entry-{entry_id}"] = _("Bài này không thuộc vòng chấm.")
+            elif not known[entry_id].may_advance:
+                s = known[entry_id]
+                errors[f"entry-{entry_id}"] = _("%(code)s không đủ điều kiện: %(why)s",
+                                                 code=s.entry.reference_code, why=" ".join(s.blocked))
+        if not picked:
+            errors["chosen"] = _("Chọn ít nhất một bài.")
+        if errors:
+            raise RoundError(_("Danh sách chọn chưa hợp lệ."), 422, errors)
+        chosen_ids = picked
+        detail = _("chọn thủ công")
+
+    advanced, eliminated = [], []
+    decision_reason = reason or _("Theo quy tắc: %(detail)s.", detail=detail)
+    for s in table:
+        entry = s.entry
+        goes = entry.id in chosen_ids
+        place = _entry_round(entry, round_)
+        place.outcome = (RoundOutcome.ADVANCED if goes else RoundOutcome.ELIMINATED).value
+        place.reason = decision_reason if goes else (" ".join(s.blocked) or decision_reason)
+        place.decided_by_id = actor.id if actor else None
+        place.decided_at = now
+        before = entry.status
+        entry.status = (EntryStatus.ADVANCED if goes else EntryStatus.ELIMINATED).value
+        seat = db.session.scalar(
+            select(EntryRound).where(EntryRound.entry_id == entry.id, EntryRound.round_id == following.id)
+        )
+        if goes and seat is None:
+            db.session.add(EntryRound(entry_id=entry.id, round_id=following.id,
+                                      outcome=RoundOutcome.IN_ROUND.value))
+        elif not goes and seat is not None:
+            db.session.delete(seat)  # an earlier decision seated it; the next round has not started
+        (advanced if goes else eliminated).append(entry)
+        if before != entry.status:
+            audit.record(f"entry.{entry.status}", entry, actor=actor, before={"status": before},
+                         after={"status": entry.status, "round_id": round_.id}, reason=place.reason)
+    db.session.flush()
+    audit.record(
+        "round.advancement_decided",
+        round_,
+        actor=actor,
+        after={"rule": rule.value, "top_n": top_n, "threshold": _plain(threshold) if threshold is not None else None,
+               "advanced": [e.id for e in advanced], "eliminated": [e.id for e in eliminated],
+               "next_round_id": following.id, "result_set_id": result.id},
+        reason=decision_reason,
+    )
+    return Advancement(advanced, eliminated, following)
+
+
+def _entry_round(entry: Entry, round_: Round) -> EntryRound:
+    place = db.session.scalar(
+        select(EntryRound).where(EntryRound.entry_id == entry.id, EntryRound.round_id == round_.id)
+    )
+    if place is None:
+        place = EntryRound(entry_id=entry.id, round_id=round_.id, outcome=RoundOutcome.IN_ROUND.value)
+        db.session.add(place)
+    return place
+
+
+# --- reopening a sheet -------------------------------------------------------------------------
+
+
+def reopen_sheet(sheet: ScoreSheet, *, reason: str, actor: User | None = None,
+                 now: datetime | None = None) -> ScoreSheet:
+    """Unlock a submitted sheet so its judge can correct it (audited with the reason; the judge is told)."""
+    from contest.judge.operations import absolute_url
+    from contest.mail import send_mail
+
+    now = now or utcnow()
+    if not reason or not reason.strip():
+        raise RoundError(_("Vui lòng nhập lý do mở lại phiếu."), 422, {"reason": _("Vui lòng nhập lý do.")})
+    if sheet.status != SheetStatus.SUBMITTED.value:
+        raise RoundError(_("Phiếu này chưa nộp nên không cần mở lại."), 409)
+    assignment = sheet.assignment
+    if assignment.round.status != RoundStatus.OPEN.value:
+        raise RoundError(_("Vòng chấm đã đóng; hãy mở lại vòng trước khi mở lại phiếu."), 409)
+    before = {"status": sheet.status, "version": sheet.version,
+              "submitted_at": _iso(sheet.submitted_at)}
+    sheet.status = SheetStatus.DRAFT.value
+    sheet.submitted_at = None
+    sheet.reopened_at = now
+    # A new version: a tab still showing the submitted sheet cannot save over the reopened one unseen.
+    sheet.version = sheet.version + 1
+    sheet.updated_at = now
+    db.session.flush()
+    audit.record("score_sheet.reopened", sheet, actor=actor, before=before,
+                 after={"status": sheet.status, "version": sheet.version}, reason=reason.strip())
+    send_mail(
+        assignment.judge.email,
+        _("Phiếu chấm bài %(code)s đã được mở lại", code=assignment.entry.reference_code),
+        "reminder_sheet_reopened",
+        assignment=assignment,
+        reason=reason.strip(),
+        link=absolute_url("judge.score_entry", assignment_id=assignment.id),
+    )
+    return sheet
