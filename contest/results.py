@@ -504,13 +504,17 @@ def override_award_level(
     award.override_reason = reason
     award.overridden_by_id = actor.id if actor is not None else None
     award.revision += 1
-    award.approval_state = ApprovalState.PENDING.value
     audit.record(
         "results.override", award, actor=actor, before=before,
         after={"level_id": new_level_id, "overridden": True, "revision": award.revision,
                "entry_id": award.entry_id, "result_set_id": rs.id},
         reason=reason,
     )
+    db.session.flush()
+    # A replaced award is decided afresh by the committee; the other awards keep their decisions.
+    from contest.approvals import reopen_award
+
+    reopen_award(award, actor=actor)
     db.session.flush()
     return award
 
@@ -742,6 +746,12 @@ def recompute_check(inputs_or_set: ResultSet | Mapping[str, Any], expected: Mapp
 
 def notify_applicants(rs: ResultSet) -> int:
     """Tell each applicant of the set that results are out (one mail per entry owner)."""
+    from flask import has_request_context
+
+    if not has_request_context():  # the scheduled command: templates need a request to render
+        base = current_app.config["PUBLIC_BASE_URL"]
+        with current_app.test_request_context("/", base_url=base):
+            return notify_applicants(rs)
     from contest.mail import send_mail
 
     sent = 0

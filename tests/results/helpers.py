@@ -9,8 +9,6 @@ from contest.extensions import db
 from contest.models import (
     Assignment,
     AssignmentState,
-    AwardApproval,
-    CommitteeMembership,
     CriterionScore,
     Role,
     Round,
@@ -87,21 +85,29 @@ def scored_contest(table: dict[str, dict[int, float]], *, titles: dict[str, str]
 
 
 def committee(edition, n: int = 3) -> list:  # noqa: ANN001
+    from contest.approvals import add_committee_member
+
     members = [make_user(Role.COMMITTEE, full_name=f"Thành viên BTC {i + 1}") for i in range(n)]
     for m in members:
-        db.session.add(CommitteeMembership(edition_id=edition.id, user_id=m.id))
+        add_committee_member(edition, m)
     db.session.commit()
     return members
 
 
 def approve_all(result_set, members) -> None:  # noqa: ANN001
-    """Every member approves every award's current revision (the committee's decision rows)."""
+    """The list goes to the committee and every member approves every award's current revision."""
+    from flask import current_app
+
+    from contest.approvals import decide_award, send_for_approval, sent_at
+
+    if sent_at(result_set) is None:
+        with current_app.test_request_context("/"):
+            send_for_approval(result_set)
     for award in result_set.awards:
         if award.level is None:
             continue
         for m in members:
-            db.session.add(AwardApproval(award_id=award.id, member_id=m.id, revision=award.revision,
-                                         decision="approve"))
+            decide_award(award, m, "approve")
     db.session.commit()
 
 

@@ -1,0 +1,117 @@
+"""Server-side charts of the judge reliability report: SVG drawn with matplotlib's OO API.
+
+``Figure`` objects only (never ``pyplot``: no global state shared between requests), text
+kept as text (``svg.fonttype = "none"``) so charts stay small and readable.  The page's
+Content-Security-Policy forbids inline style attributes, and matplotlib's SVG styles every
+path inline, so pages embed each chart as an ``<img>`` with a ``data:`` URI (allowed by
+``img-src 'self' data:``): the SVG is still produced and shipped inline with the page, with no
+extra request and no script.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from flask import current_app, has_app_context
+
+GREEN = "#1b6b4a"
+GOLD = "#d9a400"
+GREY = "#8a958f"
+
+
+def _matplotlib() -> Any:
+    if "MPLCONFIGDIR" not in os.environ:
+        base = Path(current_app.instance_path) if has_app_context() else Path("/tmp")
+        path = base / "matplotlib"
+        path.mkdir(parents=True, exist_ok=True)
+        os.environ["MPLCONFIGDIR"] = str(path)
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    matplotlib.rcParams["svg.fonttype"] = "none"
+    matplotlib.rcParams["svg.hashsalt"] = "contest"  # stable ids: the same data, the same SVG
+    matplotlib.rcParams["font.family"] = "DejaVu Sans"
+    from matplotlib.figure import Figure
+
+    return Figure
+
+
+def _svg(fig: Any) -> str:
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    return buffer.getvalue()
+
+
+def data_uri(svg: str) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+def distributions_svg(judges: Sequence[str], before: Mapping[str, list[float]], after: Mapping[str, list[float]],
+                      scale: float, labels: Mapping[str, str]) -> str:
+    """Each judge's sheet totals before (grey) and after (green) removing the estimated bias."""
+    figure_cls = _matplotlib()
+    fig = figure_cls(figsize=(7, 0.55 * len(judges) + 1.2))
+    ax = fig.add_subplot()
+    positions = list(range(len(judges)))
+    data_before = [before.get(j) or [float("nan")] for j in judges]
+    data_after = [after.get(j) or [float("nan")] for j in judges]
+    b1 = ax.boxplot(data_before, positions=[p + 0.18 for p in positions], widths=0.3, orientation="horizontal",
+                    patch_artist=True, manage_ticks=False)
+    b2 = ax.boxplot(data_after, positions=[p - 0.18 for p in positions], widths=0.3, orientation="horizontal",
+                    patch_artist=True, manage_ticks=False)
+    for box in b1["boxes"]:
+        box.set_facecolor("#dfe5e2")
+        box.set_edgecolor(GREY)
+    for box in b2["boxes"]:
+        box.set_facecolor("#bfe0cf")
+        box.set_edgecolor(GREEN)
+    ax.set_yticks(positions, [labels.get(j, j) for j in judges])
+    ax.invert_yaxis()
+    ax.set_xlim(0, scale)
+    ax.set_xlabel(labels.get("_x", "points"))
+    ax.legend([b1["boxes"][0], b2["boxes"][0]], [labels.get("_before", "before"), labels.get("_after", "after")],
+              loc="lower left", fontsize=8)
+    ax.grid(axis="x", color="#e5e9e7")
+    return _svg(fig)
+
+
+def bias_svg(judges: Sequence[str], bias: Sequence[float], se: Sequence[float | None],
+             labels: Mapping[str, str]) -> str:
+    """Estimated leniency per judge with a 95 % interval (± 1.96 standard errors)."""
+    figure_cls = _matplotlib()
+    fig = figure_cls(figsize=(7, 0.45 * len(judges) + 1.2))
+    ax = fig.add_subplot()
+    positions = list(range(len(judges)))
+    errors = [1.96 * (s or 0.0) for s in se]
+    colors = [GOLD if abs(b) > 1.96 * (s or 0.0) and (s or 0) > 0 else GREEN for b, s in zip(bias, se)]
+    ax.errorbar(bias, positions, xerr=errors, fmt="none", ecolor=GREY, capsize=3)
+    ax.scatter(bias, positions, c=colors, zorder=3)
+    ax.axvline(0, color="#333", linewidth=0.8)
+    ax.set_yticks(positions, [labels.get(j, j) for j in judges])
+    ax.invert_yaxis()
+    ax.set_xlabel(labels.get("_x", "points"))
+    ax.grid(axis="x", color="#e5e9e7")
+    return _svg(fig)
+
+
+def agreement_svg(judges: Sequence[str], correlation: Sequence[float | None], labels: Mapping[str, str]) -> str:
+    """Each judge's correlation with the rest of the panel on shared entries."""
+    figure_cls = _matplotlib()
+    fig = figure_cls(figsize=(7, 0.45 * len(judges) + 1.2))
+    ax = fig.add_subplot()
+    positions = list(range(len(judges)))
+    values = [c if c is not None else 0.0 for c in correlation]
+    colors = [GREY if c is None else (GOLD if c < 0.3 else GREEN) for c in correlation]
+    ax.barh(positions, values, color=colors)
+    ax.set_xlim(-1, 1)
+    ax.axvline(0, color="#333", linewidth=0.8)
+    ax.set_yticks(positions, [labels.get(j, j) for j in judges])
+    ax.invert_yaxis()
+    ax.set_xlabel(labels.get("_x", "r"))
+    ax.grid(axis="x", color="#e5e9e7")
+    return _svg(fig)

@@ -1,0 +1,275 @@
+"""Exports of a result set: CSV and XLSX tables, the award list PDF and the winners' certificates.
+
+Tables: rankings (every ranked entry with its parts, stability and flags), awards (the winners,
+as the award decision lists them) and raw scores (every criterion of every sheet).  CSV is
+UTF-8 with a BOM so spreadsheet programs show the diacritics, and any text cell starting with
+``= + - @`` (or a tab / carriage return) is prefixed with ``'`` so it cannot run as a formula.
+The PDFs are WeasyPrint renderings of Jinja templates (``templates/pdf``) in DejaVu Sans,
+which covers every Vietnamese letter.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Response, render_template
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from sqlalchemy import select
+
+from contest.extensions import db
+from contest.i18n import _l, format_date_local
+from contest.models import Award, Entry, ResultSet, User, utcnow
+from contest.storage import content_disposition
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+FLAG_TEXT = {
+    "tie_at_boundary": "Đồng điểm tại ranh giới giải",
+    "tied": "Đồng hạng",
+    "single_judge": "Chỉ một giám khảo",
+    "judges_disagree": "Giám khảo chênh lệch nhiều",
+    "outlier_judge": "Có giám khảo bất thường",
+    "incomplete_sheet": "Phiếu chấm thiếu tiêu chí",
+    "separate_component": "Nhóm giám khảo tách rời",
+    "grey_zone": "Mức giải chưa chắc chắn",
+}
+
+
+def safe_cell(value: Any) -> Any:
+    """A CSV/XLSX cell that cannot be read as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _num(value: Any, places: int = 2) -> float | None:
+    if value is None:
+        return None
+    return round(float(value), places)
+
+
+def authors(entry: Entry) -> str:
+    return entry.authors_display
+
+
+def organization(entry: Entry) -> str:
+    if entry.organization:
+        return entry.organization
+    orgs = [m.organization for m in entry.members if m.organization]
+    return ", ".join(dict.fromkeys(orgs))
+
+
+def ordered_awards(rs: ResultSet) -> list[Award]:
+    return sorted(rs.awards, key=lambda a: (a.rank, a.entry.reference_code))
+
+
+def winners(rs: ResultSet) -> list[Award]:
+    """Awarded entries as the decision lists them: by field, then level, then rank."""
+    won = [a for a in rs.awards if a.level is not None]
+    return sorted(won, key=lambda a: (a.entry.category.position, a.level.position, a.rank, a.entry.reference_code))
+
+
+# ------------------------------------------------------------------------------- tables
+
+
+def rankings_table(rs: ResultSet) -> tuple[str, list[str], list[list[Any]]]:
+    rows_by_entry = {r["entry_id"]: r for r in (rs.payload or {}).get("rows", [])}
+    header = [
+        "Hạng", "Mã bài", "Tên giải pháp", "Tác giả / nhóm tác giả", "Đơn vị", "Lĩnh vực",
+        "Điểm chuyên gia", "Sai số chuẩn", "Điểm trung bình thô", "Số phiếu chấm", "Điểm bình chọn",
+        "Tổng điểm", "Xác suất giữ mức giải", "Mức giải theo tính toán", "Mức giải", "Lý do điều chỉnh",
+        "Cảnh báo",
+    ]
+    body = []
+    for a in ordered_awards(rs):
+        e = a.entry
+        row = rows_by_entry.get(str(a.entry_id), {})
+        p_keep = row.get("p_keep_level")
+        body.append([
+            a.rank, e.reference_code, e.title, authors(e), organization(e), e.category.name,
+            _num(a.expert_score), _num(a.expert_stderr), _num(row.get("raw_mean")), row.get("n_sheets"),
+            _num(a.vote_score, 1), _num(a.total_score), _num(p_keep, 3) if p_keep is not None else None,
+            a.computed_level.name if a.computed_level else "", a.level.name if a.level else "",
+            a.override_reason or "" if a.overridden else "",
+            "; ".join(FLAG_TEXT.get(f, f) for f in (a.flags or [])),
+        ])
+    return "Xếp hạng", header, body
+
+
+def awards_table(rs: ResultSet) -> tuple[str, list[str], list[list[Any]]]:
+    has_vote = any(a.vote_score is not None for a in rs.awards)
+    header = ["STT", "Mã bài", "Tên giải pháp", "Tác giả / nhóm tác giả", "Đơn vị", "Lĩnh vực"]
+    header += ["Điểm chuyên gia", "Điểm bình chọn", "Tổng điểm"] if has_vote else ["Điểm"]
+    header += ["Giải"]
+    body = []
+    for i, a in enumerate(winners(rs), start=1):
+        e = a.entry
+        scores = [_num(a.expert_score), _num(a.vote_score, 1), _num(a.total_score)] if has_vote \
+            else [_num(a.total_score)]
+        body.append([i, e.reference_code, e.title, authors(e), organization(e), e.category.name, *scores,
+                     a.level.name])
+    return "Danh sách giải", header, body
+
+
+def scores_table(rs: ResultSet) -> tuple[str, list[str], list[list[Any]]]:
+    inputs = (rs.payload or {}).get("inputs", {})
+    entries = {str(a.entry_id): a.entry for a in rs.awards}
+    judge_ids = sorted({s[1] for s in inputs.get("scores", [])}, key=int)
+    judges = {str(u.id): u for u in db.session.scalars(select(User).where(User.id.in_([int(j) for j in judge_ids])))}
+    names = {}
+    if rs.round is not None:
+        names = {c.key: c.name for c in rs.round.criteria}
+    header = ["Mã bài", "Tên giải pháp", "Giám khảo", "Tiêu chí", "Điểm"]
+    body = []
+    for entry_id, judge_id, criterion, value in inputs.get("scores", []):
+        e = entries.get(entry_id)
+        judge = judges.get(judge_id)
+        body.append([
+            e.reference_code if e else entry_id, e.title if e else "", judge.full_name if judge else judge_id,
+            names.get(criterion, criterion), value,
+        ])
+    return "Điểm chi tiết", header, body
+
+
+def to_csv(header: list[str], body: list[list[Any]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([safe_cell(h) for h in header])
+    for row in body:
+        writer.writerow(["" if v is None else safe_cell(v) for v in row])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def to_xlsx(title: str, header: list[str], body: list[list[Any]]) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = title
+    ws.append(header)
+    for row in body:
+        ws.append([safe_cell(v) for v in row])
+    bold = Font(bold=True)
+    fill = PatternFill("solid", fgColor="E3F0EA")
+    for cell in ws[1]:
+        cell.font = bold
+        cell.fill = fill
+        cell.alignment = Alignment(vertical="center", wrap_text=True)
+    ws.freeze_panes = "A2"
+    for index, name in enumerate(header, start=1):
+        values = [name] + [row[index - 1] for row in body]
+        longest = max(len(str(v)) for v in values if v is not None)
+        ws.column_dimensions[get_column_letter(index)].width = min(60, max(8, longest + 2))
+    ws.auto_filter.ref = ws.dimensions
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+# ------------------------------------------------------------------------------- PDF
+
+
+def _pdf(html: str) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=html, base_url=".").write_pdf()
+
+
+def awards_pdf(rs: ResultSet) -> bytes:
+    """The award list, ready to be the annex of the award decision."""
+    has_vote = any(a.vote_score is not None for a in rs.awards)
+    groups: dict[str, list[Award]] = {}
+    for a in winners(rs):
+        groups.setdefault(a.entry.category.name, []).append(a)
+    date = rs.published_at or rs.frozen_at or utcnow()
+    html = render_template(
+        "pdf/awards.html", rs=rs, edition=rs.edition, groups=groups, has_vote=has_vote,
+        date=format_date_local(date), authors=authors, organization=organization,
+    )
+    return _pdf(html)
+
+
+def certificate_pdf(award: Award, date_text: str) -> bytes:
+    return _pdf(render_template("pdf/certificate.html", award=award, entry=award.entry,
+                                edition=award.result_set.edition, date=date_text, authors=authors,
+                                organization=organization))
+
+
+def certificates_zip(rs: ResultSet) -> bytes:
+    """One certificate PDF per winner, in a zip named by reference code."""
+    date_text = format_date_local(rs.published_at or rs.frozen_at or utcnow())
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for a in winners(rs):
+            archive.writestr(f"chung-nhan-{a.entry.reference_code}.pdf", certificate_pdf(a, date_text))
+    return out.getvalue()
+
+
+def inputs_json(rs: ResultSet) -> bytes:
+    """Everything needed to recompute the list with ``contest.results.recompute_check``."""
+    payload = rs.payload or {}
+    document = {
+        "result_set_id": rs.id,
+        "status": rs.status,
+        "method": rs.method,
+        "parameters": rs.parameters,
+        "engine_version": rs.engine_version,
+        "input_hash": rs.input_hash,
+        "engine_input_sha256": payload.get("engine_input_sha256"),
+        "inputs": payload.get("inputs"),
+        "rows": payload.get("rows"),
+    }
+    return json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
+
+
+# ------------------------------------------------------------------------------- registry
+
+
+@dataclass(frozen=True)
+class Export:
+    label: Any
+    build: Callable[[ResultSet], bytes]
+    mimetype: str
+    filename: str
+
+
+def _table(builder: Callable, fmt: str) -> Callable[[ResultSet], bytes]:
+    def build(rs: ResultSet) -> bytes:
+        title, header, body = builder(rs)
+        return to_csv(header, body) if fmt == "csv" else to_xlsx(title, header, body)
+
+    return build
+
+
+EXPORTS: dict[str, Export] = {
+    "xep-hang.xlsx": Export(_l("Xếp hạng (XLSX)"), _table(rankings_table, "xlsx"), XLSX_TYPE, "xep-hang.xlsx"),
+    "xep-hang.csv": Export(_l("Xếp hạng (CSV)"), _table(rankings_table, "csv"), "text/csv; charset=utf-8", "xep-hang.csv"),
+    "danh-sach-giai.xlsx": Export(_l("Danh sách giải (XLSX)"), _table(awards_table, "xlsx"), XLSX_TYPE,
+                                  "danh-sach-giai.xlsx"),
+    "danh-sach-giai.csv": Export(_l("Danh sách giải (CSV)"), _table(awards_table, "csv"), "text/csv; charset=utf-8",
+                                 "danh-sach-giai.csv"),
+    "diem-chi-tiet.xlsx": Export(_l("Điểm chi tiết (XLSX)"), _table(scores_table, "xlsx"), XLSX_TYPE,
+                                 "diem-chi-tiet.xlsx"),
+    "diem-chi-tiet.csv": Export(_l("Điểm chi tiết (CSV)"), _table(scores_table, "csv"), "text/csv; charset=utf-8",
+                                "diem-chi-tiet.csv"),
+    "danh-sach-giai.pdf": Export(_l("Danh sách giải – phụ lục quyết định (PDF)"), awards_pdf, "application/pdf",
+                                 "danh-sach-giai.pdf"),
+    "chung-nhan.zip": Export(_l("Giấy chứng nhận (ZIP các tệp PDF)"), certificates_zip, "application/zip",
+                             "chung-nhan.zip"),
+    "du-lieu-dau-vao.json": Export(_l("Dữ liệu đầu vào để tính lại (JSON)"), inputs_json, "application/json",
+                                   "du-lieu-dau-vao.json"),
+}
+
+
+def response(rs: ResultSet, name: str) -> Response:
+    export = EXPORTS[name]
+    body = export.build(rs)
+    filename = f"ket-qua-{rs.id}-{export.filename}"
+    return Response(body, mimetype=export.mimetype, headers={"Content-Disposition": content_disposition(filename)})

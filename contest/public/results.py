@@ -1,0 +1,170 @@
+"""Published results for everyone, and each applicant's own result with the judges' comments.
+
+Only published or finalized result sets ever reach these pages.  The list shows the winners
+(and the other ranked entries only when the organizers chose so), never a judge's name or a
+private note.  The rendered list is cached in-process per result sets' ids and states and
+language, so a change of state is a new key and the page never shows a stale status.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, render_template
+from flask_login import current_user, login_required
+from markupsafe import Markup
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from contest import results as ops
+from contest.extensions import db
+from contest.i18n import current_language
+from contest.models import (
+    Assignment,
+    AssignmentState,
+    Award,
+    Edition,
+    EditionStatus,
+    Entry,
+    ResultSet,
+    ResultStatus,
+    Round,
+    ScoreSheet,
+    SheetStatus,
+)
+from contest.public.routes import bp
+
+
+def public_sets(edition: Edition) -> list[ResultSet]:
+    sets = db.session.scalars(
+        select(ResultSet).where(ResultSet.edition_id == edition.id, ResultSet.status.in_(ops.PUBLIC_STATUSES))
+    ).all()
+    return sorted(sets, key=lambda s: (s.round.position if s.round else 0, s.category.position if s.category else -1))
+
+
+def _edition_or_404(slug: str | None) -> Edition:
+    visible = (EditionStatus.OPEN.value, EditionStatus.CLOSED.value, EditionStatus.ARCHIVED.value)
+    if slug is None:
+        edition = db.session.scalar(
+            select(Edition)
+            .join(ResultSet, ResultSet.edition_id == Edition.id)
+            .where(Edition.status.in_(visible), ResultSet.status.in_(ops.PUBLIC_STATUSES))
+            .order_by(Edition.year.desc(), Edition.id.desc())
+            .limit(1)
+        )
+        if edition is None:
+            edition = db.session.scalar(
+                select(Edition).where(Edition.status.in_(visible)).order_by(Edition.year.desc()).limit(1)
+            )
+    else:
+        edition = db.session.scalar(select(Edition).where(Edition.slug == slug, Edition.status.in_(visible)))
+    if edition is None:
+        abort(404)
+    return edition
+
+
+def _sections(sets: list[ResultSet]) -> list[dict[str, Any]]:
+    """Per result set, the rows to show grouped by field, in the published order."""
+    ids = [s.id for s in sets]
+    awards = db.session.scalars(
+        select(Award)
+        .where(Award.result_set_id.in_(ids))
+        .options(
+            selectinload(Award.entry).selectinload(Entry.members),
+            selectinload(Award.entry).selectinload(Entry.category),
+            selectinload(Award.computed_level),
+            selectinload(Award.override_level),
+        )
+    ).all()
+    by_set: dict[int, list[Award]] = {}
+    for a in awards:
+        by_set.setdefault(a.result_set_id, []).append(a)
+    sections = []
+    for rs in sets:
+        shown = [a for a in by_set.get(rs.id, []) if a.level is not None or rs.list_non_winners]
+        shown.sort(key=lambda a: (a.entry.category.position, a.level.position if a.level else 999, a.rank,
+                                  a.entry.reference_code))
+        groups: dict[int, dict[str, Any]] = {}
+        for a in shown:
+            group = groups.setdefault(a.entry.category_id, {"category": a.entry.category, "awards": []})
+            group["awards"].append(a)
+        sections.append({
+            "set": rs,
+            "groups": list(groups.values()),
+            "has_vote": any(a.vote_score is not None for a in by_set.get(rs.id, [])),
+        })
+    return sections
+
+
+def _render_list(edition: Edition, sets: list[ResultSet]) -> str:
+    key = (
+        "results", edition.id, current_language(),
+        tuple((s.id, s.status, s.list_non_winners, s.published_at, s.complaint_ends_at) for s in sets),
+    )
+    cached = ops.cache_get(key)
+    if cached is None:
+        from contest.exports import organization
+
+        cached = render_template("public/results/_list.html", edition=edition, sections=_sections(sets),
+                                 organization=organization)
+        ops.cache_put(key, cached)
+    return cached
+
+
+@bp.route("/ket-qua")
+@bp.route("/ket-qua/<slug>")
+def results_page(slug: str | None = None) -> str:
+    edition = _edition_or_404(slug)
+    sets = public_sets(edition)
+    fragment = Markup(_render_list(edition, sets)) if sets else None  # noqa: S704 - our own rendered template
+    return render_template("public/results/index.html", edition=edition, fragment=fragment)
+
+
+def _own_entry_or_404(entry_id: int) -> Entry:
+    entry = db.session.get(Entry, entry_id)
+    if entry is None:
+        abort(404)
+    owns = entry.owner_id == current_user.id or any(m.user_id == current_user.id for m in entry.members)
+    if not owns:
+        abort(404)  # someone else's entry is not visible at all
+    return entry
+
+
+def applicant_comments(round_: Round | None, entry: Entry) -> list[dict[str, str]]:
+    """The judges' comments meant for the applicant, judges anonymous (Giám khảo 1, 2 …)."""
+    if round_ is None:
+        return []
+    sheets = db.session.scalars(
+        select(ScoreSheet)
+        .join(Assignment, ScoreSheet.assignment_id == Assignment.id)
+        .where(
+            Assignment.round_id == round_.id,
+            Assignment.entry_id == entry.id,
+            Assignment.state == AssignmentState.ACTIVE.value,
+            ScoreSheet.status == SheetStatus.SUBMITTED.value,
+        )
+        .order_by(ScoreSheet.submitted_at, ScoreSheet.id)
+    ).all()
+    return [
+        {"n": i, "comment": s.comment_to_applicant.strip()}
+        for i, s in enumerate(sheets, start=1)
+        if s.comment_to_applicant and s.comment_to_applicant.strip()
+    ]
+
+
+@bp.route("/ket-qua/bai/<int:entry_id>")
+@login_required
+def my_result(entry_id: int) -> str:
+    entry = _own_entry_or_404(entry_id)
+    award = db.session.scalar(
+        select(Award)
+        .join(ResultSet, Award.result_set_id == ResultSet.id)
+        .where(Award.entry_id == entry.id, ResultSet.status.in_(ops.PUBLIC_STATUSES))
+        .order_by(ResultSet.published_at.desc(), ResultSet.id.desc())
+        .limit(1)
+    )
+    comments = applicant_comments(award.result_set.round, entry) if award is not None else []
+    return render_template(
+        "public/results/my_result.html", entry=entry, award=award, rs=award.result_set if award else None,
+        comments=comments, finalized=award is not None and award.result_set.status == ResultStatus.FINALIZED,
+    )
