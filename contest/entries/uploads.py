@@ -37,7 +37,7 @@ class MultipartReader:
         self._stream = stream
         self._read_size = read_size
         boundary_bytes = boundary.encode("latin-1") if isinstance(boundary, str) else boundary
-        self._decoder = MultipartDecoder(boundary_bytes, max_form_memory_size=MAX_FIELD_BYTES, max_parts=MAX_PARTS)
+        self._decoder = MultipartDecoder(boundary_bytes, max_parts=MAX_PARTS)
         self._ended = False
         self.fields: dict[str, str] = {}
 
@@ -60,10 +60,14 @@ class MultipartReader:
 
     def _field_value(self) -> str:
         parts = []
+        size = 0
         while True:
             event = self._event()
             if not isinstance(event, Data):
                 raise MalformedUpload("unexpected part")
+            size += len(event.data)
+            if size > MAX_FIELD_BYTES:
+                raise MalformedUpload("text field too large")
             parts.append(event.data)
             if not event.more_data:
                 return b"".join(parts).decode("utf-8", "replace")
