@@ -232,6 +232,8 @@ def evaluate(
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; expected one of {', '.join(METHODS)}")
     params = dict(params or {})
+    if params and method not in ("calibrated", "ls"):
+        raise ValueError(f"method {method!r} takes no parameters")
     items = _collect(scores, rubric)
 
     # Sheets: (entry, judge) -> criterion -> points.
@@ -275,7 +277,7 @@ def evaluate(
         rubric.scale,
     )
     E = sheets.n_entries
-    fit = normalize(sheets, method, params if method in ("calibrated",) else None)
+    fit = normalize(sheets, method, params or None)
     judge_fit = fit if method == "calibrated" else normalize(sheets, "calibrated", None)
 
     raw_mean = np.bincount(sheets.entry, weights=sheets.total, minlength=E) / np.bincount(sheets.entry, minlength=E)

@@ -181,6 +181,7 @@ class Normalized:
     n_components: int
     iterations: int = 0
     params: dict = field(default_factory=dict)
+    bias_prior_var: np.ndarray | None = None  # calibrated: the prior variance used per judge
 
 
 def components(sheets: Sheets) -> tuple[int, np.ndarray, np.ndarray]:
@@ -372,6 +373,35 @@ def _solve_additive(
     return _Fit(values, b, cov_b, d_entry, m_matrix)
 
 
+def _bias_prior(entry, judge, y, precision, E, J, gauge, multi, floor, nu, tau2_prev, previous=None):
+    """Prior variances of the biases: the panel's by moments, each judge's by a t refinement.
+
+    The unshrunk estimate of a bias is the true bias plus an error of known variance ``V_j``,
+    so ``mean(b_ls^2 - V)`` estimates the panel's bias variance ``tau^2`` in one step
+    (DerSimonian–Laird style), weighted by ``1 / (tau^2 + V_j)^2`` — the inverse variance of
+    each term — so a judge known only vaguely (few or down-weighted sheets) cannot drag it
+    around.  It is ~0 (full shrinkage, calibrated = raw) when the judges are fair, where an EM
+    iteration would creep toward that boundary over hundreds of steps.  Each
+    judge's own prior is the Student-t (scale-mixture) EM step
+    ``(nu tau^2 + b_j^2 + Var b_j) / (nu + 1)`` from the previous fit (from the unshrunk
+    excess on the first pass): a judge with strong evidence of bias is barely shrunk.
+    """
+    ls = _solve_additive(entry, judge, y, precision, np.zeros(J), E, J, gauge)
+    excess = ls.bias**2 - np.clip(np.diag(ls.cov_b), 0.0, None)
+    if np.any(multi):
+        var = np.clip(np.diag(ls.cov_b), 0.0, None)[multi]
+        weight = 1.0 / (tau2_prev + var) ** 2
+        tau2 = max(float(np.sum(weight * excess[multi]) / np.sum(weight)), floor)
+    else:
+        tau2 = floor
+    if previous is None:
+        own = np.clip(excess, 0.0, None)
+    else:
+        own = previous.bias**2 + np.clip(np.diag(previous.cov_b), 0.0, None)
+    tau2_j = np.maximum((nu * tau2 + own) / (nu + 1.0), floor)
+    return tau2, tau2_j
+
+
 def _calibrated(sheets: Sheets, method: str, o: dict) -> Normalized:
     E, J = sheets.n_entries, sheets.n_judges
     entry, judge, y = sheets.entry, sheets.judge, sheets.total
@@ -384,8 +414,14 @@ def _calibrated(sheets: Sheets, method: str, o: dict) -> Normalized:
     prior_var = (float(o["noise_prior"]) * sheets.scale) ** 2
     sigma2 = float(np.var(y)) if y.size > 1 else prior_var
     sigma2 = max(sigma2, prior_var * 1e-4)
-    tau2 = sigma2  # starting bias variance: as large as the noise
-    tau2_j = np.full(J, tau2)
+    # Start from the pooled spread within entries: close to the noise when judges are fair.
+    counts = np.bincount(entry, minlength=E)
+    means = np.bincount(entry, weights=y, minlength=E) / np.maximum(counts, 1)
+    within = float(np.sum((y - means[entry]) ** 2))
+    if np.sum(counts - 1) > 0:
+        sigma2 = max(within / float(np.sum(counts - 1)), prior_var * 1e-4)
+    tau2 = sigma2
+    tau2_j = np.full(J, sigma2)
     huber = np.ones(y.size)
     judge_w = np.ones(J)
     stretch = np.ones(J)
@@ -400,6 +436,8 @@ def _calibrated(sheets: Sheets, method: str, o: dict) -> Normalized:
         # With a stretch s_j the model is (y - c)/s_j + c = v_e + b'_j + noise/s_j.
         y_adj = center + (y - center) / stretch[judge]
         precision = w * stretch[judge] ** 2 / sigma2
+        if o["shrink"]:
+            tau2, tau2_j = _bias_prior(entry, judge, y_adj, precision, E, J, gauge, multi, floor, float(o["t_dof"]), tau2, fit)
         prior_prec = 1.0 / tau2_j if o["shrink"] else np.zeros(J)
         fit = _solve_additive(entry, judge, y_adj, precision, prior_prec, E, J, gauge)
         fitted_adj = fit.values[entry] + fit.bias[judge]
@@ -410,19 +448,15 @@ def _calibrated(sheets: Sheets, method: str, o: dict) -> Normalized:
         var_b = np.clip(np.diag(fit.cov_b), 0.0, None)
         free_b = np.where(multi, 1.0 - (prior_prec * var_b if o["shrink"] else 0.0), 0.0)
         dof = max(float(np.sum(w > 0)) - E - float(np.sum(free_b)) + n_comp * 0.0, 0.0)
-        # The reference noise is pooled without the judge weights: weighting by them too would
-        # let the weights and the reference shrink together without end.
-        ss = float(np.sum(base_w * huber * resid**2))
+        # The reference noise is that of a full-weight sheet, so down-weighted judges count at
+        # their weight (an erratic judge must not widen everyone's intervals).  Fair judges keep
+        # weight 1 thanks to the chi-square allowance below, which anchors the reference.
+        ss = float(np.sum(base_w * huber * judge_w[judge] * resid**2))
         if o["robust"]:
             # Huber-weighted squares underestimate sigma^2 under normal noise: for u ~ N(0, 1),
             # E[min(1, c/|u|) u^2] = E[u^2; |u|<c] + c E[|u|; |u|>c] = 2 Phi(c) - 1.
             ss /= 2 * stats.norm.cdf(float(o["huber_c"])) - 1
         sigma2_new = max((ss + 2.0 * prior_var) / (dof + 2.0), floor)
-        if o["shrink"]:
-            est = np.where(multi, fit.bias**2 + var_b, np.nan)
-            tau2 = max(float(np.nanmean(est)) if np.any(multi) else tau2, floor)
-            nu = float(o["t_dof"])
-            tau2_j = np.maximum((nu * tau2 + fit.bias**2 + var_b) / (nu + 1.0), floor)
         if o["robust"]:
             std = resid / np.sqrt(sigma2_new * np.maximum(1.0 - lev, 0.05))
             a = np.abs(std)
@@ -476,6 +510,7 @@ def _calibrated(sheets: Sheets, method: str, o: dict) -> Normalized:
         n_components=n_comp,
         iterations=iterations,
         params={k: (v.item() if hasattr(v, "item") else v) for k, v in o.items()},
+        bias_prior_var=tau2_j.copy() if o["shrink"] else None,
     )
 
 

@@ -116,7 +116,6 @@ def bootstrap_values(
         n_comp = int(comp_j.max()) + 1
         J = sheets.n_judges
         gauge = sparse.csr_matrix((np.ones(J), (np.arange(J), comp_j)), shape=(J, n_comp))
-        o = fit.params
         center = float(np.average(sheets.total, weights=sheets.sheet_weights()))
         stretch = fit.judge_scale
         y_adj = center + (sheets.total - center) / stretch[sheets.judge]
@@ -124,15 +123,8 @@ def bootstrap_values(
         # The fit's sheet weights already include the data weights; divide them out once.
         robust = np.where(base > 0, fit.sheet_weight / np.where(base > 0, base, 1.0), 0.0)
         sigma2 = fit.sigma**2
-        if o.get("shrink", True):
-            # Per-judge prior variance implied by the fit: tau_j^2 ~ (nu tau^2 + b^2 + V)/(nu+1).
-            var_b = np.nan_to_num(fit.bias_se**2)
-            nu = float(o.get("t_dof", 2.0))
-            tau2 = max(float(np.mean(fit.bias**2 + var_b)), 1e-8 * sheets.scale**2)
-            tau2_j = np.maximum((nu * tau2 + fit.bias**2 + var_b) / (nu + 1.0), 1e-8 * sheets.scale**2)
-            prior = 1.0 / tau2_j
-        else:
-            prior = np.zeros(J)
+        # The bias prior of the full fit is held fixed too.
+        prior = 1.0 / fit.bias_prior_var if fit.bias_prior_var is not None else np.zeros(J)
         for r in range(n_resamples):
             keep = weights[r] > 0
             precision = (weights[r] * robust * stretch[sheets.judge] ** 2 / sigma2)[keep]

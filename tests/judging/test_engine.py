@@ -39,7 +39,7 @@ def test_raw_evaluation_of_the_contest_rubric_by_hand():
 
 def test_the_evaluation_is_json_and_its_hash_is_reproducible():
     ev = evaluate(small_round(), RUBRIC)
-    data = json.loads(json.dumps(ev.to_dict()))
+    data = json.loads(json.dumps(ev.to_dict(), allow_nan=False))
     assert data["method"] == "calibrated" and data["connected"] is True
     assert len(data["input_sha256"]) == 64
     assert {"rank", "entry_id", "score", "stderr", "raw_mean", "n_sheets", "tied", "flags"} <= set(data["ranking"][0])
@@ -123,9 +123,18 @@ def test_stability_is_seeded_and_reports_probabilities():
         assert e.interval[0] <= e.interval[1]
 
 
-def test_an_unknown_method_is_refused():
+def test_an_unknown_method_or_a_stray_parameter_is_refused():
     with pytest.raises(ValueError):
         evaluate(small_round(), RUBRIC, "best")
+    with pytest.raises(ValueError):
+        evaluate(small_round(), RUBRIC, "raw", params={"shrink": False})
+    with pytest.raises(ValueError):
+        evaluate(small_round(), RUBRIC, "calibrated", params={"shrinkage": False})
+
+
+def test_a_disconnected_panel_is_still_strict_json():
+    items = sheet("A", "j1", 15, 25, 20) + sheet("B", "j2", 10, 20, 20)
+    json.dumps(evaluate(items, RUBRIC).to_dict(), allow_nan=False)
 
 
 def test_a_custom_rubric_on_the_default_scale_of_100():
