@@ -1,0 +1,77 @@
+"""Double votes racing in two threads: the database decides, exactly one is counted (PostgreSQL)."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from contest import votes
+from contest.extensions import db
+from contest.models import Vote, Voter, VotingPeriod, utcnow
+from tests.votes.helpers import edition_with_entries, window
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only(app) -> None:  # noqa: ANN001
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite serialises every write, so no two votes can race; "
+                    "run with TEST_DATABASE_URL on PostgreSQL")
+
+
+def _race(app, period_id: int, voter_id: int, entry_ids: list[int]) -> list[str]:  # noqa: ANN001
+    barrier = threading.Barrier(len(entry_ids))
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def worker(entry_id: int) -> None:
+        with app.app_context():  # each thread has its own app context and database session
+            period = db.session.get(VotingPeriod, period_id)
+            voter = db.session.get(Voter, voter_id)
+            barrier.wait(timeout=10)
+            try:
+                votes.cast_vote(period, voter, entry_id, ip="203.0.113.9")
+                db.session.commit()
+                result = "counted"
+            except votes.VoteError as exc:
+                db.session.rollback()
+                result = exc.code
+            finally:
+                db.session.remove()
+            with lock:
+                outcomes.append(result)
+
+    threads = [threading.Thread(target=worker, args=(e,)) for e in entry_ids]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    return sorted(outcomes)
+
+
+def _setup(max_entries: int | None = None):  # noqa: ANN202
+    edition, round_, entries = edition_with_entries(2)
+    opens, closes = window()
+    period = votes.open_voting_period(round_, opens, closes, max_entries_per_voter=max_entries)
+    voter = Voter(email="hai.tab@gmail.com", verified_at=utcnow())
+    db.session.add(voter)
+    db.session.commit()
+    return period, voter, entries
+
+
+@pytest.mark.parametrize("attempt", range(5))
+def test_double_click_in_two_threads_counts_exactly_once(app, attempt: int) -> None:
+    period, voter, (a, _b) = _setup()
+    outcomes = _race(app, period.id, voter.id, [a.id, a.id])
+    assert outcomes == ["counted", "duplicate"]
+    db.session.expire_all()
+    assert db.session.scalar(db.select(db.func.count(Vote.id))) == 1
+    assert votes.live_counts(db.session.get(VotingPeriod, period.id))[a.id] == 1
+
+
+def test_two_tabs_cannot_pass_the_entry_limit_together(app) -> None:
+    period, voter, (a, b) = _setup(max_entries=1)
+    outcomes = _race(app, period.id, voter.id, [a.id, b.id])
+    assert outcomes == ["counted", "max_entries"]
+    db.session.expire_all()
+    assert db.session.scalar(db.select(db.func.count(Vote.id))) == 1
