@@ -36,11 +36,22 @@ def dashboard() -> str:
 @bp.route("/hoi-dong")
 @roles_required(Role.COMMITTEE, Role.ORGANIZER)
 def committee_home() -> str:
+    from contest import approvals
+
     memberships = db.session.scalars(
         select(CommitteeMembership).where(CommitteeMembership.user_id == current_user.id)
     ).all()
     editions = [db.session.get(Edition, m.edition_id) for m in memberships]
-    return render_template("admin/committee_home.html", editions=editions)
+    lists = []
+    for rs in approvals.sent_result_sets(current_user):
+        awards = approvals.proposed_awards(rs)
+        mine = sum(
+            1 for a in awards
+            if any(d.member_id == current_user.id for d in approvals.current_decisions(a))
+        )
+        lists.append({"rs": rs, "awards": len(awards), "decided": mine,
+                      "open": approvals.is_open_for_decisions(rs), "sent_at": approvals.sent_at(rs)})
+    return render_template("admin/committee_home.html", editions=editions, lists=lists)
 
 
 def _register_areas() -> None:

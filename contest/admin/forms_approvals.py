@@ -1,0 +1,26 @@
+"""Forms of the committee pages: members of the committee and decisions on awards."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, RadioField, StringField, TextAreaField
+
+from contest.forms import email_format, max_length, optional, required, strip_text
+from contest.i18n import _l
+
+
+class AddMemberForm(FlaskForm):
+    email = EmailField(_l("Email tài khoản của thành viên"), validators=[required(), email_format(),
+                                                                       max_length(254)], filters=[strip_text])
+    title = StringField(_l("Chức danh trong Ban tổ chức"), validators=[optional(), max_length(200)],
+                        filters=[strip_text])
+
+
+class DecisionForm(FlaskForm):
+    decision = RadioField(
+        _l("Quyết định"),
+        choices=[("approve", _l("Phê duyệt")), ("reject", _l("Không phê duyệt"))],
+        validators=[required()],
+    )
+    comment = TextAreaField(_l("Ý kiến (không bắt buộc)"), validators=[optional(), max_length(1500)],
+                            filters=[strip_text])
