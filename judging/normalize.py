@@ -410,16 +410,15 @@ def _calibrated(sheets: Sheets, method: str, o: dict) -> Normalized:
     gauge = sparse.csr_matrix((np.ones(J), (np.arange(J), comp_j)), shape=(J, n_comp))
     comp_size = np.bincount(comp_j, minlength=n_comp)
     multi = comp_size[comp_j] >= 2  # judges whose bias is estimable at all
+    n_gauged = int(np.sum(comp_size >= 2))
 
     prior_var = (float(o["noise_prior"]) * sheets.scale) ** 2
-    sigma2 = float(np.var(y)) if y.size > 1 else prior_var
-    sigma2 = max(sigma2, prior_var * 1e-4)
     # Start from the pooled spread within entries: close to the noise when judges are fair.
     counts = np.bincount(entry, minlength=E)
     means = np.bincount(entry, weights=y, minlength=E) / np.maximum(counts, 1)
     within = float(np.sum((y - means[entry]) ** 2))
-    if np.sum(counts - 1) > 0:
-        sigma2 = max(within / float(np.sum(counts - 1)), prior_var * 1e-4)
+    replicated = float(np.sum(counts - 1))
+    sigma2 = max(within / replicated if replicated > 0 else prior_var, prior_var * 1e-4)
     tau2 = sigma2
     tau2_j = np.full(J, sigma2)
     huber = np.ones(y.size)
@@ -446,8 +445,11 @@ def _calibrated(sheets: Sheets, method: str, o: dict) -> Normalized:
         # Leverage of a sheet through its entry's value (the dominant part of the hat matrix).
         lev = np.clip(precision / np.where(fit.d_entry > 0, fit.d_entry, 1.0)[entry], 0.0, 1.0)
         var_b = np.clip(np.diag(fit.cov_b), 0.0, None)
+        # Residual degrees of freedom: sheets minus entry values minus the biases' effective
+        # number (1 each unshrunk, less when shrunk), one per component given back to the gauge.
         free_b = np.where(multi, 1.0 - (prior_prec * var_b if o["shrink"] else 0.0), 0.0)
-        dof = max(float(np.sum(w > 0)) - E - float(np.sum(free_b)) + n_comp * 0.0, 0.0)
+        used_b = max(float(np.sum(free_b)) - n_gauged, 0.0)
+        dof = max(float(np.sum(w > 0)) - E - used_b, 0.0)
         # The reference noise is that of a full-weight sheet, so down-weighted judges count at
         # their weight (an erratic judge must not widen everyone's intervals).  Fair judges keep
         # weight 1 thanks to the chi-square allowance below, which anchors the reference.
