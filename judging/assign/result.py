@@ -141,6 +141,10 @@ class AssignmentResult:
         conflicts or fixed pairs forced wider).
     ``swaps``
         exchanges made by the connectivity/overlap repair.
+    ``components_before_repair``
+        pieces of the graph the LP alone produced (what the swaps had to join).
+    ``overlaps``
+        for each judge, the number of other judges sharing an entry with them.
     """
 
     pairs: np.ndarray
@@ -157,6 +161,7 @@ class AssignmentResult:
     entry_ids: tuple[Any, ...] | None = None
     judge_ids: tuple[Any, ...] | None = None
     overlaps: np.ndarray = field(default=None, repr=False)  # type: ignore[assignment]
+    components_before_repair: int = 0
 
     def pair_list(self) -> list[tuple[int, int]]:
         """Assigned (entry index, judge index) pairs, by entry then judge."""
@@ -186,6 +191,8 @@ class AssignmentResult:
             "components": int(self.components),
             "min_overlap": int(self.min_overlap),
             "swaps": int(self.swaps),
+            "components_before_repair": int(self.components_before_repair),
+            "overlaps": [int(v) for v in self.overlaps],
             "entry_ids": list(self.entry_ids) if self.entry_ids is not None else None,
             "judge_ids": list(self.judge_ids) if self.judge_ids is not None else None,
         }
@@ -200,6 +207,8 @@ def summarize(
     swaps: int,
     entry_ids: Sequence[Any] | None,
     judge_ids: Sequence[Any] | None,
+    *,
+    components_before_repair: int | None = None,
 ) -> AssignmentResult:
     """Build the result, computing every figure from ``pairs`` itself."""
     pairs = np.array(pairs, dtype=bool)
@@ -224,4 +233,5 @@ def summarize(
         entry_ids=tuple(entry_ids) if entry_ids is not None else None,
         judge_ids=tuple(judge_ids) if judge_ids is not None else None,
         overlaps=overlaps,
+        components_before_repair=components if components_before_repair is None else components_before_repair,
     )

@@ -242,3 +242,25 @@ def test_reassignment_that_leaves_an_entry_short_is_explained():
     assert caught.value.code == "entry_lacks_judges"
     assert caught.value.entry_ids == ["A"]
     assert "entry A has only 1 unconflicted judges, needs 2" in str(caught.value)
+
+
+def test_result_records_how_many_pieces_the_repair_joined():
+    field = np.repeat([0, 1, 2], 2)
+    affinity = (field[:, None] == field[None, :]).astype(float)
+    result = assign(affinity, None, 2)
+    assert result.components_before_repair == 3
+    assert result.components == 1
+
+
+def test_pruned_candidates_keep_the_constraints_and_an_honest_bound():
+    rng = np.random.default_rng(9)
+    affinity = np.round(rng.random((60, 12)), 1)
+    conflicts = rng.random((60, 12)) < 0.05
+    exact = assign(affinity, conflicts, 3, repair=False)
+    pruned = assign(affinity, conflicts, 3, repair=False, candidates=4)
+    assert (pruned.pairs.sum(axis=1) == 3).all() and not (pruned.pairs & conflicts).any()
+    assert np.array_equal(pruned.load_low, exact.load_low)
+    assert ((pruned.loads >= pruned.load_low) & (pruned.loads <= pruned.load_high)).all()
+    assert pruned.total_affinity <= exact.total_affinity + 1e-9
+    # The pruned bound must still cover the best assignment over all pairs.
+    assert pruned.lp_bound >= exact.total_affinity - 1e-9
