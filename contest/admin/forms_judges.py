@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, EmailField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import NumberRange, ValidationError
+from wtforms.validators import InputRequired, NumberRange, ValidationError
 
 from contest.forms import email_format, max_length, optional, required, strip_text
 from contest.i18n import _, _l
-from contest.judge.forms import MultiCheckboxField, keyword_list
+from contest.judge.forms import DeclareConflictForm, MultiCheckboxField, keyword_list
 
 
 class WholeNumberField(IntegerField):
@@ -54,18 +54,15 @@ class ReasonForm(FlaskForm):
     reason = TextAreaField(_l("Lý do"), validators=[required(), max_length(2000)], filters=[strip_text])
 
 
-class OrganizerConflictForm(FlaskForm):
-    entry_code = StringField(_l("Mã bài dự thi"), validators=[optional(), max_length(30)], filters=[strip_text])
-    organization = StringField(_l("hoặc tên đơn vị"), validators=[optional(), max_length(300)], filters=[strip_text])
-    reason = TextAreaField(_l("Lý do"), validators=[required(), max_length(2000)], filters=[strip_text])
-
-    def validate_organization(self, field: StringField) -> None:
-        if not field.data and not self.entry_code.data:
-            raise ValidationError(_("Hãy ghi mã bài dự thi hoặc tên đơn vị."))
+# Organizers record a conflict with the same fields a judge declares one.
+OrganizerConflictForm = DeclareConflictForm
 
 
 class RunAssignmentForm(FlaskForm):
-    per_entry = WholeNumberField(_l("Số giám khảo mỗi bài"), validators=[required(), _range(1, 50)])
+    per_entry = WholeNumberField(
+        _l("Số giám khảo mỗi bài"),
+        validators=[InputRequired(message=_l("Vui lòng nhập trường này.")), _range(1, 50)],
+    )
     min_load = WholeNumberField(_l("Số bài tối thiểu mỗi giám khảo"), validators=[optional(), _range(0, 1000)])
     max_load = WholeNumberField(
         _l("Số bài tối đa mỗi giám khảo (để trống: theo hồ sơ từng người)"), validators=[optional(), _range(1, 1000)]

@@ -87,6 +87,9 @@ class DeclareConflictForm(FlaskForm):
     organization = StringField(_l("hoặc tên đơn vị"), validators=[optional(), max_length(300)], filters=[strip_text])
     reason = TextAreaField(_l("Lý do"), validators=[required(), max_length(2000)], filters=[strip_text])
 
-    def validate_organization(self, field: StringField) -> None:
-        if not field.data and not self.entry_code.data:
-            raise ValidationError(_("Hãy ghi mã bài dự thi hoặc tên đơn vị."))
+    def validate(self, extra_validators=None) -> bool:  # noqa: ANN001 - as in FlaskForm
+        valid = super().validate(extra_validators)
+        if not self.entry_code.data and not self.organization.data:
+            self.organization.errors = [*self.organization.errors, _("Hãy ghi mã bài dự thi hoặc tên đơn vị.")]
+            return False
+        return valid

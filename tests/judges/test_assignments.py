@@ -319,7 +319,7 @@ def test_remove_pair_by_hand_refuses_submitted_sheet(app):
 def test_expertise_only_option_leaves_out_unrelated_judges(app):
     edition, _ = contest_with_entries({"cntt": 2})
     expert = [judge(fields=["cntt"]) for _ in range(2)]
-    outsider = judge(fields=["y_te"])
+    outsider = judge(fields=["y_duoc"])
     round_ = first_round(edition)
     run_assignment(round_, per_entry=2, expertise_only=True)
     assert {j for _, j in pairs(round_)} == {x.id for x in expert}
