@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Response, render_template
+from flask import Response, current_app, has_request_context, render_template
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -176,6 +176,14 @@ def to_xlsx(title: str, header: list[str], body: list[list[Any]]) -> bytes:
 # ------------------------------------------------------------------------------- PDF
 
 
+def _render(template: str, **context: Any) -> str:
+    """Render a template also outside a request (commands, tests): the site's context needs one."""
+    if has_request_context():
+        return render_template(template, **context)
+    with current_app.test_request_context("/", base_url=current_app.config.get("PUBLIC_BASE_URL")):
+        return render_template(template, **context)
+
+
 def _pdf(html: str) -> bytes:
     from weasyprint import HTML
 
@@ -189,7 +197,7 @@ def awards_pdf(rs: ResultSet) -> bytes:
     for a in winners(rs):
         groups.setdefault(a.entry.category.name, []).append(a)
     date = rs.published_at or rs.frozen_at or utcnow()
-    html = render_template(
+    html = _render(
         "pdf/awards.html", rs=rs, edition=rs.edition, groups=groups, has_vote=has_vote,
         date=format_date_local(date), authors=authors, organization=organization,
     )
@@ -197,7 +205,7 @@ def awards_pdf(rs: ResultSet) -> bytes:
 
 
 def certificate_pdf(award: Award, date_text: str) -> bytes:
-    return _pdf(render_template("pdf/certificate.html", award=award, entry=award.entry,
+    return _pdf(_render("pdf/certificate.html", award=award, entry=award.entry,
                                 edition=award.result_set.edition, date=date_text, authors=authors,
                                 organization=organization))
 

@@ -145,11 +145,8 @@ def applicant_comments(round_: Round | None, entry: Entry) -> list[dict[str, str
         )
         .order_by(ScoreSheet.submitted_at, ScoreSheet.id)
     ).all()
-    return [
-        {"n": i, "comment": s.comment_to_applicant.strip()}
-        for i, s in enumerate(sheets, start=1)
-        if s.comment_to_applicant and s.comment_to_applicant.strip()
-    ]
+    texts = [s.comment_to_applicant.strip() for s in sheets if s.comment_to_applicant and s.comment_to_applicant.strip()]
+    return [{"n": i, "comment": text} for i, text in enumerate(texts, start=1)]
 
 
 @bp.route("/ket-qua/bai/<int:entry_id>")
