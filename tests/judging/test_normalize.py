@@ -196,7 +196,7 @@ def test_adding_a_constant_to_one_judge_leaves_least_squares_values_unchanged_up
     assert np.allclose(np.diff(a), np.diff(b), atol=1e-7)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     values=st.lists(st.integers(0, 20), min_size=8, max_size=8, unique=True),
     biases=st.lists(st.integers(-8, 8), min_size=5, max_size=5),
@@ -230,7 +230,7 @@ def test_relabelling_ids_changes_nothing(seed, method):
         assert ra.stderr[a.entry_ids.index(e)] == pytest.approx(rb.stderr[b.entry_ids.index(rename_e[e])], abs=1e-7)
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=10, deadline=None)
 @given(seed=panels)
 def test_with_unbiased_judges_and_full_overlap_calibrated_equals_raw(seed):
     rng = np.random.default_rng(seed)
