@@ -4,8 +4,10 @@ Model
     Diagnostics are read off a fitted additive judge model (:mod:`judging.normalize`, normally
     ``calibrated``): a judge's *bias* (leniency in points, + = lenient) and *scale* (stretch, 1 =
     the panel's) with standard errors, and the *residual spread* of their sheets around the
-    model.  *Agreement with the panel* is the Pearson correlation between a judge's totals and
-    the mean of the other judges' totals on the same entries (leave-one-out panel mean).
+    model; without a scale model the stretch is measured as a diagnostic only
+    (:func:`stretch_diagnostic`).  *Agreement with the panel* is the Pearson correlation
+    between a judge's totals and the mean of the other judges' totals on the same entries
+    (leave-one-out panel mean).
 
 Outlier judges
     A judge is flagged when, with at least ``min_sheets`` sheets, their residual spread exceeds
@@ -126,6 +128,9 @@ def judge_report(
     n = np.bincount(sheets.judge, minlength=J)
     resid_sd = np.sqrt(np.bincount(sheets.judge, weights=fit.residual**2, minlength=J) / np.maximum(n, 1))
     corr, shared = loo_correlation(sheets)
+    scale, scale_se = fit.judge_scale, fit.judge_scale_se
+    if np.all(np.isnan(scale_se)):
+        scale, scale_se = stretch_diagnostic(sheets, fit)
     report = []
     for j, judge_id in enumerate(sheets.judge_ids):
         reasons = []
@@ -141,8 +146,8 @@ def judge_report(
                 n_sheets=int(n[j]),
                 bias=float(fit.bias[j]),
                 bias_se=float(fit.bias_se[j]),
-                scale=float(fit.judge_scale[j]),
-                scale_se=float(fit.judge_scale_se[j]),
+                scale=float(scale[j]),
+                scale_se=float(scale_se[j]),
                 residual_sd=float(resid_sd[j]),
                 weight=float(fit.judge_weight[j]),
                 panel_correlation=float(corr[j]),
@@ -153,6 +158,32 @@ def judge_report(
             )
         )
     return report
+
+
+def stretch_diagnostic(sheets: Sheets, fit: Normalized) -> tuple[np.ndarray, np.ndarray]:
+    """Each judge's stretch, measured but not used: the slope of their totals on the values.
+
+    Within a judge (both centred on the judge's own means, so leniency drops out), slope
+    ``s_j = sum dv dy / sum dv^2`` with standard error ``sd(residual) / sqrt(sum dv^2)``.  1 means
+    the judge spreads entries like the panel; 2 means twice as far apart.  NaN below three
+    sheets or without spread in the values.
+    """
+    J = sheets.n_judges
+    j = sheets.judge
+    v = fit.values[sheets.entry]
+    y = sheets.total
+    n = np.bincount(j, minlength=J).astype(float)
+    safe = np.maximum(n, 1)
+    dv = v - (np.bincount(j, weights=v, minlength=J) / safe)[j]
+    dy = y - (np.bincount(j, weights=y, minlength=J) / safe)[j]
+    sxx = np.bincount(j, weights=dv * dv, minlength=J)
+    sxy = np.bincount(j, weights=dv * dy, minlength=J)
+    ok = (n >= 3) & (sxx > 1e-12)
+    slope = np.where(ok, sxy / np.where(ok, sxx, 1.0), np.nan)
+    resid = dy - np.nan_to_num(slope)[j] * dv
+    s2 = np.bincount(j, weights=resid**2, minlength=J) / np.maximum(n - 2, 1)
+    se = np.where(ok, np.sqrt(s2 / np.where(ok, sxx, 1.0)), np.nan)
+    return slope, se
 
 
 def icc1(entry: np.ndarray, y: np.ndarray, confidence: float = 0.95) -> tuple[float, tuple[float, float], float] | None:

@@ -122,3 +122,13 @@ def test_report_lists_every_judge(files):
     assert [r["judge_id"] for r in rows] == ["j1", "j2"] and rows[0]["n_sheets"] == "2"
     assert "ICC(1)" in err
     assert entries.read_text(encoding="utf-8").startswith("entry_id,n_sheets,flags")
+
+
+def test_awards_per_category_from_files(tmp_path):
+    (tmp_path / "ranking.csv").write_text("rank,entry_id,score\n1,A,90\n2,B,85\n3,C,60\n", encoding="utf-8")
+    (tmp_path / "quotas.csv").write_text("level,quota,min_score,category\nNhất,1,80,\nNhất,1,50,Y tế\n", encoding="utf-8")
+    (tmp_path / "cats.csv").write_text("entry_id,category\nA,CNTT\nB,CNTT\nC,Y tế\n", encoding="utf-8")
+    code, out, _ = run(["awards", "--ranking", str(tmp_path / "ranking.csv"), "--quotas", str(tmp_path / "quotas.csv"), "--categories", str(tmp_path / "cats.csv")])
+    assert code == 0
+    rows = {r["entry_id"]: (r["category"], r["level"]) for r in csv.DictReader(io.StringIO(out))}
+    assert rows == {"A": ("CNTT", "Nhất"), "B": ("CNTT", ""), "C": ("Y tế", "Nhất")}

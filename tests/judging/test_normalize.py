@@ -243,3 +243,16 @@ def test_with_unbiased_judges_and_full_overlap_calibrated_equals_raw(seed):
     assert np.allclose(ls.values, raw.values, atol=1e-8)
     calibrated = normalize(s, "calibrated", {"robust": False})
     assert np.allclose(calibrated.values, raw.values, atol=1e-8)
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=panels, n_left=st.integers(2, 6), n_right=st.integers(2, 6))
+def test_two_panels_without_a_shared_judge_are_reported_as_two_components(seed, n_left, n_right):
+    left = random_panel(seed, n_entries=n_left, n_judges=2, k=2)
+    right = [(e + "r", j + "r", y) for e, j, y in random_panel(seed + 1, n_entries=n_right, n_judges=2, k=2)]
+    s = sheets_of(left + right)
+    for method in ("raw", "calibrated"):
+        r = normalize(s, method)
+        assert r.n_components == 2
+        left_ids = {e for e, _, _ in left}
+        assert {r.component[s.entry_ids.index(e)] for e in left_ids} == {r.component[s.entry_ids.index(left[0][0])]}

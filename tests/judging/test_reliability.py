@@ -77,3 +77,19 @@ def test_entry_flags_single_judge_disagreement_and_outlier_judge():
     assert flags == {"a": ["judges_disagree"], "b": [], "c": ["single_judge"]}
     flags = dict(zip(s.entry_ids, entry_flags(s, report, disagree_fraction=0.05)))
     assert flags["b"] == ["judges_disagree"]
+
+
+def test_the_report_measures_a_judge_who_stretches_the_scale():
+    rng = np.random.default_rng(9)
+    quality = rng.uniform(30, 90, 40)
+    triples = [
+        (f"E{e:02d}", f"J{j}", float(60 + (2.0 if j == 0 else 1.0) * (quality[e] - 60) + rng.normal(0, 1)))
+        for e in range(40) for j in range(4)
+    ]
+    s = Sheets.from_triples(triples)
+    report = judge_report(s, normalize(s, "calibrated"))
+    # Stretches are relative to the panel's values (which the robust fit takes mostly from
+    # the three alike judges), so compare judges with each other.
+    assert report[0].scale / report[1].scale == pytest.approx(2.0, rel=0.05)
+    assert report[2].scale / report[1].scale == pytest.approx(1.0, rel=0.05)
+    assert 0 < report[0].scale_se < 0.05
