@@ -34,8 +34,23 @@ JUDGE_SHARE = [0.22, 0.20, 0.16, 0.16, 0.14, 0.12]
 KEYWORDS_PER_FIELD = 12
 
 
-def make_contest(n_entries: int, n_judges: int, seed: int):
+def make_contest(n_entries: int, n_judges: int, seed: int, strict_fields: bool = False):
+    """Affinity and conflicts of a synthetic contest.
+
+    ``strict_fields``: every judge knows exactly one field, judges are split
+    across fields in the same proportions as entries and nobody lists
+    keywords — the worst case for mixing, since the LP then keeps each field
+    an island that the repair must join.
+    """
     rng = np.random.default_rng(seed)
+    if strict_fields:
+        entry_field = rng.choice(len(FIELDS), size=n_entries, p=ENTRY_SHARE)
+        judge_field = np.repeat(np.arange(len(FIELDS)), np.round(np.array(ENTRY_SHARE) * n_judges).astype(int))
+        judge_field = np.resize(judge_field, n_judges)
+        affinity = affinity_from_expertise(
+            [FIELDS[f] for f in entry_field], [[] for _ in entry_field], [[FIELDS[f]] for f in judge_field]
+        )
+        return affinity, rng.random(affinity.shape) < 0.03
     vocabulary = [[f"{field} #{i}" for i in range(KEYWORDS_PER_FIELD)] for field in FIELDS]
     entry_field = rng.choice(len(FIELDS), size=n_entries, p=ENTRY_SHARE)
     categories, keywords = [], []
@@ -85,9 +100,10 @@ def main() -> None:
     parser.add_argument("--per-entry", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--candidates", type=int, default=40, help="judges kept per entry in the pruned run")
+    parser.add_argument("--strict-fields", action="store_true", help="one field per judge, no keywords")
     args = parser.parse_args()
 
-    affinity, conflicts = make_contest(args.entries, args.judges, args.seed)
+    affinity, conflicts = make_contest(args.entries, args.judges, args.seed, args.strict_fields)
     print(f"{args.entries} entries × {args.judges} judges, k = {args.per_entry}, "
           f"conflicts {100 * conflicts.mean():.2f} %, cpus {os.cpu_count()}")
     print(f"affinity: mean {affinity.mean():.3f}; entries with ≥ {args.per_entry} category-matched "

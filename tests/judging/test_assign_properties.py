@@ -55,7 +55,7 @@ def caps(max_load, n_judges):
     return np.array([np.inf if m is None else m for m in (max_load or [None] * n_judges)])
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(contests_with_minimums())
 def test_assignment_exists_exactly_when_brute_force_finds_one(contest):
     affinity, conflicts, k, max_load, seed, min_load = contest
@@ -81,7 +81,7 @@ def test_assignment_exists_exactly_when_brute_force_finds_one(contest):
     assert result.lp_bound >= best - 1e-9
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(contests())
 def test_without_conflicts_or_caps_loads_are_within_one_of_even(contest):
     affinity, _, k, _, seed = contest
@@ -90,7 +90,7 @@ def test_without_conflicts_or_caps_loads_are_within_one_of_even(contest):
     assert result.loads.min() >= np.floor(share) and result.loads.max() <= np.ceil(share)
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(contests())
 def test_repair_never_breaks_the_hard_constraints_or_loses_connectivity(contest):
     affinity, conflicts, k, max_load, seed = contest
@@ -106,7 +106,7 @@ def test_repair_never_breaks_the_hard_constraints_or_loses_connectivity(contest)
     assert repaired.total_affinity <= plain.total_affinity + 1e-9
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(contests(), st.data())
 def test_reassignment_keeps_every_untouched_pair(contest, data):
     affinity, conflicts, k, max_load, seed = contest
