@@ -366,10 +366,11 @@ def _plan_rows(existing: Sequence[Any], rows: Sequence[Mapping[str, Any]], field
         elif not row.get("delete"):
             plan.added.append(values)
             kept.append((None, values))
-    # Rows the form did not mention stay as they are, after the others.
-    for obj in existing:
-        if obj.id not in seen:
-            kept.append((obj, {}))
+    if seen != set(by_id):
+        # A partial list (an API-style update) changes values, never the order of the rows it left out.
+        values_of = {id(obj): values for obj, values in kept if obj is not None}
+        kept = [(obj, values_of.get(id(obj), {})) for obj in existing if obj not in plan.removed] + [
+            (None, values) for obj, values in kept if obj is None]
     remaining = [obj.id for obj in existing if obj not in plan.removed]
     plan.reordered = [obj.id for obj, _values in kept if obj is not None] != remaining
     return plan, kept

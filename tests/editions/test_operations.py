@@ -179,6 +179,7 @@ def test_save_rows_adds_changes_reorders_and_deletes_with_an_audit_event(app):
         {"id": second.id, "code": second.code, "name": second.name, "sub_panel": "Tiểu ban cơ khí"},
         {"id": first.id, "delete": True},
         {"id": None, "code": "moi", "name": "Lĩnh vực mới", "sub_panel": "Tiểu ban mới"},
+        *({"id": c.id} for c in edition.categories[2:]),
     ]
     plan = save_categories(edition, rows)
     db.session.commit()
@@ -201,6 +202,14 @@ def test_award_levels_can_be_reordered_despite_unique_positions(app):
     assert [lv.name for lv in edition.award_levels] == [
         "Giải Khuyến khích", "Giải Ba", "Giải Nhì", "Giải Nhất"]
     assert [lv.position for lv in edition.award_levels] == [1, 2, 3, 4]
+
+
+def test_a_partial_list_changes_values_but_not_the_order(app):
+    edition = ready_edition()
+    second = edition.award_levels[1]
+    plan = save_award_levels(edition, [{"id": second.id, "quota": 5}])
+    assert not plan.reordered
+    assert [lv.name for lv in edition.award_levels][:2] == ["Giải Nhất", "Giải Nhì"] and second.quota == 5
 
 
 def test_rows_of_another_edition_are_refused(app):
