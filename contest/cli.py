@@ -89,6 +89,7 @@ def restore_command(source: str) -> None:
 def init_app(app: Flask) -> None:
     import contest.entries.commands  # noqa: F401 - storage-check
     import contest.judge.commands  # noqa: F401 - send-reminders
+    import contest.results_commands  # noqa: F401 - finalize-results
     app.cli.add_command(contest_cli)
 
 
