@@ -21,7 +21,7 @@ from werkzeug.sansio.multipart import (
     MultipartDecoder,
 )
 
-READ_SIZE = 256 * 1024
+READ_SIZE = 1024 * 1024
 MAX_FIELD_BYTES = 64 * 1024
 MAX_PARTS = 20
 
