@@ -309,6 +309,7 @@ def test_recusal_ends_the_assignment_declares_a_conflict_and_tells_organizers(wo
     auth.logout()
     page = auth.as_(world.organizer).get(f"/quan-tri/vong-cham/{world.round.id}").get_data(as_text=True)
     assert "Bài thiếu giám khảo" in page and "thiếu 1 giám khảo" in page and "em họ" in page
+    assert f'href="/quan-tri/phan-cong/vong/{world.round.id}"' in page  # where the hole is filled
 
 
 def test_sheet_page_is_usable_on_a_phone(world, auth):
