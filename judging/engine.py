@@ -37,19 +37,30 @@ from judging import reliability
 from judging import stability as stability_mod
 from judging.normalize import DEFAULT_METHOD, METHODS, Normalized, Sheets, normalize
 from judging.rank import DEFAULT_DECIMALS, rank
-from judging.rubric import UNKNOWN_CRITERION, Rubric, check_score
+from judging.awards import Award, AwardList, Level
+from judging.rubric import UNKNOWN_CRITERION, Criterion, Rubric, check_score, contest_rubric
+from judging.vote import combine, vote_points
 
+# The web application needs only this module: the types it builds or reads are re-exported.
 __all__ = [
     "DEFAULT_METHOD",
     "METHODS",
+    "Award",
+    "AwardList",
+    "Criterion",
     "Evaluation",
     "InvalidScores",
+    "Level",
     "RankedEntry",
+    "Rubric",
     "SheetError",
     "allocate_awards",
     "canonical_text",
+    "combine",
+    "contest_rubric",
     "evaluate",
     "stability",
+    "vote_points",
 ]
 
 DUPLICATE = "duplicate"

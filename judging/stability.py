@@ -137,6 +137,8 @@ def bootstrap_values(
         raise ValueError("the median has no weighted form; bootstrap it with another method")
     for r in range(n_resamples):
         keep = weights[r] > 0
+        if not keep.any():
+            continue  # every sheet dropped out: nothing is evaluable in this replicate
         entries_kept = np.unique(sheets.entry[keep])
         sub = Sheets(
             tuple(sheets.entry_ids[i] for i in entries_kept),

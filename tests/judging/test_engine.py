@@ -141,3 +141,12 @@ def test_a_custom_rubric_on_the_default_scale_of_100():
     rubric = Rubric((Criterion("a", 1, 10), Criterion("b", 1, 10)))
     ev = evaluate([("x", "j", "a", 7), ("x", "j", "b", 9)], rubric, "raw")
     assert ev.ranking[0].score == pytest.approx(80.0)
+
+
+@pytest.mark.parametrize("method", ["raw", "zscore", "ls", "calibrated"])
+def test_a_round_of_one_sheet_still_evaluates_and_bootstraps(method):
+    ev = evaluate(sheet("A", "j1", 10, 10, 10), RUBRIC, method)
+    assert [(r.rank, r.entry_id, r.score, r.flags) for r in ev.ranking] == [(1, "A", 30.0, ("single_judge",))]
+    st = stability(ev, [Level("Nhất", 1, 0)], n_resamples=20, seed=3)
+    # Replicates that drop the only sheet are not counted; the rest all keep the prize.
+    assert st.entries[0].p_keep_level == 1.0 and 0 < st.entries[0].n_evaluable < 20
