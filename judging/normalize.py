@@ -30,7 +30,7 @@ Methods
         y_s = v_e + b_j + e_s,     e_s ~ N(0, sigma^2 / w_s),   b_j ~ N(0, tau_j^2)
 
     - entry values ``v`` have a flat prior; judge biases are shrunk toward 0 with a prior
-      variance estimated from the panel by EM (``tau^2``) and a per-judge heavy-tailed
+      variance estimated from the panel by weighted moments (``tau^2``) and a per-judge heavy-tailed
       refinement (``tau_j^2``, a Student-t prior) so a clearly lenient judge is corrected almost
       fully while biases indistinguishable from noise are shrunk away;
     - the gauge is fixed by conditioning on ``sum of b_j = 0`` within every connected component
