@@ -393,7 +393,18 @@ def last_summary(round_: Round) -> dict[str, object] | None:
     return (event.after or {}).get("summary") if event else None
 
 
+def lock_round(round_: Round) -> None:
+    """Serialise changes to one round's assignment until the request commits.
+
+    On PostgreSQL the round's row is locked (SELECT … FOR UPDATE), so two
+    organizers publishing or running at the same moment act one after the
+    other and the second sees the first's work; SQLite writes are serial anyway.
+    """
+    db.session.execute(select(Round.id).where(Round.id == round_.id).with_for_update())
+
+
 def _check_round_open_for_changes(round_: Round) -> None:
+    lock_round(round_)
     if round_.status == RoundStatus.CLOSED.value:
         raise AssignmentError(_("Vòng thi đã đóng, không thể thay đổi phân công."), status=409)
 
@@ -751,17 +762,48 @@ def adjust(
 
 @dataclass
 class PublishReport:
+    round: Round
     published: int
     judges: list[User]
     dropped: int
+    new_ids: set[int] = field(default_factory=set)
+    sent: bool = False
+
+    def send_emails(self) -> None:
+        """Email each judge with newly published pairs their whole list for the round, once."""
+        if self.sent:
+            return
+        self.sent = True
+        round_ = self.round
+        for judge in self.judges:
+            everything = db.session.scalars(
+                select(Assignment)
+                .join(Entry, Entry.id == Assignment.entry_id)
+                .where(Assignment.round_id == round_.id, Assignment.judge_id == judge.id,
+                       Assignment.state == AssignmentState.ACTIVE.value)
+                .order_by(Entry.reference_code)
+            ).all()
+            send_mail(
+                judge.email,
+                _("Danh sách bài được phân công chấm – %(round)s", round=round_.name),
+                "judge_assignments",
+                judge=judge,
+                round=round_,
+                assignments=everything,
+                new_ids=self.new_ids,
+                blind=round_.edition.blind_judging,
+                link=email_link("judge.dashboard"),
+            )
 
 
-def publish_assignment(round_: Round, *, actor: User | None = None) -> PublishReport:
+def publish_assignment(round_: Round, *, actor: User | None = None, send: bool = True) -> PublishReport:
     """Make every PROPOSED pair ACTIVE and email each judge concerned their list, once.
 
     Conflicts are checked again first: a pair that became conflicted since the
     run, or whose judge was deactivated, is cancelled instead of published.
-    Judges with nothing new are not emailed.
+    Judges with nothing new are not emailed.  With ``send=False`` the caller
+    sends the emails (:meth:`PublishReport.send_emails`) after committing, so
+    nobody is told about a publication that was rolled back.
     """
     _check_round_open_for_changes(round_)
     actor = _actor(actor)
@@ -802,27 +844,13 @@ def publish_assignment(round_: Round, *, actor: User | None = None) -> PublishRe
         actor=actor,
         after={"published": count, "judges": sorted(published), "dropped": dropped},
     )
-    for judge_id, new in published.items():
-        judge = judges[judge_id]
-        everything = db.session.scalars(
-            select(Assignment)
-            .join(Entry, Entry.id == Assignment.entry_id)
-            .where(Assignment.round_id == round_.id, Assignment.judge_id == judge_id,
-                   Assignment.state == AssignmentState.ACTIVE.value)
-            .order_by(Entry.reference_code)
-        ).all()
-        send_mail(
-            judge.email,
-            _("Danh sách bài được phân công chấm – %(round)s", round=round_.name),
-            "judge_assignments",
-            judge=judge,
-            round=round_,
-            assignments=everything,
-            new_ids={a.id for a in new},
-            blind=round_.edition.blind_judging,
-            link=email_link("judge.dashboard"),
-        )
-    return PublishReport(published=count, judges=[judges[j] for j in published], dropped=dropped)
+    report = PublishReport(
+        round=round_, published=count, judges=[judges[j] for j in published], dropped=dropped,
+        new_ids={a.id for pairs in published.values() for a in pairs},
+    )
+    if send:
+        report.send_emails()
+    return report
 
 
 # ---------------------------------------------------------------- what organizers see

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
 
@@ -49,6 +50,13 @@ def assignments_index() -> str:
     ):
         counts.setdefault(round_id, {})[state] = n
     return render_template("admin/assignments/index.html", editions=editions, counts=counts)
+
+
+def _problem(error: Exception) -> AssignmentError:
+    """A refused operation, or a write that lost a race with another organizer's (the database said no)."""
+    if isinstance(error, AssignmentError):
+        return error
+    return AssignmentError(_("Phân công vừa được người khác thay đổi. Vui lòng xem lại rồi thử lại."), status=409)
 
 
 def _categories(round_: Round) -> list[tuple[str, str]]:
@@ -122,10 +130,11 @@ def run_round_assignment(round_id: int) -> tuple[str, int] | Response:
             expertise_only=form.expertise_only.data,
             actor=_actor(),
         )
-    except AssignmentError as problem:
+        db.session.commit()
+    except (AssignmentError, IntegrityError) as error:
         db.session.rollback()
+        problem = _problem(error)
         return _board_page(round_, run_form=form, problem=problem, status=problem.status)
-    db.session.commit()
     flash(_("Đã tính phân công dự kiến: %(n)d cặp giám khảo – bài. Hãy xem lại rồi công bố.", n=report.created),
           "success")
     return redirect(url_for("admin.round_assignments", round_id=round_.id))
@@ -138,12 +147,14 @@ def publish_round_assignment(round_id: int) -> tuple[str, int] | Response:
     if not ActionForm().validate_on_submit():
         return _board_page(round_, status=400)
     try:
-        report = publish_assignment(round_, actor=_actor())
-    except AssignmentError as problem:
+        report = publish_assignment(round_, actor=_actor(), send=False)
+        db.session.commit()
+    except (AssignmentError, IntegrityError) as error:
         db.session.rollback()
+        problem = _problem(error)
         flash(problem.message, "warning")
         return redirect(url_for("admin.round_assignments", round_id=round_.id))
-    db.session.commit()
+    report.send_emails()
     flash(_("Đã công bố %(n)d phân công và gửi thư cho %(j)d giám khảo.", n=report.published, j=len(report.judges)),
           "success")
     if report.dropped:
@@ -160,10 +171,11 @@ def fill_round_holes(round_id: int) -> tuple[str, int] | Response:
         return _board_page(round_, status=400)
     try:
         report = fill_holes(round_, actor=_actor())
-    except AssignmentError as problem:
+        db.session.commit()
+    except (AssignmentError, IntegrityError) as error:
         db.session.rollback()
+        problem = _problem(error)
         return _board_page(round_, problem=problem, status=problem.status)
-    db.session.commit()
     if report.created:
         flash(_("Đã bổ sung %(n)d cặp giám khảo – bài (dự kiến); các phân công khác giữ nguyên. Hãy công bố để gửi "
                 "thư cho giám khảo.", n=report.created), "success")
@@ -188,10 +200,11 @@ def adjust_round_assignment(round_id: int) -> tuple[str, int] | Response:
         )
     try:
         adjust(round_, entry=entry, judge=judge, action=form.action.data, reason=form.reason.data, actor=_actor())
-    except AssignmentError as problem:
+        db.session.commit()
+    except (AssignmentError, IntegrityError) as error:
         db.session.rollback()
+        problem = _problem(error)
         return _board_page(round_, adjust_form=form, problem=problem, status=problem.status)
-    db.session.commit()
     if form.action.data == "add":
         flash(_("Đã thêm %(name)s cho bài %(code)s (dự kiến, cần công bố).", name=judge.full_name,
                 code=entry.reference_code), "success")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
@@ -24,6 +25,7 @@ from contest.admin.operations_judges import (
     invite_judge,
     reactivate_judge,
     resend_invitation,
+    send_invitation,
     split_expertise,
     withdraw_conflict,
 )
@@ -102,12 +104,16 @@ def invite_judge_page() -> tuple[str, int] | Response:
         user = invite_judge(
             email=form.email.data, full_name=form.full_name.data, organization=form.organization.data,
             title=form.title.data, categories=list(dict.fromkeys([*form.fields.data, *codes])), keywords=keywords,
-            max_load=form.max_load.data, invited_by=_actor(),
+            max_load=form.max_load.data, invited_by=_actor(), send=False,
         )
-    except JudgeError as problem:
+        db.session.commit()
+    except (JudgeError, IntegrityError) as error:
+        db.session.rollback()
+        problem = error if isinstance(error, JudgeError) else JudgeError(
+            _("%(email)s vừa được mời hoặc đăng ký. Vui lòng tải lại trang.", email=form.email.data))
         form.email.errors = [*form.email.errors, problem.message]
         return _index(invite_form=form, status=problem.status)
-    db.session.commit()
+    send_invitation(user)
     flash(_("Đã gửi thư mời tới %(email)s.", email=user.email), "success")
     return redirect(url_for("admin.judges_index"))
 
@@ -120,12 +126,20 @@ def import_judges_page() -> tuple[str, int] | Response:
         return _index(import_form=form, status=400)
     upload = form.file.data
     try:
-        users = import_judges(upload.filename or "", upload.read(), edition=current_edition(), invited_by=_actor())
+        users = import_judges(upload.filename or "", upload.read(), edition=current_edition(), invited_by=_actor(),
+                              send=False)
+        db.session.commit()
     except ImportRejected as rejected:
         db.session.rollback()
         flash(rejected.message, "error")
         return _index(import_form=form, problems=rejected.problems, status=422)
-    db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        flash(_("Một số email trong danh sách vừa được mời hoặc đăng ký. Chưa có giám khảo nào được thêm; "
+                "vui lòng thử lại."), "error")
+        return _index(import_form=form, status=409)
+    for user in users:
+        send_invitation(user)
     flash(_("Đã nhập và gửi thư mời tới %(n)d giám khảo.", n=len(users)), "success")
     return redirect(url_for("admin.judges_index"))
 

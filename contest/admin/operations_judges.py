@@ -409,13 +409,19 @@ def parse_judge_rows(table: list[list[str]], categories: Sequence[Category]) -> 
     return rows
 
 
-def import_judges(filename: str, data: bytes, *, edition: Edition | None, invited_by: User | None) -> list[User]:
-    """Invite every judge of a CSV/XLSX list, or nobody if any row is wrong."""
+def import_judges(
+    filename: str, data: bytes, *, edition: Edition | None, invited_by: User | None, send: bool = True
+) -> list[User]:
+    """Invite every judge of a CSV/XLSX list, or nobody if any row is wrong.
+
+    With ``send=False`` the caller sends the invitations (:func:`send_invitation`) after committing.
+    """
     rows = parse_judge_rows(read_table(filename, data), edition.categories if edition else [])
     users = [
         invite_judge(
             email=row.email, full_name=row.full_name, organization=row.organization, title=row.title,
             categories=row.categories, keywords=row.keywords, max_load=row.max_load, invited_by=invited_by,
+            send=send,
         )
         for row in rows
     ]
