@@ -19,7 +19,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from flask import current_app, has_app_context, render_template
+from flask import current_app, has_app_context
 from sqlalchemy import func, select
 
 from contest.extensions import db
@@ -310,6 +310,9 @@ def chart_svg(table: Table, width: float = 7.0) -> str | None:
             ax.text(v, y, f" {v:g}", va="center", fontsize=8)
         ax.set_xlabel(table.headers[table.value_column])
         ax.set_xlim(0, max(values + [1.0]) * 1.15)
+    from matplotlib.ticker import MaxNLocator
+
+    (ax.yaxis if table.chart == "line" else ax.xaxis).set_major_locator(MaxNLocator(integer=True))
     ax.spines[["top", "right"]].set_visible(False)
     ax.set_title(table.title, fontsize=10, loc="left")
     buffer = io.StringIO()
@@ -370,7 +373,9 @@ def summary_pdf(edition: Edition) -> bytes:
     tables = edition_report(edition)
     chart = chart_svg(tables["linh-vuc"], width=6.5)
     chart_uri = "data:image/svg+xml;base64," + base64.b64encode(chart.encode()).decode() if chart else None
-    html = render_template("admin/reports/summary_pdf.html", edition=edition, tables=tables,
+    # Rendered without request context processors, so commands can build the summary too.
+    html = current_app.jinja_env.get_template("admin/reports/summary_pdf.html").render(
+                           edition=edition, tables=tables,
                            figures=summary_figures(edition), chart_uri=chart_uri,
                            now_local=to_local(utcnow()).strftime("%d/%m/%Y %H:%M"))
     return HTML(string=html, base_url=current_app.root_path).write_pdf()
