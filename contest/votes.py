@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import ipaddress
 import json
+import os
 import secrets
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from contest import audit
 from contest.extensions import db
@@ -95,7 +97,10 @@ def vote_points_for_round(round_: Round) -> dict[int, Decimal]:
 
 
 def _setting(name: str, default: Any) -> Any:
-    return current_app.config.get(name, default)
+    """A VOTE_* setting: the app's config first, then the environment, then the default."""
+    if name in current_app.config:
+        return current_app.config[name]
+    return os.environ.get(name) or default
 
 
 def pow_bits() -> int:
@@ -471,20 +476,28 @@ def check_period_open(period: VotingPeriod, now: datetime) -> None:
 
 
 def ballot_entry(period: VotingPeriod, entry_id: int) -> BallotEntry | None:
+    """The ballot line of ``entry_id`` in the period (with its entry), or None when not on the ballot."""
     return db.session.scalar(
         select(BallotEntry).where(BallotEntry.period_id == period.id, BallotEntry.entry_id == entry_id)
+        .options(joinedload(BallotEntry.entry))
     )
 
 
 def cast_vote(period: VotingPeriod, voter: Voter, entry: Entry | int, ip: str | None = None,
-              device: str | None = None, now: datetime | None = None) -> Vote:
-    """Record one vote; the database's unique key refuses a second one for the same day."""
+              device: str | None = None, now: datetime | None = None, *,
+              line: BallotEntry | None = None) -> Vote:
+    """Record one vote; the database's unique key refuses a second one for the same day.
+
+    ``line`` is the entry's ballot line when the caller has already loaded it.
+    """
     now = now or utcnow()
     entry_id = entry if isinstance(entry, int) else entry.id
     if voter.verified_at is None:
         raise VoteError(_("Vui lòng xác minh email trước khi bình chọn."), 403, "unverified")
     check_period_open(period, now)
-    if ballot_entry(period, entry_id) is None:
+    if line is None or line.period_id != period.id or line.entry_id != entry_id:
+        line = ballot_entry(period, entry_id)
+    if line is None:
         raise VoteError(_("Bài dự thi này không có trong danh sách bình chọn."), 404, "not_on_ballot")
     day = vote_day_for(period, now)
     if period.max_entries_per_voter:

@@ -7,18 +7,20 @@ proof-of-work challenge (static/js/pow.js) before a code request or a vote is ac
 
 from __future__ import annotations
 
+import os
 import secrets
 from typing import Any
 
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
 from contest import votes
 from contest.extensions import db, limiter
 from contest.forms import ActionForm
 from contest.i18n import _
-from contest.models import Attachment, Category, Edition, EditionStatus, Voter, VotingPeriod, utcnow
+from contest.models import Attachment, Category, Edition, EditionStatus, Round, Voter, VotingPeriod, utcnow
 from contest.public.forms_vote import VoteCodeForm, VoteEmailForm
 from contest.public.routes import bp
 from contest.search import fold
@@ -39,12 +41,17 @@ def _network() -> str:
 
 
 def _limit(name: str, default: str):  # noqa: ANN202 - a Flask-Limiter limit value
-    return lambda: current_app.config.get(name, default)
+    """A limit from the app's config, else the environment, else ``default`` (e.g. "60 per minute")."""
+    return lambda: current_app.config.get(name) or os.environ.get(name) or default
 
 
 def _public_period(period_id: int) -> VotingPeriod:
     """The period if the public may see it (its edition is public), else 404."""
-    period = db.session.get(VotingPeriod, period_id)
+    # One query for the period, its round and edition: this runs on every vote.
+    period = db.session.scalar(
+        select(VotingPeriod).where(VotingPeriod.id == period_id)
+        .options(joinedload(VotingPeriod.round).joinedload(Round.edition))
+    )
     if period is None or period.round.edition.status not in (EditionStatus.OPEN, EditionStatus.CLOSED):
         abort(404)
     return period
@@ -307,7 +314,7 @@ def vote_cast(period_id: int, entry_id: int) -> Any:
     try:
         votes.verify_challenge(request.form.get("pow_challenge"), request.form.get("pow_nonce"), "vote",
                                votes.vote_binding(period.id, entry_id, voter.id))
-        votes.cast_vote(period, voter, entry_id, ip=request.remote_addr, device=_device())
+        votes.cast_vote(period, voter, entry_id, ip=request.remote_addr, device=_device(), line=line)
     except votes.VoteError as exc:
         db.session.rollback()
         return _refused(period, view, exc)
