@@ -1,0 +1,96 @@
+"""Two organizers at the same moment, on PostgreSQL: one publication, one email per judge, no double pairs."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+
+import pytest
+from sqlalchemy import func, select
+
+from contest.assignments import AssignmentError, add_pair, publish_assignment, run_assignment
+from contest.extensions import db
+from contest.models import Assignment, Entry, Round, User
+from tests.judges.helpers import contest_with_entries, first_round, judge
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only(app):  # noqa: ANN001
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("row locks and concurrent transactions need PostgreSQL; SQLite serialises every writer")
+
+
+def run_together(app, jobs):  # noqa: ANN001
+    """Each job in its own thread, request context and database session, released at once."""
+    barrier = threading.Barrier(len(jobs))
+    outcomes: list[object] = [None] * len(jobs)
+
+    def worker(index: int, job) -> None:  # noqa: ANN001
+        with app.app_context(), app.test_request_context("/quan-tri/"):
+            try:
+                barrier.wait(timeout=30)
+                outcomes[index] = job()
+                db.session.commit()
+                if hasattr(outcomes[index], "send_emails"):
+                    outcomes[index].send_emails()
+            except Exception as error:  # noqa: BLE001 - reported by the test
+                db.session.rollback()
+                outcomes[index] = error
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=worker, args=(i, job)) for i, job in enumerate(jobs)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return outcomes
+
+
+def test_two_simultaneous_publications_email_each_judge_once(app, mailbox):
+    edition, entries = contest_with_entries({"cntt": 6})
+    panel = [judge(fields=["cntt"]) for _ in range(5)]
+    round_id = first_round(edition).id
+    with app.test_request_context():
+        run_assignment(first_round(edition), per_entry=3)
+    db.session.commit()
+
+    def publish():  # noqa: ANN202
+        return publish_assignment(db.session.get(Round, round_id), send=False)
+
+    outcomes = run_together(app, [publish, publish])
+    errors = [o for o in outcomes if isinstance(o, AssignmentError)]
+    reports = [o for o in outcomes if not isinstance(o, Exception)]
+    assert len(reports) == 1 and len(errors) == 1, outcomes
+    assert reports[0].published == 18
+    assert Counter(m.recipients[0] for m in mailbox) == Counter(j.email for j in panel)
+    assert db.session.scalar(select(func.count(Assignment.id)).where(Assignment.state == "active")) == 18
+
+
+def test_two_simultaneous_runs_leave_one_proposal(app):
+    edition, entries = contest_with_entries({"cntt": 5})
+    for _ in range(4):
+        judge()
+    round_id = first_round(edition).id
+
+    def run(seed):  # noqa: ANN001, ANN202
+        return lambda: run_assignment(db.session.get(Round, round_id), per_entry=2, seed=seed).created
+
+    outcomes = run_together(app, [run(1), run(2)])
+    assert outcomes == [10, 10], outcomes
+    per_entry = Counter(db.session.scalars(select(Assignment.entry_id)))
+    assert sorted(per_entry.values()) == [2] * 5
+
+
+def test_double_submitted_hand_addition_makes_one_pair(app):
+    edition, entries = contest_with_entries({"cntt": 1})
+    someone = judge()
+    round_id, entry_id = first_round(edition).id, entries[0].id
+
+    def add():  # noqa: ANN202
+        return add_pair(db.session.get(Round, round_id), db.session.get(Entry, entry_id),
+                        db.session.get(User, someone.id), reason="Bấm hai lần").id
+
+    outcomes = run_together(app, [add, add])
+    assert outcomes[0] == outcomes[1] and isinstance(outcomes[0], int), outcomes
+    assert db.session.scalar(select(func.count(Assignment.id))) == 1
