@@ -140,34 +140,36 @@ def _entry_query():
 def round_entries(round_: Round) -> list[Entry]:
     """The entries judged in ``round_``, by category then reference code.
 
-    Those with an ``EntryRound`` row still ``in_round``; for the edition's first
-    round, before any such row exists, the edition's eligible entries (the rows
-    are created by the first run, see :func:`ensure_entry_rounds`).
+    Those with an ``EntryRound`` row still ``in_round``.  In the edition's first
+    round, also the eligible entries that have no row for it yet (all of them
+    before the first run; later, any entry screened late), so that filling
+    holes picks them up; runs create their rows (:func:`ensure_entry_rounds`).
     """
-    has_rows = db.session.scalar(select(func.count(EntryRound.id)).where(EntryRound.round_id == round_.id))
-    if has_rows:
-        query = _entry_query().join(EntryRound, EntryRound.entry_id == Entry.id).where(
-            EntryRound.round_id == round_.id, EntryRound.outcome == RoundOutcome.IN_ROUND.value
+    in_round = select(EntryRound.entry_id).where(
+        EntryRound.round_id == round_.id, EntryRound.outcome == RoundOutcome.IN_ROUND.value
+    )
+    condition = Entry.id.in_(in_round)
+    if is_first_round(round_):
+        any_row = select(EntryRound.entry_id).where(EntryRound.round_id == round_.id)
+        condition = condition | (
+            (Entry.edition_id == round_.edition_id)
+            & (Entry.status == EntryStatus.ELIGIBLE.value)
+            & Entry.id.not_in(any_row)
         )
-    elif is_first_round(round_):
-        query = _entry_query().where(
-            Entry.edition_id == round_.edition_id, Entry.status == EntryStatus.ELIGIBLE.value
-        )
-    else:
-        return []
-    entries = db.session.scalars(query).unique().all()
+    entries = db.session.scalars(_entry_query().where(condition)).unique().all()
     return sorted(entries, key=lambda e: (e.category.position, e.category_id, e.reference_code))
 
 
 def ensure_entry_rounds(round_: Round, entries: Sequence[Entry]) -> int:
-    """Put ``entries`` in ``round_`` (first round only, once); returns how many rows were created."""
+    """Put those of ``entries`` that have no row for ``round_`` in it; returns how many rows were created."""
     existing = set(db.session.scalars(select(EntryRound.entry_id).where(EntryRound.round_id == round_.id)))
-    if existing:
-        return 0
+    created = 0
     for entry in entries:
-        db.session.add(EntryRound(entry_id=entry.id, round_id=round_.id, outcome=RoundOutcome.IN_ROUND.value))
+        if entry.id not in existing:
+            db.session.add(EntryRound(entry_id=entry.id, round_id=round_.id, outcome=RoundOutcome.IN_ROUND.value))
+            created += 1
     db.session.flush()
-    return len(entries)
+    return created
 
 
 def judge_terms(judge: User) -> list[str]:

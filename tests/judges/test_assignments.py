@@ -324,3 +324,23 @@ def test_expertise_only_option_leaves_out_unrelated_judges(app):
     run_assignment(round_, per_entry=2, expertise_only=True)
     assert {j for _, j in pairs(round_)} == {x.id for x in expert}
     assert outsider.id not in {j for _, j in pairs(round_)}
+
+
+def test_entry_screened_late_is_picked_up_by_fill_holes(app):
+    edition, entries = contest_with_entries({"cntt": 3})
+    for _ in range(3):
+        judge()
+    round_ = first_round(edition)
+    run_assignment(round_, per_entry=2)
+    publish_assignment(round_)
+    late = make_entry_like(entries[0], edition)
+    report = fill_holes(round_)
+    assert report.created == 2 and report.new_entry_rounds == 1
+    assert sum(1 for e, _ in pairs(round_) if e == late.id) == 2
+    assert len(pairs(round_, "active")) == 6  # the published pairs are untouched
+
+
+def make_entry_like(entry, edition):
+    from tests.factories import make_entry
+
+    return make_entry(entry.owner, edition, status="eligible", category_code="cntt")
