@@ -62,12 +62,16 @@ def _problem(error: EntryError, back: str):  # noqa: ANN202
     return render_template("admin/entries/problem.html", message=error.message, back=back), error.status
 
 
+def _stale_error() -> EntryError:
+    return EntryError(_("Dữ liệu đã được thay đổi ở nơi khác. Vui lòng tải lại trang và thử lại."), 409)
+
+
 def _commit(back: str) -> None:
     try:
         db.session.commit()
     except (StaleDataError, IntegrityError) as exc:
         db.session.rollback()
-        raise EntryError(_("Dữ liệu đã được thay đổi ở nơi khác. Vui lòng tải lại trang và thử lại."), 409) from exc
+        raise _stale_error() from exc
 
 
 @bp.route("/bai-du-thi")
@@ -182,6 +186,8 @@ def entries_screen(entry_id: int):  # noqa: ANN201
         ops.screen_entry(entry, actor=_actor(), passed=passed, eligible=form.decision.data == "eligible",
                          reason=form.reason.data)
         _commit(back)
+    except (StaleDataError, IntegrityError):
+        return _problem(_stale_error(), back)
     except EntryError as error:
         db.session.rollback()
         form.reason.errors = [error.message]
@@ -202,6 +208,8 @@ def entries_reopen(entry_id: int):  # noqa: ANN201
     try:
         ops.reopen_entry(entry, actor=_actor(), reason=form.reason.data)
         _commit(back)
+    except (StaleDataError, IntegrityError):
+        return _problem(_stale_error(), back)
     except EntryError as error:
         return _problem(error, back)
     ops.notify_reopened(entry, form.reason.data)
@@ -224,6 +232,8 @@ def entries_bulk():  # noqa: ANN201
         outcome = ops.bulk_screen(entries, actor=_actor(), eligible=form.action.data == "eligible",
                                   reason=form.reason.data)
         _commit(back)
+    except (StaleDataError, IntegrityError):
+        return _problem(_stale_error(), back)
     except EntryError as error:
         return _problem(error, back)
     ops.notify_screening(outcome.done)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from itertools import chain
 
 from flask import current_app
@@ -47,6 +47,7 @@ from contest.storage import (
 )
 
 KEY_PREFIX = "entries/"
+DUPLICATE_WINDOW_SECONDS = 30
 # An entry may be withdrawn, screened or reopened in these states.
 SCREENABLE = (EntryStatus.SUBMITTED, EntryStatus.ELIGIBLE, EntryStatus.INELIGIBLE)
 WITHDRAWABLE = (EntryStatus.DRAFT, EntryStatus.SUBMITTED, EntryStatus.ELIGIBLE, EntryStatus.INELIGIBLE)
@@ -168,6 +169,18 @@ def create_entry(
                 _("Mỗi người được đăng ký tối đa %(n)d bài dự thi trong cuộc thi này.", n=edition.max_entries_per_person),
                 409,
             )
+    # A double click on "create" must not leave two drafts: the same title moments ago is the same entry.
+    recent = db.session.scalar(
+        select(Entry).where(
+            Entry.edition_id == edition.id,
+            Entry.owner_id == owner.id,
+            Entry.title == title.strip(),
+            Entry.status == EntryStatus.DRAFT.value,
+            Entry.created_at >= now - timedelta(seconds=DUPLICATE_WINDOW_SECONDS),
+        )
+    )
+    if recent is not None:
+        return recent
     profile = owner.applicant_profile
     entry = Entry(
         edition=edition,

@@ -83,6 +83,12 @@ def _entry_error(error: ops.EntryError):  # noqa: ANN202
     return _problem(error.message, error.status, problems=error.problems)
 
 
+@bp.errorhandler(StaleDataError)
+def _stale(error: StaleDataError):  # noqa: ANN202
+    # Two requests changed the same entry at once (a double click, two tabs): the first one won.
+    return _problem(_("Dữ liệu đã được thay đổi ở nơi khác. Vui lòng tải lại trang và thử lại."), 409)
+
+
 # --------------------------------------------------------------------------------------------------
 # Lists and creation
 

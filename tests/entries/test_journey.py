@@ -52,6 +52,16 @@ def test_applicant_creates_a_draft_with_a_reference_code(app, auth):
         "entry.created"]
 
 
+def test_double_click_on_create_makes_one_draft(app, auth):
+    edition = make_edition()
+    client = auth.as_(make_user())
+    first = _create(client, edition)
+    second = _create(client, edition)
+    assert first.status_code == second.status_code == 302
+    assert first.headers["Location"] == second.headers["Location"]
+    assert len(db.session.scalars(select(Entry)).all()) == 1
+
+
 def test_applicant_edits_the_draft_and_search_text_follows(app, auth):
     edition = make_edition()
     client = auth.as_(make_user())
