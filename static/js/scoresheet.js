@@ -125,6 +125,13 @@
         function () { return { status: response.status, json: null }; });
     }).then(function (result) {
       var json = result.json || {};
+      if (result.json === null && result.status < 400) {
+        stopped = true;  // not an answer from the sheet (the login expired): keep the page as it is
+        dirty = true;
+        say(form.getAttribute("data-msg-login"), "error");
+        saving = false;
+        return;
+      }
       if (result.status === 200 && json.ok) {
         versionInput.value = json.version;
         showErrors({});

@@ -227,6 +227,8 @@ def _close(world):  # noqa: ANN001
 
 def test_top_n_per_category_with_round_rules(app, auth):
     world = _scored_world()
+    world.round.normalization_method = "raw"
+    db.session.commit()
     _close(world)
     e1, e2, e3, e4 = world.entries
     client = auth.as_(world.organizer)
@@ -255,6 +257,8 @@ def test_threshold_and_zero_criterion_rules(app):
     from contest.rounds import advance_entries
 
     world = build_world(judges=2, entries=3)
+    world.round.normalization_method = "raw"  # plain means: the threshold is checked against exact values
+    db.session.commit()
     e1, e2, e3 = world.entries
     for judge in world.judges:
         submit(world, judge, e1, 18, 27, 27)  # 72
