@@ -116,3 +116,50 @@ def test_final_round_sheet_is_quick_on_a_phone(phone_page, live_server):
     page.locator("[data-test=submit-sheet]").click()
     page.wait_for_url(re.compile(r".*/giam-khao/$"))
     assert db.session.scalar(select(ScoreSheet)).status == SheetStatus.SUBMITTED.value
+
+
+def test_draft_survives_a_network_flicker_and_leaving_the_page_at_once(page):
+    world = build_world(judges=1, entries=1)
+    judge = world.judges[0]
+    a = world.assignment(judge, world.entries[0])
+    doi_moi, hieu_qua = (_criterion_id(world, k) for k in ("doi_moi", "hieu_qua"))
+    _login(page, judge.email)
+    page.goto(f"/giam-khao/cham/{a.id}")
+
+    # The network drops: the change is kept, the judge is told, and it is saved when the network returns.
+    page.context.set_offline(True)
+    page.fill(f"#score-{doi_moi}", "16.5")
+    expect(page.locator("[data-test=save-state]")).to_contain_text("mất kết nối", timeout=15_000)
+    page.context.set_offline(False)
+    expect(page.locator("[data-test=save-state]")).to_contain_text("Đã lưu", timeout=20_000)
+
+    # Typing and leaving at once (before the autosave delay): the page sends the draft as it goes.
+    page.fill(f"#score-{hieu_qua}", "27")
+    page.goto("/giam-khao/")
+    for _attempt in range(20):
+        db.session.expire_all()
+        sheet = db.session.scalar(select(ScoreSheet))
+        if sheet is not None and sheet.score_for(hieu_qua) is not None and sheet.score_for(hieu_qua).value is not None:
+            break
+        page.wait_for_timeout(250)
+    assert float(sheet.score_for(doi_moi).value) == 16.5
+    assert float(sheet.score_for(hieu_qua).value) == 27.0
+    page.goto(f"/giam-khao/cham/{a.id}")
+    assert page.input_value(f"#score-{hieu_qua}") == "27"
+
+
+def test_two_tabs_never_overwrite_newer_work_silently(page):
+    world = build_world(judges=1, entries=1)
+    judge = world.judges[0]
+    a = world.assignment(judge, world.entries[0])
+    doi_moi = _criterion_id(world, "doi_moi")
+    _login(page, judge.email)
+    page.goto(f"/giam-khao/cham/{a.id}")
+    other = page.context.new_page()
+    other.goto(f"/giam-khao/cham/{a.id}")
+    page.fill(f"#score-{doi_moi}", "12")
+    expect(page.locator("[data-test=save-state]")).to_contain_text("Đã lưu", timeout=15_000)
+    other.fill(f"#score-{doi_moi}", "3")
+    expect(other.locator("[data-test=save-state]")).to_contain_text("mới hơn", timeout=15_000)
+    db.session.expire_all()
+    assert float(db.session.scalar(select(ScoreSheet)).score_for(doi_moi).value) == 12.0
