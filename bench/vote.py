@@ -65,6 +65,8 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--duplicate-share", type=float, default=0.08, help="share of repeated votes")
     p.add_argument("--double-click-share", type=float, default=0.04, help="share of double clicks")
     p.add_argument("--pow-bits", type=int, default=8)
+    p.add_argument("--think-ms", type=float, default=0,
+                   help="pause of each voter between votes (0: back-to-back, the server saturated)")
     p.add_argument("--max-seconds", type=float, default=900)
     p.add_argument("--seed", type=int, default=2025)
     return p.parse_args()
@@ -240,7 +242,10 @@ def run_load(args: argparse.Namespace, port: int, data: dict, tasks: list) -> di
 
     def worker() -> None:
         first, second = Client(port), Client(port)
+        pause = random.Random()
         while time.monotonic() < deadline:
+            if args.think_ms:
+                time.sleep(pause.uniform(0.5, 1.5) * args.think_ms / 1000)
             with lock:
                 i = index["next"]
                 index["next"] += 1
@@ -372,7 +377,8 @@ def main() -> int:
     n = len(result["vote_latencies"])
     print(f"server: {args.server}" + (f" ({args.workers} workers × {args.threads} threads)"
                                       if args.server == "gunicorn" else "")
-          + f", {args.concurrency} concurrent voters, proof of work {args.pow_bits} bits, database {args.db}")
+          + f", {args.concurrency} concurrent voters, think time {args.think_ms:.0f} ms, "
+          f"proof of work {args.pow_bits} bits, database {args.db}")
     print(f"vote POSTs: {n} in {result['elapsed']:.1f}s = {n / result['elapsed']:.0f}/s "
           f"(each after its challenge POST); statuses {dict(sorted(result['statuses'].items()))}")
     print(f"vote POST latency ms: p50 {pct(result['vote_latencies'], 50):.1f}  "

@@ -90,6 +90,7 @@ def init_app(app: Flask) -> None:
     import contest.entries.commands  # noqa: F401 - storage-check
     import contest.judge.commands  # noqa: F401 - send-reminders
     import contest.results_commands  # noqa: F401 - finalize-results
+    import contest.vote_commands  # noqa: F401 - freeze-votes
     app.cli.add_command(contest_cli)
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
-import json
 import os
 import secrets
 from collections import Counter, defaultdict
@@ -708,10 +707,6 @@ def suspicious_patterns(period: VotingPeriod) -> list[Finding]:
                 _("Một thiết bị đã bình chọn bằng %(n)d địa chỉ email khác nhau.", n=len(voters)),
                 sorted(v for ids in voters.values() for v in ids)))
     return findings
-
-
-def tally_json(period: VotingPeriod) -> str:
-    return json.dumps(period.tally or {}, ensure_ascii=False, sort_keys=True)
 
 
 # ---------------------------------------------------------------- proof of work (self-hosted challenge)

@@ -20,7 +20,7 @@ from contest import votes
 from contest.extensions import db, limiter
 from contest.forms import ActionForm
 from contest.i18n import _
-from contest.models import Attachment, Category, Edition, EditionStatus, Round, Voter, VotingPeriod, utcnow
+from contest.models import Attachment, Category, EditionStatus, Round, Voter, VotingPeriod, utcnow
 from contest.public.forms_vote import VoteCodeForm, VoteEmailForm
 from contest.public.routes import bp
 from contest.search import fold
@@ -332,11 +332,3 @@ def _refused(period: VotingPeriod, view: dict[str, Any] | None, error: votes.Vot
         return render_error(error.status, error.message)
     return _render_entry(period, view, error=error.message, status=error.status)
 
-
-def vote_nav(edition: Edition) -> list[dict[str, str]]:
-    """Links to the open ballots, for other public pages that want them."""
-    return [
-        {"url": url_for("public.vote_ballot", period_id=p.id), "label": _("Bình chọn")}
-        for p in db.session.scalars(select(VotingPeriod))
-        if p.round.edition_id == edition.id and p.is_open(utcnow())
-    ]

@@ -184,3 +184,16 @@ def test_flagged_votes_disappear_from_the_queue_once_voided(app) -> None:
                      "Một máy bình chọn thay nhiều người", organizer)
     db.session.commit()
     assert {f.kind for f in votes.suspicious_patterns(period)} == {"network_burst", "new_voters_burst"}
+
+
+def test_freeze_command_freezes_closed_periods_only(app, period_with_votes) -> None:
+    period, _entries, _people = period_with_votes
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["contest", "freeze-votes"])
+    assert "Không có đợt bình chọn nào cần chốt" in result.output
+    period.closes_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    result = runner.invoke(args=["contest", "freeze-votes"])
+    db.session.refresh(period)
+    assert result.exit_code == 0 and period.tally_hash in result.output
+    assert votes.verify_frozen_tally(period)
