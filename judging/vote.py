@@ -13,7 +13,7 @@ The total is the expert part (points on its own scale, e.g. 0–80) plus the vot
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
 
 DEFAULT_VOTE_POINTS = 20
