@@ -5,6 +5,9 @@ Model
     2/3 is not exact): 3 -> 2, 4 -> 3, 5 -> 4, 7 -> 5, 9 -> 6.  An award is ``approved`` once
     approvals reach the requirement, ``rejected`` once the requirement can no longer be reached
     even if every member who has not voted approves, and ``pending`` otherwise.
+
+Assumptions: every member votes at most once, approve or reject; abstaining is not voting.
+Units: whole numbers of committee members.
 """
 
 from __future__ import annotations
