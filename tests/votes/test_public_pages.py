@@ -167,3 +167,35 @@ def test_counts_hidden_until_the_organizer_shows_them(client, mailbox, period) -
 
 def test_unknown_period_is_404(client, app) -> None:
     assert client.get("/binh-chon/999").status_code == 404
+
+
+def test_public_images_only_with_consent_and_the_images_field(client, period) -> None:
+    import io
+
+    from contest.models import Attachment
+    from contest.storage import get_store
+
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    line = period.ballot[0]
+    entry = line.entry
+    stored = get_store().put(io.BytesIO(png), content_type="image/png", key_prefix="test/")
+    attachment = Attachment(entry=entry, kind=entry.edition.attachment_kinds[0], display_filename="anh.png",
+                            content_type="image/png", size=len(png), sha256=stored.sha256,
+                            storage_key=stored.key, public=True)
+    db.session.add(attachment)
+    db.session.commit()
+    url = f"/binh-chon/{period.id}/anh/{attachment.id}"
+    assert client.get(url).status_code == 404  # "images" not chosen for this entry
+    line.public_fields = ["title", "images"]
+    db.session.commit()
+    response = client.get(url)
+    assert response.status_code == 200 and response.data == png and response.mimetype == "image/png"
+    html = client.get(f"/binh-chon/{period.id}/bai/{entry.id}").get_data(as_text=True)
+    assert f'property="og:image" content="http://localhost{url}"' in html
+    entry.public_consent = False
+    db.session.commit()
+    assert client.get(url).status_code == 404
+    entry.public_consent = True
+    attachment.public = False
+    db.session.commit()
+    assert client.get(url).status_code == 404
