@@ -541,6 +541,31 @@ def update_round(round_: Round, changes: Mapping[str, Any], *, reason: str | Non
     return changed
 
 
+def move_round(round_: Round, offset: int) -> bool:
+    """Swap the round with its neighbour (offset -1: earlier, +1: later); False when it is already at the end.
+
+    Rounds already opened or scored keep their place: their order is history.
+    """
+    edition = round_.edition
+    ordered = sorted(edition.rounds, key=lambda r: r.position)
+    index = ordered.index(round_)
+    target = index + offset
+    if offset not in (-1, 1) or not 0 <= target < len(ordered):
+        return False
+    other = ordered[target]
+    for r in (round_, other):
+        if r.status != RoundStatus.DRAFT.value or round_is_scored(r):
+            raise ChangeRefused(_("Vòng “%(name)s” đã mở hoặc đã được chấm nên không thể đổi thứ tự.", name=r.name))
+    first, second = round_.position, other.position
+    round_.position = -1  # positions are unique in the database
+    db.session.flush()
+    other.position, round_.position = first, second
+    db.session.flush()
+    edition.rounds.sort(key=lambda r: r.position)
+    audit.record("round.moved", round_, before={"position": first}, after={"position": second})
+    return True
+
+
 def delete_round(round_: Round) -> None:
     if db.session.scalar(select(exists().where(Assignment.round_id == round_.id))):
         raise ChangeRefused(_("Vòng thi đã có phân công giám khảo nên không thể xoá."))
@@ -902,7 +927,8 @@ def edition_counts(edition: Edition) -> dict[str, int]:
 __all__ = [
     "ChangeRefused", "EditionError", "InvalidInput", "NotReady", "Problem", "ReasonRequired", "RowChanges",
     "add_round", "apply_preset", "attach_rules_document", "clone_edition", "create_edition", "delete_round",
-    "edition_counts", "edition_is_scored", "has_entries", "has_results", "has_submissions", "open_edition",
+    "edition_counts", "edition_is_scored", "has_entries", "has_results", "has_submissions", "move_round",
+    "open_edition",
     "round_is_scored", "save_attachment_kinds", "save_award_levels", "save_categories", "save_criteria",
     "save_eligibility_checks", "save_localities", "update_edition", "update_round", "validate_edition",
 ]

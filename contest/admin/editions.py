@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -36,7 +37,7 @@ from contest.auth import roles_required
 from contest.extensions import db
 from contest.forms import ActionForm
 from contest.i18n import _
-from contest.models import Edition, Locality, Role, Round
+from contest.models import Edition, Locality, Role, Round, utcnow
 from contest.storage import StorageError, get_store
 
 
@@ -54,9 +55,18 @@ def load_round(edition: Edition, round_id: int) -> Round:
     return round_
 
 
-def _refused(exc: ops.EditionError) -> None:
+def _recent_twin(year: int, name: str) -> Edition | None:
+    """An edition with this year and name created in the last two minutes (a double submit)."""
+    since = utcnow() - timedelta(minutes=2)
+    return db.session.scalars(select(Edition).where(Edition.year == year, Edition.name == name.strip(),
+                                                    Edition.created_at >= since)).first()
+
+
+def _refused(exc: ops.EditionError) -> int:
+    """Undo the request's changes, tell the organizer why, and give the status the page answers with."""
     db.session.rollback()
     flash(exc.message, "error")
+    return exc.status
 
 
 # ------------------------------------------------------------------------------------------------ list, create
@@ -74,6 +84,9 @@ def editions() -> str:
 def edition_new() -> Response | tuple[str, int] | str:
     form = EditionCreateForm()
     if form.validate_on_submit():
+        twin = _recent_twin(form.year.data, form.name.data)
+        if twin is not None:  # a double submit: the first one already created it
+            return redirect(url_for("admin.edition_overview", edition_id=twin.id))
         try:
             edition = ops.create_edition(form.year.data, form.name.data, name_en=form.name_en.data or None)
             if form.preset.data:
@@ -95,6 +108,9 @@ def edition_clone(edition_id: int) -> Response | tuple[str, int]:
     form = EditionCloneForm(data=None if request.method == "POST" else {
         "year": source.year + 1, "name": source.name.replace(str(source.year), str(source.year + 1))})
     if form.validate_on_submit():
+        twin = _recent_twin(form.year.data, form.name.data)
+        if twin is not None and twin.cloned_from_id == source.id:
+            return redirect(url_for("admin.edition_overview", edition_id=twin.id))
         try:
             edition = ops.clone_edition(source, form.year.data, form.name.data)
         except ops.EditionError as exc:
@@ -175,19 +191,20 @@ def edition_general(edition_id: int) -> Response | tuple[str, int]:
     form = EditionGeneralForm(obj=edition, data=None if request.method == "POST" else {
         "max_entry_mb": edition.max_entry_bytes // (1024 * 1024)})
     need_reason = False
+    failed = 422
     if form.validate_on_submit():
         try:
             changed = ops.update_edition(edition, form.changes(), reason=form.reason.data)
         except ops.ReasonRequired as exc:
-            _refused(exc)
+            failed = _refused(exc)
             need_reason = True
         except ops.EditionError as exc:
-            _refused(exc)
+            failed = _refused(exc)
         else:
             db.session.commit()
             flash(_("Đã lưu thông tin chung.") if changed else _("Không có gì thay đổi."), "success")
             return redirect(url_for("admin.edition_general", edition_id=edition.id))
-    status = 422 if request.method == "POST" else 200
+    status = failed if request.method == "POST" else 200
     return render_template("admin/editions/general.html", edition=edition, form=form, need_reason=need_reason,
                            document_form=RulesDocumentForm()), status
 
@@ -235,19 +252,19 @@ def _rows_page(edition: Edition, *, row_cls: type[RowForm], objects: list[Any], 
     need_reason = False
     if request.method == "POST":
         rows = parse_rows(row_cls, request.form)
+        status = 422
         if page_form.validate_on_submit() and validate_rows(rows):
             try:
                 plan = save(rows_data(rows), reason=page_form.reason.data)
             except ops.ReasonRequired as exc:
-                _refused(exc)
+                status = _refused(exc)
                 need_reason = True
             except ops.EditionError as exc:
-                _refused(exc)
+                status = _refused(exc)
             else:
                 db.session.commit()
                 flash(_("Đã lưu thay đổi.") if plan.any else _("Không có gì thay đổi."), "success")
                 return redirect(url_for(endpoint, edition_id=edition.id))
-        status = 422
     else:
         rows = rows_for(row_cls, objects)
         status = 200
@@ -325,20 +342,20 @@ def edition_round(edition_id: int, round_id: int) -> Response | tuple[str, int]:
     if request.method == "POST":
         form = RoundForm()
         rows = parse_rows(CriterionRow, request.form)
+        status = 422
         if form.validate_on_submit() & validate_rows(rows):
             try:
                 ops.update_round(round_, form.changes(), reason=form.reason.data)
                 ops.save_criteria(round_, rows_data(rows), reason=form.reason.data)
             except ops.ReasonRequired as exc:
-                _refused(exc)
+                status = _refused(exc)
                 need_reason = True
             except ops.EditionError as exc:
-                _refused(exc)
+                status = _refused(exc)
             else:
                 db.session.commit()
                 flash(_("Đã lưu vòng “%(name)s”.", name=round_.name), "success")
                 return redirect(url_for("admin.edition_round", edition_id=edition.id, round_id=round_.id))
-        status = 422
     else:
         form = RoundForm(obj=round_)
         rows = rows_for(CriterionRow, round_.criteria)
@@ -347,6 +364,27 @@ def edition_round(edition_id: int, round_id: int) -> Response | tuple[str, int]:
     return render_template("admin/editions/round.html", edition=edition, round=round_, form=form, rows=rows,
                            blank=CriterionRow(prefix="row-__i__-"), need_reason=need_reason, total=total,
                            scored=ops.round_is_scored(round_), action=ActionForm()), status
+
+
+@bp.route("/cuoc-thi/<int:edition_id>/vong-thi/<int:round_id>/thu-tu", methods=["POST"])
+@roles_required(Role.ORGANIZER)
+def edition_round_move(edition_id: int, round_id: int) -> Response:
+    edition = load_edition(edition_id)
+    round_ = load_round(edition, round_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    offset = {"len": -1, "xuong": 1}.get(request.form.get("huong", ""))
+    if offset is None:
+        abort(400)
+    try:
+        moved = ops.move_round(round_, offset)
+    except ops.EditionError as exc:
+        _refused(exc)
+    else:
+        db.session.commit()
+        if moved:
+            flash(_("Đã đổi thứ tự vòng thi."), "success")
+    return redirect(url_for("admin.edition_rounds", edition_id=edition.id))
 
 
 @bp.route("/cuoc-thi/<int:edition_id>/vong-thi/<int:round_id>/xoa", methods=["POST"])
@@ -375,16 +413,16 @@ def localities() -> Response | tuple[str, int]:
     page_form = RowsPageForm()
     if request.method == "POST":
         rows = parse_rows(LocalityRow, request.form)
+        status = 422
         if page_form.validate_on_submit() and validate_rows(rows):
             try:
                 plan = ops.save_localities(rows_data(rows))
             except ops.EditionError as exc:
-                _refused(exc)
+                status = _refused(exc)
             else:
                 db.session.commit()
                 flash(_("Đã lưu danh sách địa bàn.") if plan.any else _("Không có gì thay đổi."), "success")
                 return redirect(url_for("admin.localities"))
-        status = 422
     else:
         objects = list(db.session.scalars(select(Locality).order_by(Locality.province, Locality.name)))
         rows = rows_for(LocalityRow, objects)

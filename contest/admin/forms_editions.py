@@ -158,7 +158,7 @@ class EditionGeneralForm(ReasonMixin, FlaskForm):
     max_group_size = IntField(_l("Số thành viên tối đa của nhóm"), validators=[optional(), number_range(1, 100)])
     max_entries_per_person = IntField(_l("Số bài tối đa mỗi người (để trống: không giới hạn)"),
                                       validators=[optional(), number_range(1, 100)])
-    max_entry_mb = IntField(_l("Dung lượng tối đa mỗi bài (MB)"), validators=[required_input(), number_range(1, 5000)])
+    max_entry_mb = IntField(_l("Dung lượng tối đa mỗi bài (MB)"), validators=[required_input(), number_range(1, 2000)])
     registration_opens_at = LocalDateTimeField(_l("Mở nhận bài"))
     registration_closes_at = LocalDateTimeField(_l("Đóng nhận bài"))
     vote_opens_at = LocalDateTimeField(_l("Bắt đầu bình chọn"))
@@ -309,7 +309,7 @@ class KindRow(RowForm):
     required = BooleanField(_l("Bắt buộc"))
     allows_link = BooleanField(_l("Cho phép nộp liên kết (video)"))
     multiple = BooleanField(_l("Cho phép nhiều tệp"))
-    max_size_mb = IntField(_l("Dung lượng tối đa (MB)"), validators=[number_range(1, 5000)])
+    max_size_mb = IntField(_l("Dung lượng tối đa (MB)"), validators=[number_range(1, 2000)])
     allowed_types = MultiCheckboxField(_l("Định dạng được chấp nhận"), choices=list(FILE_TYPES.items()))
 
     def process(self, formdata: Any = None, obj: Any = None, data: Any = None, **kwargs: Any) -> None:
@@ -331,7 +331,7 @@ class LevelRow(RowForm):
                                                ("overall", _l("Toàn cuộc thi"))])
     quota = IntField(_l("Số lượng tối đa"), validators=[number_range(0, 1000)])
     min_score = DecField(_l("Điểm tối thiểu"), validators=[optional(), number_range(0, 10000)], **_dec())
-    prize_amount = IntField(_l("Tiền thưởng (đồng)"), validators=[optional(), number_range(0, 10**12)])
+    prize_amount = IntField(_l("Tiền thưởng (đồng)"), validators=[optional(), number_range(0, 2_000_000_000)])
 
     def values(self) -> dict[str, Any]:
         return {"name": self.name.data, "name_en": self.name_en.data or None, "scope": self.scope.data,

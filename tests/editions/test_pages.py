@@ -268,3 +268,60 @@ def test_award_levels_page_validates_min_scores(app, client, auth, organizer):
     assert f'href="/quan-tri/cuoc-thi/{edition.id}/giai-thuong#level-{level.id}"' in page
     page = client.get(f"/quan-tri/cuoc-thi/{edition.id}/giai-thuong").get_data(as_text=True)
     assert f'id="level-{level.id}"' in page
+
+
+def test_rounds_change_order_until_one_is_opened(app, client, auth, organizer):
+    edition = ready_edition()
+    db.session.commit()
+    auth.as_(organizer)
+    final = edition.rounds[1]
+    url = f"/quan-tri/cuoc-thi/{edition.id}/vong-thi/{final.id}/thu-tu"
+    assert client.post(url, data={"huong": "len"}).status_code == 302
+    db.session.refresh(edition)
+    assert [r.name for r in edition.rounds] == ["Vòng chung khảo", "Vòng sơ khảo"]
+    assert client.post(url, data={"huong": "ngang"}).status_code == 400
+    edition.rounds[1].status = "open"
+    db.session.commit()
+    response = client.post(url, data={"huong": "xuong"}, follow_redirects=True)
+    assert "đã mở hoặc đã được chấm nên không thể đổi thứ tự" in response.get_data(as_text=True)
+    db.session.refresh(edition)
+    assert [r.name for r in edition.rounds] == ["Vòng chung khảo", "Vòng sơ khảo"]
+
+
+def test_double_submit_of_the_create_form_makes_one_edition(app, client, auth, organizer):
+    auth.as_(organizer)
+    data = {"year": "2027", "name": "Cuộc thi 2027", "preset": "thai_nguyen_2025"}
+    first = client.post("/quan-tri/cuoc-thi/moi", data=data)
+    second = client.post("/quan-tri/cuoc-thi/moi", data=data)
+    assert first.headers["Location"] == second.headers["Location"]
+    assert db.session.scalars(select(Edition).where(Edition.year == 2027)).all().__len__() == 1
+
+
+def test_refused_change_answers_409_and_keeps_everything(app, client, auth, organizer):
+    edition = ready_edition()
+    db.session.commit()
+    make_entry(make_user(), edition, status="submitted", category_code="cntt")
+    auth.as_(organizer)
+    data = {}
+    for i, c in enumerate(edition.categories):
+        data.update({f"row-{i}-id": str(c.id), f"row-{i}-code": c.code, f"row-{i}-name": c.name,
+                     f"row-{i}-sub_panel": c.sub_panel})
+    data["row-0-delete"] = "y"
+    data["reason"] = "Gộp lĩnh vực"
+    response = client.post(f"/quan-tri/cuoc-thi/{edition.id}/linh-vuc", data=data)
+    assert response.status_code == 409
+    assert "đã có bài dự thi nên không thể xoá" in response.get_data(as_text=True)
+    db.session.refresh(edition)
+    assert len(edition.categories) == 6
+
+
+def test_prize_amounts_beyond_the_column_are_refused_politely(app, client, auth, organizer):
+    edition = ready_edition()
+    db.session.commit()
+    auth.as_(organizer)
+    level = edition.award_levels[0]
+    response = client.post(f"/quan-tri/cuoc-thi/{edition.id}/giai-thuong", data={
+        "row-0-id": str(level.id), "row-0-name": level.name, "row-0-scope": "per_category", "row-0-quota": "1",
+        "row-0-prize_amount": "9000000000"})
+    assert response.status_code == 422
+    assert "Giá trị phải từ" in response.get_data(as_text=True)
