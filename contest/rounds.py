@@ -28,7 +28,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from contest import audit
 from contest.extensions import db
@@ -135,6 +135,18 @@ def criterion_means(items: list[tuple[str, str, str, float | None]]) -> dict[str
     return {e: {k: sum(v) / len(v) for k, v in by.items()} for e, by in sums.items()}
 
 
+def _unsubmitted_count(round_: Round) -> int:
+    """Active assignments whose sheet was not submitted when the round closed (not counted)."""
+    submitted = select(ScoreSheet.assignment_id).where(ScoreSheet.status == SheetStatus.SUBMITTED.value)
+    return db.session.scalar(
+        select(func.count(Assignment.id)).where(
+            Assignment.round_id == round_.id,
+            Assignment.state == AssignmentState.ACTIVE.value,
+            Assignment.id.not_in(submitted),
+        )
+    ) or 0
+
+
 def latest_result(round_: Round) -> ResultSet | None:
     return db.session.scalar(
         select(ResultSet)
@@ -180,6 +192,7 @@ def close_round(round_: Round, *, actor: User | None = None, now: datetime | Non
         old.status = ResultStatus.SUPERSEDED.value
     payload = evaluation.to_dict()
     payload["categories"] = {eid: e.category_id for eid, e in entries.items()}
+    payload["sheets_not_submitted"] = _unsubmitted_count(round_)
     payload["criterion_means"] = criterion_means(items)
     payload["criteria"] = [
         {"key": c.key, "name": c.name, "minimum": float(c.min_score), "maximum": float(c.max_score)}

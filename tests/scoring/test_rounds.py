@@ -65,6 +65,12 @@ def test_only_organizers_reach_round_pages(app, auth):
     auth.logout()
     auth.as_(world.organizer)
     assert client.get("/quan-tri/vong-cham/999999").status_code == 404
+    index = client.get("/quan-tri/vong-cham")
+    assert index.status_code == 200 and f"/quan-tri/vong-cham/{world.round.id}" in index.get_data(as_text=True)
+    early = client.get(f"/quan-tri/vong-cham/{world.round.id}/xet-vao-vong-sau")
+    assert early.status_code == 200 and "Cần đóng vòng chấm" in early.get_data(as_text=True)
+    refused = client.post(f"/quan-tri/vong-cham/{world.round.id}/xet-vao-vong-sau", data={"rule": "top_n", "top_n": "1"})
+    assert refused.status_code == 409
 
 
 def test_progress_per_judge_and_per_entry_and_overdue_list(app, auth):
@@ -197,6 +203,7 @@ def test_closing_a_round_runs_the_engine_and_stores_a_computed_result(app, auth)
     assert [r["entry_id"] for r in ranking][0] == str(world.entries[0].id)
     assert ranking[0]["raw_mean"] == pytest.approx(72.0)
     assert "round.closed" in actions()
+    assert result.payload["sheets_not_submitted"] == 0
     # Judges can no longer save.
     a = world.assignment(world.judges[0], world.entries[0])
     auth.logout()
@@ -338,3 +345,21 @@ def test_organizer_reopens_a_submitted_sheet_with_a_reason(app, auth, mailbox):
                                               sheet.version, action="submit"))
     assert fixed.status_code == 302
     assert db.session.get(ScoreSheet, sheet.id).status == SheetStatus.SUBMITTED.value
+
+
+def test_drafts_are_not_counted_when_a_round_closes(app):
+    from contest.judge.operations import save_score_sheet
+    from contest.rounds import close_round
+
+    world = build_world(judges=2, entries=1)
+    j1, j2 = world.judges
+    entry = world.entries[0]
+    submit(world, j1, entry, 10, 20, 20)
+    draft = SheetInput(version=0, scores={c.id: "1" for c in world.round.criteria})
+    save_score_sheet(world.assignment(j2, entry), draft)
+    db.session.commit()
+    result = close_round(world.round, actor=world.organizer)
+    db.session.commit()
+    assert result.payload["sheets_not_submitted"] == 1
+    (row,) = result.payload["ranking"]
+    assert row["n_sheets"] == 1 and row["raw_mean"] == pytest.approx(50.0)
