@@ -52,6 +52,9 @@ from judging.assign.repair import repair_mixing
 from judging.assign.result import AssignmentInfeasible, AssignmentResult, bipartite_components, summarize
 
 JITTER = 1e-6
+# Column generation in the pruned LP: re-solves after pricing, pairs added per entry each time.
+PRICING_ROUNDS = 2
+PRICED_PER_ENTRY = 5
 
 
 # ---------------------------------------------------------------- validation
@@ -196,8 +199,11 @@ def _band_lp(ei, ji, gain, need, room_low, room_high, shape, candidates=None):
     duality: the restricted LP's duals, completed with
     ``π_v = max(0, -reduced cost)`` for every left-out pair, are feasible for
     the full dual, so ``optimum + Σ max(0, -reduced cost)`` bounds the full
-    optimum and the reported gap includes whatever the pruning cost.  If the
-    pruned LP is infeasible the full LP is solved instead.
+    optimum and the reported gap includes whatever the pruning cost.  Before
+    settling, up to ``PRICING_ROUNDS`` rounds of column generation add each
+    entry's ``PRICED_PER_ENTRY`` most improving left-out pairs and re-solve,
+    which both improves the assignment and tightens the bound.  If the pruned
+    LP is infeasible the full LP is solved instead.
     """
     n_entries, n_judges = shape
     if candidates is not None and candidates < n_judges:
@@ -208,17 +214,32 @@ def _band_lp(ei, ji, gain, need, room_low, room_high, shape, candidates=None):
         np.put_along_axis(wanted, np.argpartition(-dense, candidates - 1, axis=1)[:, :candidates], True, axis=1)
         np.put_along_axis(wanted, np.argpartition(-dense, per_judge - 1, axis=0)[:per_judge], True, axis=0)
         chosen = wanted[ei, ji]
-        cols = np.flatnonzero(chosen)
-        solved = _transport(ei[cols], ji[cols], gain[cols], need, room_low, room_high, shape)
-        if solved is not None:
+        tolerance = 1e-7 * max(1.0, float(np.abs(gain).max()))
+        for round_ in range(PRICING_ROUNDS + 1):
+            cols = np.flatnonzero(chosen)
+            solved = _transport(ei[cols], ji[cols], gain[cols], need, room_low, room_high, shape)
+            if solved is None:
+                break
             x_cols, objective, res = solved
             entry_dual = res.eqlin.marginals
             high_dual, low_dual = res.ineqlin.marginals[:n_judges], res.ineqlin.marginals[n_judges:]
             reduced = -gain - entry_dual[ei] - high_dual[ji] + low_dual[ji]
-            slack = float(np.maximum(0.0, -reduced[~chosen]).sum())
-            x = np.zeros(ei.size)
-            x[cols] = x_cols
-            return x, objective, -objective + slack
+            reduced[chosen] = 0.0
+            if round_ == PRICING_ROUNDS or not (reduced < -tolerance).any():
+                x = np.zeros(ei.size)
+                x[cols] = x_cols
+                return x, objective, -objective + float(np.maximum(0.0, -reduced).sum())
+            # Price in each entry's most promising left-out judges, a few at a
+            # time: adding every improving pair at once brings back most of the
+            # full problem and its cost.
+            scores = np.full(shape, np.inf)
+            scores[ei, ji] = np.where(reduced < -tolerance, reduced, np.inf)
+            per = min(PRICED_PER_ENTRY, n_judges)
+            best = np.argpartition(scores, per - 1, axis=1)[:, :per]
+            add = np.zeros(shape, bool)
+            np.put_along_axis(add, best, True, axis=1)
+            add &= np.isfinite(scores)
+            chosen |= add[ei, ji]
     solved = _transport(ei, ji, gain, need, room_low, room_high, shape)
     if solved is None:
         return None
