@@ -150,3 +150,27 @@ def test_a_round_of_one_sheet_still_evaluates_and_bootstraps(method):
     st = stability(ev, [Level("Nhất", 1, 0)], n_resamples=20, seed=3)
     # Replicates that drop the only sheet are not counted; the rest all keep the prize.
     assert st.entries[0].p_keep_level == 1.0 and 0 < st.entries[0].n_evaluable < 20
+
+
+def test_anyone_can_recompute_the_input_hash_from_the_documented_text():
+    import hashlib
+
+    from judging.engine import canonical_text
+
+    rubric = Rubric((Criterion("a", 2, 10, step=0.5), Criterion("b", 1, 5, minimum=1)), scale=80)
+    items = [("E2", "j1", "a", 7.5), ("E1", "j1", "b", None), ("E1", "j1", "a", 3)]
+    text = canonical_text(items, rubric, "calibrated", {"robust": False}, {"E1": "TN-01"})
+    assert text == "\n".join([
+        "judging-input-v1",
+        "rubric|80.0",
+        "criterion|a|2.0|0.0|10.0|0.5",
+        "criterion|b|1.0|1.0|5.0|",
+        "method|calibrated",
+        'params|{"robust": false}',
+        "score|E1|j1|a|3.0",
+        "score|E1|j1|b|",
+        "score|E2|j1|a|7.5",
+        "code|E1|TN-01",
+    ])
+    ev = evaluate(items, rubric, "calibrated", {"E1": "TN-01"}, {"robust": False})
+    assert ev.input_sha256 == hashlib.sha256(text.encode("utf-8")).hexdigest()
