@@ -49,7 +49,7 @@ from scipy.sparse import identity as identity_matrix
 
 from judging.assign.feasibility import check_groups, check_simple, raise_unexplained
 from judging.assign.repair import repair_mixing
-from judging.assign.result import AssignmentInfeasible, AssignmentResult, bipartite_components, summarize
+from judging.assign.result import AssignmentResult, bipartite_components, summarize
 
 JITTER = 1e-6
 # Column generation in the pruned LP: re-solves after pricing, pairs added per entry each time.
