@@ -98,7 +98,7 @@ def write_csv(path: str | None, header, rows) -> None:
 
 
 def _number(value: float | None, digits: int = 4) -> str:
-    return "" if value is None or value != value else f"{value:.{digits}f}"
+    return "" if value is None or value != value else f"{round(value, digits) + 0.0:.{digits}f}"  # no "-0.0000"
 
 
 def run(args) -> int:

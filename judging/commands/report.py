@@ -20,7 +20,7 @@ JUDGE_COLUMNS = (
 
 
 def _n(value) -> str:
-    return "" if value is None or value != value else f"{value:.4f}"
+    return "" if value is None or value != value else f"{round(value, 4) + 0.0:.4f}"  # no "-0.0000"
 
 
 def run(args) -> int:
