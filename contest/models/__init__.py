@@ -46,6 +46,7 @@ from contest.models.people import (
     User,
     UserRole,
 )
+from contest.models.privacy import DeletionRequest, DeletionStatus
 from contest.models.results import ApprovalState, Award, AwardApproval, ResultSet, ResultStatus
 from contest.models.votes import (
     ONCE_DAY,

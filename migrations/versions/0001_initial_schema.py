@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 17:40:03.911581
+Create Date: 2026-11-25 18:20:00.203807
 
 """
 from alembic import op
@@ -183,6 +183,26 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_committee_memberships')),
     sa.UniqueConstraint('edition_id', 'user_id', name=op.f('uq_committee_memberships_edition_id_user_id'))
     )
+    op.create_table('deletion_requests',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=True),
+    sa.Column('requested_at', sa.DateTime(), nullable=False),
+    sa.Column('decided_at', sa.DateTime(), nullable=True),
+    sa.Column('decided_by_id', sa.Integer(), nullable=True),
+    sa.Column('decision_note', sa.Text(), nullable=True),
+    sa.CheckConstraint("status <> 'rejected' OR decision_note IS NOT NULL", name=op.f('ck_deletion_requests_rejection_has_reason')),
+    sa.CheckConstraint("status = 'pending' OR decided_at IS NOT NULL", name=op.f('ck_deletion_requests_decided_has_time')),
+    sa.CheckConstraint("status IN ('pending', 'completed', 'rejected', 'cancelled')", name=op.f('ck_deletion_requests_status_known')),
+    sa.ForeignKeyConstraint(['decided_by_id'], ['users.id'], name=op.f('fk_deletion_requests_decided_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_deletion_requests_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_deletion_requests'))
+    )
+    with op.batch_alter_table('deletion_requests', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_deletion_requests_status'), ['status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_deletion_requests_user_id'), ['user_id'], unique=False)
+
     op.create_table('eligibility_checks',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('edition_id', sa.Integer(), nullable=False),
@@ -682,6 +702,11 @@ def downgrade():
     op.drop_table('rounds')
     op.drop_table('judge_profiles')
     op.drop_table('eligibility_checks')
+    with op.batch_alter_table('deletion_requests', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_deletion_requests_user_id'))
+        batch_op.drop_index(batch_op.f('ix_deletion_requests_status'))
+
+    op.drop_table('deletion_requests')
     op.drop_table('committee_memberships')
     op.drop_table('categories')
     op.drop_table('award_levels')
