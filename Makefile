@@ -7,6 +7,8 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := contest:create_app
+# The judging engine solves many small systems: one BLAS thread per process is fastest.
+export OPENBLAS_NUM_THREADS ?= 1
 
 .PHONY: run test test-sqlite test-postgres venv translations db demo bench browser-deps clean lint
 
