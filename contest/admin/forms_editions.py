@@ -354,7 +354,7 @@ class CriterionRow(RowForm):
     def values(self) -> dict[str, Any]:
         return {"key": self.key.data, "name": self.name.data, "name_en": self.name_en.data or None,
                 "guidance": self.guidance.data or None, "guidance_en": self.guidance_en.data or None,
-                "max_score": self.max_score.data, "min_score": Decimal(0), "step": self.step.data,
+                "max_score": self.max_score.data, "step": self.step.data,
                 "weight": self.weight.data if self.weight.data is not None else self.max_score.data}
 
 
