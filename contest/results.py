@@ -161,11 +161,17 @@ def build_inputs(
     params: Mapping[str, Any] | None = None,
     *,
     seed: int = DEFAULT_SEED,
-    n_resamples: int = DEFAULT_RESAMPLES,
+    n_resamples: int | None = None,
 ) -> dict[str, Any]:
-    """Everything that decides the result, read from the database, as plain JSON."""
+    """Everything that decides the result, read from the database, as plain JSON.
+
+    ``n_resamples`` of the stability bootstrap defaults to the ``RESULTS_STABILITY_RESAMPLES``
+    setting (200).
+    """
     from contest.votes import vote_points_for_round
 
+    if n_resamples is None:
+        n_resamples = int(current_app.config.get("RESULTS_STABILITY_RESAMPLES", DEFAULT_RESAMPLES))
     if method not in METHOD_CHOICES:
         raise ResultError(_("Phương pháp tính điểm không hợp lệ."), 400)
     if not round_.criteria:
@@ -428,7 +434,7 @@ def compute_result_set(
     params: Mapping[str, Any] | None = None,
     actor: User | None = None,
     seed: int = DEFAULT_SEED,
-    n_resamples: int = DEFAULT_RESAMPLES,
+    n_resamples: int | None = None,
 ) -> ResultSet:
     """Compute a new result set from the round's submitted sheets (status ``computed``)."""
     if category is not None and category.edition_id != round_.edition_id:

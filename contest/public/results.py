@@ -14,7 +14,7 @@ from flask import abort, render_template
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, selectinload
 
 from contest import results as ops
 from contest.extensions import db
@@ -36,8 +36,12 @@ from contest.public.routes import bp
 
 
 def public_sets(edition: Edition) -> list[ResultSet]:
+    # The engine's payload and parameters can be large and the public page never reads them.
     sets = db.session.scalars(
-        select(ResultSet).where(ResultSet.edition_id == edition.id, ResultSet.status.in_(ops.PUBLIC_STATUSES))
+        select(ResultSet)
+        .where(ResultSet.edition_id == edition.id, ResultSet.status.in_(ops.PUBLIC_STATUSES))
+        .options(defer(ResultSet.payload), defer(ResultSet.parameters),
+                 selectinload(ResultSet.round), selectinload(ResultSet.category))
     ).all()
     return sorted(sets, key=lambda s: (s.round.position if s.round else 0, s.category.position if s.category else -1))
 

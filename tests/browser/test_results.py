@@ -19,7 +19,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def app_config():
-    return {"WTF_CSRF_ENABLED": True}
+    return {"WTF_CSRF_ENABLED": True, "RESULTS_STABILITY_RESAMPLES": 40}
 
 
 def _order(page, entries) -> list[str]:  # noqa: ANN001
