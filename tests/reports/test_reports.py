@@ -223,3 +223,26 @@ def test_empty_edition_reports_without_errors(app, client, auth):
     body = client.get(f"/quan-tri/cuoc-thi/{edition.id}/thong-ke").get_data(as_text=True)
     assert "Chưa có số liệu." in body
     assert client.get(f"/quan-tri/cuoc-thi/{edition.id}/thong-ke/tom-tat.pdf").status_code == 200
+
+
+@pytest.mark.skipif(shutil.which("pdfinfo") is None, reason="poppler-utils (pdfinfo) is not installed")
+def test_summary_stays_on_one_page_for_a_large_edition(app, tmp_path):
+    from contest.models import Category
+
+    edition = ready_edition()
+    for i in range(10):
+        edition.categories.append(Category(code=f"lv{i}", name=f"Lĩnh vực mở rộng số {i} về khoa học, công nghệ và "
+                                           "đổi mới sáng tạo trong sản xuất", sub_panel="Tiểu ban", position=10 + i))
+    localities = [Locality(name=f"Xã Miền Núi Số {i}") for i in range(30)]
+    db.session.add_all(localities)
+    db.session.commit()
+    owner = make_user()
+    for i in range(60):
+        entry = make_entry(owner, edition, status="submitted", category_code=edition.categories[i % 16].code,
+                           locality_id=localities[i % 30].id, organization=f"Hợp tác xã số {i % 25}")
+        entry.submitted_at = utc(2025, 4, 1 + i % 28, 3)
+    db.session.commit()
+    path = tmp_path / "lon.pdf"
+    path.write_bytes(reports.summary_pdf(edition))
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"^Pages:\s+1$", info, re.M)
