@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import MultiDict
 
+from contest import personal_data
 from contest.admin import operations_entries as ops
 from contest.admin.forms_entries import BulkForm, ReopenForm, ScreenForm
 from contest.admin.routes import bp
@@ -96,6 +97,7 @@ def entries_list() -> str:
 def entries_export(fmt: str) -> Response:
     entry_filter, _editions, edition = _current_filter()
     entries = db.session.scalars(entry_filter.query()).all()
+    personal_data.exported("entries", len(entries))
     headers, rows = ops.export_rows(entries)
     stamp = datetime.now(LOCAL_TZ).strftime("%Y%m%d-%H%M")
     name = f"bai-du-thi-{edition.year if edition else 'tat-ca'}-{stamp}.{fmt}"
@@ -170,7 +172,7 @@ def _render_detail(entry: Entry, screen_form: ScreenForm | None = None, reopen_f
 @bp.route("/bai-du-thi/<int:entry_id>")
 @roles_required(Role.ORGANIZER)
 def entries_detail(entry_id: int):  # noqa: ANN201
-    return _render_detail(_entry_or_404(entry_id))
+    return _render_detail(personal_data.viewed(_entry_or_404(entry_id)))
 
 
 @bp.route("/bai-du-thi/<int:entry_id>/tham-dinh", methods=["POST"])

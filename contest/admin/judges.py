@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
 
+from contest import personal_data
 from contest.admin.forms_judges import ImportJudgesForm, InviteJudgeForm, OrganizerConflictForm, ReasonForm
 from contest.admin.operations_judges import (
     ImportRejected,
@@ -147,7 +148,7 @@ def import_judges_page() -> tuple[str, int] | Response:
 @bp.route("/giam-khao/<int:user_id>")
 @roles_required(Role.ORGANIZER)
 def judge_detail(user_id: int) -> tuple[str, int]:
-    return _detail(_judge_or_404(user_id))
+    return _detail(personal_data.viewed(_judge_or_404(user_id)))
 
 
 def _detail(judge: User, conflict_form: OrganizerConflictForm | None = None,

@@ -304,6 +304,7 @@ def _receive_upload(entry: Entry, kind_id: int | None = None, attachment_id: int
         reader.drain(DRAIN_LIMIT)
         return _problem(message, status, entry)
 
+    kind = None
     try:
         part = reader.next_file()
         if current_app.config.get("WTF_CSRF_ENABLED", True):
@@ -323,7 +324,7 @@ def _receive_upload(entry: Entry, kind_id: int | None = None, attachment_id: int
         result = ops.store_attachment(entry, kind, actor=_user(), filename=part.filename,
                                       chunks=reader.file_chunks(), replacing=replacing)
     except InvalidUpload as error:
-        return refuse(ops.upload_message(error, locals().get("kind")), _upload_status(error))
+        return refuse(ops.upload_message(error, kind), _upload_status(error))
     except StorageUnavailable:
         current_app.logger.warning("Upload refused: object store unavailable")
         return refuse(storage_down_message(), 503)
@@ -478,3 +479,6 @@ def withdraw(entry_id: int):  # noqa: ANN201
         flash(_("Đã rút bài dự thi %(code)s.", code=entry.reference_code), "success")
         return redirect(url_for("entries.show_entry", entry_id=entry.id))
     return render_template("entries/withdraw.html", entry=entry, form=form)
+
+
+from contest.entries import privacy  # noqa: E402,F401  (personal data pages, registered on this blueprint)
