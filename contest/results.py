@@ -209,6 +209,7 @@ def build_inputs(
         "categories": {k: e.category.code for k, e in sorted(entries.items())} if per_category else None,
         "vote_points": {str(k): str(v) for k, v in sorted(vote.items()) if str(k) in entries},
         "has_vote": bool(round_.edition.has_public_vote and vote),
+        "expects_vote": bool(round_.edition.has_public_vote),
         "stability": {"seed": int(seed), "n_resamples": int(n_resamples)},
     }
 
@@ -310,6 +311,8 @@ def run_inputs(inputs: Mapping[str, Any], *, with_stability: bool = True) -> Out
         results_canonical_text(inputs, evaluation.input_sha256).encode("utf-8")
     ).hexdigest()
     warnings = list(evaluation.warnings)
+    if inputs.get("expects_vote") and not inputs.get("has_vote"):
+        warnings.append("vote_not_frozen: the edition has a public vote but no frozen tally; totals are expert scores")
     outcome = Outcome(dict(inputs), evaluation, award_list, vote, totals, ranking, input_hash, warnings=warnings)
     if with_stability and levels:
         outcome.stability = stability(

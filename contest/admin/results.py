@@ -60,7 +60,19 @@ JUDGE_REASONS = {
     "down_weighted": _l("Bị giảm trọng số"),
     "disagrees_with_panel": _l("Ngược chiều với hội đồng"),
 }
+WARNING_LABELS = {
+    "disconnected_panel": _l("Các nhóm giám khảo không chấm chéo nhau: điểm giữa các nhóm chỉ so sánh được "
+                             "nếu mỗi nhóm chấm công bằng như nhau."),
+    "unscored_entries": _l("Có bài chỉ có phiếu chấm trống, không được xếp hạng."),
+    "vote_not_frozen": _l("Cuộc thi có bình chọn nhưng kết quả bình chọn chưa được chốt: tổng điểm hiện chỉ gồm "
+                          "điểm chuyên gia."),
+}
 _PREVIEWS: dict[str, dict[str, Any]] = {}
+
+
+def warning_label(text: str) -> str:
+    code = text.split(":", 1)[0]
+    return str(WARNING_LABELS.get(code, text))
 
 
 def flag_label(code: str) -> str:
@@ -171,11 +183,12 @@ def results_workspace(round_id: int) -> str | tuple[str, int]:
         select(ResultSet).where(ResultSet.round_id == round_.id).order_by(ResultSet.id.desc())
     ).all()
     context = _table_context(payload, round_.edition_id) if payload else {}
+    category_id = category.id if category else None
     context["why_url"] = lambda entry_id: url_for(
-        "admin.results_why_preview", round_id=round_.id, entry_id=entry_id, method=method)
+        "admin.results_why_preview", round_id=round_.id, entry_id=entry_id, method=method, category=category_id)
     return render_template(
         "admin/results/workspace.html", round=round_, category=category, method=method, form=form,
-        payload=payload, problem=problem, sets=sets, methods=METHOD_LABELS, **context,
+        payload=payload, problem=problem, sets=sets, methods=METHOD_LABELS, warning_label=warning_label, **context,
     )
 
 
@@ -208,12 +221,14 @@ def results_compute(round_id: int) -> Response:
 @roles_required(Role.ORGANIZER)
 def results_why_preview(round_id: int, entry_id: int) -> str:
     round_ = round_or_404(round_id)
+    category = _category_arg(round_, request.args.get("category", 0, type=int))
     method = _method_arg()
     try:
-        payload = _preview(round_, None, method)
+        payload = _preview(round_, category, method)
     except ops.ResultError as error:
         abort(409, error.message)
-    back = url_for("admin.results_workspace", round_id=round_.id, method=method)
+    back = url_for("admin.results_workspace", round_id=round_.id, method=method,
+                   category=category.id if category else None)
     return _why(payload, entry_id, round_.edition_id, back)
 
 
@@ -251,12 +266,14 @@ def _why(payload: dict[str, Any], entry_id: int, edition_id: int, back: str) -> 
 @roles_required(Role.ORGANIZER)
 def results_reliability_preview(round_id: int) -> str:
     round_ = round_or_404(round_id)
+    category = _category_arg(round_, request.args.get("category", 0, type=int))
     method = _method_arg()
     try:
-        payload = _preview(round_, None, method)
+        payload = _preview(round_, category, method)
     except ops.ResultError as error:
         abort(409, error.message)
-    return _reliability(payload, url_for("admin.results_workspace", round_id=round_.id, method=method))
+    return _reliability(payload, url_for("admin.results_workspace", round_id=round_.id, method=method,
+                                         category=category.id if category else None))
 
 
 @bp.route("/ket-qua/bo/<int:rs_id>/giam-khao")
@@ -311,7 +328,7 @@ def result_set(rs_id: int) -> str:
         publish_form=PublishForm(), reason_form=ReasonForm(), correction_form=ReasonForm(prefix="c"),
         non_winners_form=NonWinnersForm(list_non_winners=rs.list_non_winners), blockers=blockers,
         approvals=approvals, report=report, now=utcnow(), flag_label=flag_label, rows={r["entry_id"]: r for r in rs.payload["rows"]},
-        export_names=exports.EXPORTS, methods=METHOD_LABELS,
+        export_names=exports.EXPORTS, methods=METHOD_LABELS, warning_label=warning_label,
         why_url=lambda entry_id: url_for("admin.results_why", rs_id=rs.id, entry_id=entry_id),
         levels=_levels(rs.edition_id), entries=_entries([str(a.entry_id) for a in rs.awards]),
     )

@@ -163,3 +163,20 @@ def test_stored_set_pages_and_correction(client, auth, contest, organizer):
     new = db.session.query(ResultSet).filter(ResultSet.supersedes_id == rs.id).one()
     assert response.headers["Location"].endswith(f"/quan-tri/ket-qua/bo/{new.id}")
     assert db.session.get(ResultSet, rs.id).status == ResultStatus.SUPERSEDED
+
+
+def test_workspace_warnings_are_in_vietnamese_and_category_filter_applies(client, auth, contest, organizer):
+    edition, round_, entries, judges = contest
+    other = scored_contest({"X": {0: 61, 1: 63}}, edition=edition, category_code="y_duoc")[2]["X"]
+    auth.as_(organizer)
+    html = client.get(f"/quan-tri/ket-qua/vong/{round_.id}").get_data(as_text=True)
+    assert "kết quả bình chọn chưa được chốt" in html  # the preset edition has a vote, no tally yet
+    assert "vote_not_frozen" not in html
+    assert f'data-entry="{other.id}"' in html
+    cntt = next(c for c in edition.categories if c.code == "cntt")
+    html = client.get(f"/quan-tri/ket-qua/vong/{round_.id}?category={cntt.id}").get_data(as_text=True)
+    assert f'data-entry="{other.id}"' not in html
+    assert f"category={cntt.id}" in html  # explanations keep the field filter
+    assert client.get(f"/quan-tri/ket-qua/vong/{round_.id}?category=424242").status_code == 404
+    why = client.get(f"/quan-tri/ket-qua/vong/{round_.id}/bai/{other.id}?category={cntt.id}")
+    assert why.status_code == 404  # not ranked in that field
