@@ -90,6 +90,8 @@ def init_app(app: Flask) -> None:
         app.logger.exception("Unhandled error on %s %s", request.method, request.path)
         return render_error(500)
 
+    app.jinja_env.globals["has_endpoint"] = lambda endpoint: endpoint in app.view_functions
+
     @app.before_request
     def _nonce() -> None:
         g.csp_nonce = secrets.token_urlsafe(16)
