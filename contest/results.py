@@ -444,6 +444,9 @@ def compute_result_set(
         raise ResultError(_("Lĩnh vực không thuộc cuộc thi của vòng này."), 400)
     inputs = build_inputs(round_, category, method, params, seed=seed, n_resamples=n_resamples)
     outcome = run_inputs(inputs)
+    same = _unchanged_working_set(round_, category, method, outcome.input_hash)
+    if same is not None:
+        return same  # a double submit, or nothing changed since: the same working set
     payload = payload_of(outcome)
     rs = ResultSet(
         edition_id=round_.edition_id,
@@ -484,6 +487,27 @@ def compute_result_set(
     audit.record("results.compute", rs, actor=actor, after=_summary(rs))
     db.session.flush()
     return rs
+
+
+def _unchanged_working_set(round_: Round, category: Category | None, method: str, input_hash: str
+                           ) -> ResultSet | None:
+    """The newest untouched working set computed from exactly these inputs, if any."""
+    latest = db.session.scalar(
+        select(ResultSet)
+        .where(
+            ResultSet.round_id == round_.id,
+            ResultSet.category_id.is_(None) if category is None else ResultSet.category_id == category.id,
+            ResultSet.supersedes_id.is_(None),
+        )
+        .order_by(ResultSet.id.desc())
+        .limit(1)
+    )
+    if (
+        latest is not None and latest.status == ResultStatus.COMPUTED and latest.method == method
+        and latest.input_hash == input_hash and not any(a.overridden for a in latest.awards)
+    ):
+        return latest
+    return None
 
 
 def _require(rs: ResultSet, *statuses: ResultStatus, message: str) -> None:

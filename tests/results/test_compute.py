@@ -114,9 +114,11 @@ def test_threshold_leaves_quota_unfilled(app):
 def test_frozen_hash_is_reproducible_and_recompute_matches(app):
     edition, round_, entries, _ = scored_contest(LENIENT)
     rs = results.compute_result_set(round_)
-    again = results.compute_result_set(round_)
+    results.freeze_result_set(rs, None)
+    again = results.compute_result_set(round_)  # a separate computation from the same sheets
     db.session.commit()
-    assert rs.input_hash == again.input_hash
+    assert again.id != rs.id and rs.input_hash == again.input_hash
+    assert rs.status == ResultStatus.FROZEN and rs.frozen_at is not None
     report = results.recompute_check(rs)
     assert report.matches, report.differences
     # From the exported inputs alone (JSON round trip), without the database.
@@ -129,6 +131,20 @@ def test_frozen_hash_is_reproducible_and_recompute_matches(app):
     broken = results.recompute_check(tampered["inputs"], rs.payload | {"input_hash": rs.input_hash})
     assert not broken.matches
     assert "input_hash" in broken.differences and "engine_input_sha256" in broken.differences
+
+
+def test_computing_twice_without_changes_keeps_one_working_set(app):
+    edition, round_, entries, _ = scored_contest(LENIENT)
+    first = results.compute_result_set(round_)
+    again = results.compute_result_set(round_)
+    db.session.commit()
+    assert again.id == first.id
+    assert db.session.query(AuditEvent).filter_by(action="results.compute").count() == 1
+    # A new submitted sheet changes the inputs: a new working set.
+    add_sheet(round_, entries["F"], make_judges(1)[0], 55)
+    db.session.commit()
+    changed = results.compute_result_set(round_)
+    assert changed.id != first.id and changed.input_hash != first.input_hash
 
 
 def test_different_method_gives_different_hash(app):

@@ -219,9 +219,11 @@ def test_second_publication_of_the_same_scope_is_refused(app):
     organizer = make_user(Role.ORGANIZER)
     members = committee(edition, 1)
     first = results.compute_result_set(round_)
+    results.freeze_result_set(first, organizer)
     second = results.compute_result_set(round_)
+    assert second.id != first.id
+    results.freeze_result_set(second, organizer)
     for rs in (first, second):
-        results.freeze_result_set(rs, organizer)
         approve_all(rs, members)
     results.publish_results(first, actor=organizer, notify=False)
     db.session.commit()
