@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 
 from contest.forms import email_format, max_length, optional, required, strip_text
 from contest.i18n import _l
@@ -19,7 +20,7 @@ class AddMemberForm(FlaskForm):
 class DecisionForm(FlaskForm):
     decision = RadioField(
         _l("Quyết định"),
-        choices=[("approve", _l("Phê duyệt")), ("reject", _l("Không phê duyệt"))],
+        choices=[SelectChoice("approve", _l("Phê duyệt")), SelectChoice("reject", _l("Không phê duyệt"))],
         validators=[required()],
     )
     comment = TextAreaField(_l("Ý kiến (không bắt buộc)"), validators=[optional(), max_length(1500)],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateTimeLocalField, IntegerField, SelectField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, ValidationError
 
 from contest.forms import max_length, optional, required, strip_text
@@ -11,8 +12,8 @@ from contest.i18n import _l
 from contest.models import VoteFrequency
 
 FREQUENCY_CHOICES = [
-    (VoteFrequency.ONCE.value, _l("Một lần cho mỗi bài trong cả đợt")),
-    (VoteFrequency.DAILY.value, _l("Mỗi ngày một lần cho mỗi bài")),
+    SelectChoice(VoteFrequency.ONCE.value, _l("Một lần cho mỗi bài trong cả đợt")),
+    SelectChoice(VoteFrequency.DAILY.value, _l("Mỗi ngày một lần cho mỗi bài")),
 ]
 
 
