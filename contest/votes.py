@@ -4,6 +4,16 @@ Operations change the models, write the audit event and flush; the route commits
 uniqueness is decided by the database (unique key on period, voter, entry and day), never by a
 check in Python, so two tabs or a double click cannot count twice.  Vote points are computed by
 :func:`judging.vote.vote_points` from the frozen tally only.
+
+Settings (app config, else environment, else default):
+    VOTE_POW_BITS (16) leading zero bits of the proof of work; VOTE_POW_SECONDS (900) challenge life;
+    VOTE_CODE_MINUTES (15), VOTE_CODE_MAX_ATTEMPTS (5), VOTE_CODE_RESEND_SECONDS (60),
+    VOTE_CODES_PER_HOUR (5); review queue thresholds VOTE_REVIEW_NETWORK_BURST (20 votes) within
+    VOTE_REVIEW_NETWORK_MINUTES (10), VOTE_REVIEW_NEW_VOTERS (30 new addresses) within
+    VOTE_REVIEW_NEW_VOTERS_MINUTES (5), VOTE_REVIEW_DEVICE_VOTERS (3 addresses on one device).
+    Rate limits (contest/public/vote.py): VOTE_LIMIT_CODE_ADDRESS, VOTE_LIMIT_CODE_NETWORK,
+    VOTE_LIMIT_VERIFY_ADDRESS, VOTE_LIMIT_VOTE_ADDRESS, VOTE_LIMIT_VOTE_NETWORK,
+    VOTE_LIMIT_CHALLENGE_ADDRESS, as Flask-Limiter strings ("60 per minute").
 """
 
 from __future__ import annotations
