@@ -72,10 +72,13 @@ def distributions_svg(judges: Sequence[str], before: Mapping[str, list[float]], 
         box.set_edgecolor(GREEN)
     ax.set_yticks(positions, [labels.get(j, j) for j in judges])
     ax.invert_yaxis()
-    ax.set_xlim(0, scale)
+    values = [v for series in (*data_before, *data_after) for v in series if v == v]
+    low = max(0.0, min(values, default=0.0) - 0.05 * scale)
+    high = min(float(scale), max(values, default=float(scale)) + 0.05 * scale)
+    ax.set_xlim(low, high if high > low else float(scale))
     ax.set_xlabel(labels.get("_x", "points"))
     ax.legend([b1["boxes"][0], b2["boxes"][0]], [labels.get("_before", "before"), labels.get("_after", "after")],
-              loc="lower left", fontsize=8)
+              loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
     ax.grid(axis="x", color="#e5e9e7")
     return _svg(fig)
 
