@@ -401,11 +401,6 @@ def payload_of(outcome: Outcome) -> dict[str, Any]:
     })
 
 
-def preview(round_: Round, category: Category | None = None, method: str = DEFAULT_METHOD) -> dict[str, Any]:
-    """The workspace's live view: the same payload a result set stores, not saved."""
-    return payload_of(run_inputs(build_inputs(round_, category, method)))
-
-
 # ---------------------------------------------------------------------------------------------
 # Operations
 # ---------------------------------------------------------------------------------------------
