@@ -1,8 +1,9 @@
 """The organizers' results workspace: rankings, explanations, judge reliability, award lists.
 
 Pages read a *payload* (the engine's output plus the vote parts): for a round's live view it
-is computed on the fly from the current sheets (:func:`contest.results.run_inputs`), for a saved result set it is the
-stored one, so what the council sees while deciding is exactly what gets frozen.
+is computed on the fly from the current sheets (:func:`contest.results.run_inputs`), for a
+saved result set it is the stored one, so what the council sees while deciding is exactly
+what gets frozen.
 """
 
 from __future__ import annotations
