@@ -63,7 +63,7 @@ __all__ = [
 # hashing and syscalls are not the bottleneck.
 CHUNK_SIZE = 1024 * 1024
 # S3 multipart part size. minio holds one part in memory while sending it, so this bounds upload memory.
-S3_PART_SIZE = 10 * 1024 * 1024
+S3_PART_SIZE = 5 * 1024 * 1024  # the S3 minimum: memory per upload stays about one part
 # How much of the start of a file the type sniffer looks at; enough for the first entries of an Office zip.
 SNIFF_BYTES = 64 * 1024
 MAX_FILENAME_BYTES = 255
@@ -131,7 +131,7 @@ class ObjectTooLarge(StorageError, InvalidUpload):
 
 
 class _MeteredReader:
-    """Wraps the user's stream: hands out at most CHUNK_SIZE per read, hashes and counts on the way, and
+    """Wraps the user's stream: reads it CHUNK_SIZE at a time, hashes and counts on the way, and
     raises ObjectTooLarge as soon as the count passes max_size (so at most one chunk past the limit is read).
 
     Errors raised by the *source* (a client that disconnects mid-upload) are remembered, so ``put`` can
@@ -148,22 +148,26 @@ class _MeteredReader:
         self.source_error: BaseException | None = None
 
     def read(self, n: int = -1) -> bytes:
-        want = CHUNK_SIZE if n is None or n < 0 else min(n, CHUNK_SIZE)
+        # Serve the whole request in one bytes object: minio assembles a part with repeated
+        # ``part += read(...)``, so small answers would copy the growing part again and again.
+        want = CHUNK_SIZE if n is None or n < 0 else n
         if want == 0:
             return b""
-        try:
-            data = self._read(want)
-        except BaseException as exc:
-            self.source_error = exc
-            raise
-        if not data:
-            return b""
-        data = bytes(data)
-        self.size += len(data)
-        if self._max_size is not None and self.size > self._max_size:
-            raise ObjectTooLarge(self._max_size)
-        self._hash.update(data)
-        return data
+        buffer = bytearray()
+        while len(buffer) < want:
+            try:
+                data = self._read(min(CHUNK_SIZE, want - len(buffer)))
+            except BaseException as exc:
+                self.source_error = exc
+                raise
+            if not data:
+                break
+            self.size += len(data)
+            if self._max_size is not None and self.size > self._max_size:
+                raise ObjectTooLarge(self._max_size)
+            self._hash.update(data)
+            buffer += data
+        return bytes(buffer)
 
     @property
     def sha256(self) -> str:
