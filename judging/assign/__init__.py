@@ -14,7 +14,8 @@ Public API (numpy in, numpy out; inputs are never modified):
 * :class:`AssignmentResult` and :class:`AssignmentInfeasible`.
 
 The model, the evenness rule and the repair method are documented in
-:mod:`judging.assign.solver` and :mod:`judging.assign.repair`.
+:mod:`judging.assign.solver`, :mod:`judging.assign.flow` and
+:mod:`judging.assign.repair`.
 """
 
 from judging.assign.affinity import affinity_from_expertise, normalize_term

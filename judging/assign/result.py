@@ -124,10 +124,14 @@ class AssignmentResult:
     ``total_affinity``
         sum of the (unjittered) affinity over assigned pairs.
     ``lp_bound``
-        optimum of the linear programme under the same conflicts and load
-        band, before connectivity repair: no assignment with these loads can
-        score higher (up to the tie-breaking jitter, at most 1e-6 of the
-        affinity scale per pair).
+        optimum of the transportation problem (min-cost flow, equivalently
+        its linear programme) under the same conflicts and load band, before
+        connectivity repair: no assignment with these loads scores higher.
+        The flow's value is exact up to its integer cost resolution (below
+        1e-6 of the affinity scale per pair, about 1e-8 on a 2,000-entry
+        contest; see :mod:`judging.assign.flow`); with ``method="lp"``
+        it includes the tie-breaking jitter, at most 1e-6 of the scale per
+        pair, and with ``candidates`` it is a duality bound.
     ``gap``
         ``(lp_bound - total_affinity) / |lp_bound|`` (0 when the bound is 0):
         the share of affinity given up, mostly to connectivity repair.
@@ -142,7 +146,7 @@ class AssignmentResult:
     ``swaps``
         exchanges made by the connectivity/overlap repair.
     ``components_before_repair``
-        pieces of the graph the LP alone produced (what the swaps had to join).
+        pieces of the graph the optimal solve alone produced (what the swaps had to join).
     ``overlaps``
         for each judge, the number of other judges sharing an entry with them.
     """

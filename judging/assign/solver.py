@@ -1,4 +1,4 @@
-"""Judge–entry assignment as a transportation problem solved by linear programming.
+"""Judge–entry assignment as a transportation problem, solved exactly by min-cost flow.
 
 Model
 -----
@@ -10,11 +10,17 @@ re-assignment, not already fixed).  Constraints:
 
 objective: maximise ``Σ affinity[e, j] · x[e, j]``.
 
-The constraint matrix is the incidence matrix of a bipartite graph (rows may
-be repeated for two-sided bounds), which is totally unimodular, so a basic
-optimal solution of the LP relaxation is integral.  HiGHS dual simplex
-returns such a vertex; should it ever return a fractional point, the same
-problem is re-solved by HiGHS MILP.
+This is a min-cost flow (entries supply their places, unit arcs carry them to
+unconflicted judges, judges pass them on to a sink within their band; see
+:mod:`judging.assign.flow`), solved by OR-Tools' cost-scaling solver: integral
+and exactly optimal, so the reported bound is the flow's own optimum.  The
+same model as a linear programme (``method="lp"``) is kept as an independent
+cross-check: its constraint matrix is the incidence matrix of a bipartite
+graph (rows may be repeated for two-sided bounds), totally unimodular, so a
+basic optimal solution is integral and has the same value.  HiGHS dual
+simplex returns such a vertex; should it ever return a fractional point, the
+problem is re-solved by HiGHS MILP.  The LP is much slower on large contests
+(tens of thousands of degenerate pivots), which is why the flow is the default.
 
 Load band ("as even as possible")
 ---------------------------------
@@ -23,17 +29,23 @@ fixed load)`` and ``hi = min(max_load, number of entries they may judge)``.
 Water-filling finds the level ``t`` with ``Σ clip(t, lo, hi) = Σ k``; the band
 is ``floor``/``ceil`` of ``clip(t, lo, hi)``.  So loads are the even share ±1
 where maxima allow, and judges capped below the share are full.  If conflicts
-make that band infeasible, a first LP finds loads that leave the band by the
-least total amount (within ``[lo, hi]``), the band of each judge is widened
-only as far as that solution needs, and the affinity LP is solved in it.
+make that band infeasible, a first solve finds loads that leave the band by
+the least total amount (within ``[lo, hi]``; a flow whose judge → sink arcs
+cost 1 per unit outside the band, or an LP with slacks), the band of each
+judge is widened only as far as that solution needs, and the affinity problem
+is solved in it.
 
 Ties
 ----
-A seeded jitter in ``[0, 1e-6 · max|affinity|)`` per pair is added to the
-objective, so equal affinities are broken reproducibly for a seed and
-differently for another.  The reported affinity never includes the jitter.
+Each pair gets a seeded random number.  The flow turns it into an integer
+jitter strictly below one unit of the integer affinity summed over the whole
+assignment, so it only ever decides between assignments of equal affinity
+(rounded to below 1e-6 of the affinity scale; about 1e-8 on a 2,000-entry
+contest).  The LP adds it as a jitter in ``[0, 1e-6 · max|affinity|)`` per
+pair.  Either way ties are broken reproducibly for a seed and differently for
+another, and the reported affinity never includes the jitter.
 
-After the LP, :mod:`judging.assign.repair` swaps pairs to make the graph
+After the solve, :mod:`judging.assign.repair` swaps pairs to make the graph
 connected with overlap (see there).  Fixed pairs are never swapped.
 """
 
@@ -48,10 +60,14 @@ from scipy.sparse import csr_array, hstack, vstack
 from scipy.sparse import identity as identity_matrix
 
 from judging.assign.feasibility import check_groups, check_simple, raise_unexplained
+from judging.assign.flow import band_flow, least_deviation_loads
 from judging.assign.repair import repair_mixing
 from judging.assign.result import AssignmentResult, bipartite_components, summarize
 
 JITTER = 1e-6
+# "flow": min-cost flow (default, fast); "lp": the HiGHS LP, kept as an
+# independent cross-check and for candidate pruning.
+METHODS = ("flow", "lp")
 # Column generation in the pruned LP: re-solves after pricing, pairs added per entry each time.
 PRICING_ROUNDS = 2
 PRICED_PER_ENTRY = 5
@@ -114,6 +130,12 @@ def _candidates(candidates) -> int | None:
     return int(candidates)
 
 
+def _method(method) -> str:
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
+    return method
+
+
 def _ids(ids, n, name) -> tuple[Any, ...] | None:
     if ids is None:
         return None
@@ -144,7 +166,7 @@ def even_band(lo: np.ndarray, hi: np.ndarray, total: int) -> tuple[np.ndarray, n
     return band_low, band_high
 
 
-# ---------------------------------------------------------------- LP
+# ---------------------------------------------------------------- LP (cross-check)
 
 
 def _solve_lp(cost, a_eq, b_eq, a_ub, b_ub, upper):
@@ -251,6 +273,69 @@ def _incidence(index, n_rows, n_cols) -> csr_array:
     return csr_array((np.ones(n_cols), (index, np.arange(n_cols))), shape=(n_rows, n_cols))
 
 
+def _lp_band(ei, ji, gain, need, fixed_judge, shape, candidates):
+    """``solve(band_low, band_high) -> (x, bound) | None`` by the HiGHS LP."""
+
+    def solve(band_low, band_high):
+        solved = _band_lp(ei, ji, gain, need, band_low - fixed_judge, band_high - fixed_judge, shape, candidates)
+        return None if solved is None else (solved[0], solved[2])
+
+    return solve
+
+
+def _lp_widening(ei, ji, need, fixed_judge, shape):
+    """``widen(lo, band_low, band_high, hi) -> loads | None`` by an LP with deviation slacks."""
+    n_entries, n_judges = shape
+    nv = ei.size
+
+    def widen(lo, band_low, band_high, hi):
+        # Variables: the pairs, then each judge's units above and below the band.
+        a_eq = _incidence(ei, n_entries, nv)
+        judge_rows = _incidence(ji, n_judges, nv)
+        a_ub = vstack([judge_rows, -judge_rows]).tocsr()
+        identity = identity_matrix(n_judges, format="csr")
+        empty = csr_array((n_judges, n_judges))
+        slack = vstack([hstack([-identity, empty]), hstack([empty, -identity])])
+        a_ub1 = hstack([a_ub, slack]).tocsr()
+        a_eq1 = hstack([a_eq, csr_array((n_entries, 2 * n_judges))]).tocsr()
+        upper1 = np.concatenate([np.ones(nv), hi - band_high, band_low - lo]).astype(float)
+        cost1 = np.concatenate([np.zeros(nv), np.ones(2 * n_judges)])
+        rhs = np.concatenate([band_high - fixed_judge, -(band_low - fixed_judge)]).astype(float)
+        first = _solve_lp(cost1, a_eq1, need.astype(float), a_ub1, rhs, upper1)
+        if first is None:
+            return None
+        return fixed_judge + np.bincount(ji, weights=first[0][:nv], minlength=n_judges).round().astype(int)
+
+    return widen
+
+
+def _flow_band(ei, ji, values, uniform, need, fixed_judge):
+    """``solve(band_low, band_high) -> (x, None) | None`` by min-cost flow.
+
+    No separate bound: the flow is optimal (up to the integer cost
+    resolution, see :mod:`judging.assign.flow`), so its own affinity is one.
+    """
+
+    def solve(band_low, band_high):
+        x = band_flow(ei, ji, values, uniform, need, band_low - fixed_judge, band_high - fixed_judge)
+        return None if x is None else (x, None)
+
+    return solve
+
+
+def _flow_widening(ei, ji, need, fixed_judge, n_judges):
+    """``widen(lo, band_low, band_high, hi) -> loads | None`` by a min-cost flow on deviations."""
+
+    def widen(lo, band_low, band_high, hi):
+        loads = least_deviation_loads(
+            ei, ji, need, lo - fixed_judge, band_low - fixed_judge, band_high - fixed_judge,
+            hi - fixed_judge, n_judges,
+        )
+        return None if loads is None else fixed_judge + loads
+
+    return widen
+
+
 def _solve(
     affinity: np.ndarray,
     eligible: np.ndarray,
@@ -263,6 +348,7 @@ def _solve(
     entry_ids,
     judge_ids,
     candidates: int | None = None,
+    method: str = "flow",
 ) -> AssignmentResult:
     """Shared core: ``eligible`` = pairs that may be added, ``fixed`` = pairs kept."""
     n_entries, n_judges = affinity.shape
@@ -281,49 +367,43 @@ def _solve(
     need = k - fixed_entry
     ei, ji = np.nonzero(eligible)
     nv = ei.size
-    scale = float(np.abs(affinity).max()) or 1.0
-    jitter = np.random.default_rng(seed).random(affinity.shape) * (JITTER * scale)
-    gain = affinity[ei, ji] + jitter[ei, ji]
-    def band_rhs(low, high):
-        return np.concatenate([high - fixed_judge, -(low - fixed_judge)]).astype(float)
+    uniform = np.random.default_rng(seed).random(affinity.shape)[ei, ji]
+    if method == "flow":
+        solve_band = _flow_band(ei, ji, affinity[ei, ji], uniform, need, fixed_judge)
+        widen = _flow_widening(ei, ji, need, fixed_judge, n_judges)
+    else:
+        scale = float(np.abs(affinity).max()) or 1.0
+        gain = affinity[ei, ji] + uniform * (JITTER * scale)
+        solve_band = _lp_band(ei, ji, gain, need, fixed_judge, affinity.shape, candidates)
+        widen = _lp_widening(ei, ji, need, fixed_judge, affinity.shape)
 
     if nv == 0:
         # Nothing left to choose (a re-assignment whose holes are all filled):
         # check_simple has already ensured no entry still needs a judge.
-        solved = (np.zeros(0), 0.0, 0.0)
+        solved = (np.zeros(0), 0.0)
     else:
-        solved = _band_lp(
-            ei, ji, gain, need, band_low - fixed_judge, band_high - fixed_judge, affinity.shape, candidates
-        )
+        solved = solve_band(band_low, band_high)
     if solved is None:
-        # Conflicts rule the even band out: find the loads that leave it least.
-        # Variables: the pairs, then each judge's units above and below the band.
-        a_eq = _incidence(ei, n_entries, nv)
-        judge_rows = _incidence(ji, n_judges, nv)
-        a_ub = vstack([judge_rows, -judge_rows]).tocsr()
-        identity = identity_matrix(n_judges, format="csr")
-        empty = csr_array((n_judges, n_judges))
-        slack = vstack([hstack([-identity, empty]), hstack([empty, -identity])])
-        a_ub1 = hstack([a_ub, slack]).tocsr()
-        a_eq1 = hstack([a_eq, csr_array((n_entries, 2 * n_judges))]).tocsr()
-        upper1 = np.concatenate([np.ones(nv), hi - band_high, band_low - lo]).astype(float)
-        cost1 = np.concatenate([np.zeros(nv), np.ones(2 * n_judges)])
-        first = _solve_lp(cost1, a_eq1, need.astype(float), a_ub1, band_rhs(band_low, band_high), upper1)
-        if first is None:
+        # Conflicts rule the even band out: find the loads that leave it least,
+        # then widen each judge's band only as far as those loads need.
+        loads = widen(lo, band_low, band_high, hi)
+        if loads is None:
             check_groups(eligible, need, np.maximum(lo - fixed_judge, 0), hi - fixed_judge, entry_ids, judge_ids)
             raise_unexplained(entry_ids, judge_ids)
-        loads = fixed_judge + np.bincount(ji, weights=first[0][:nv], minlength=n_judges).round().astype(int)
         band_low = np.minimum(band_low, loads)
         band_high = np.maximum(band_high, loads)
-        solved = _band_lp(
-            ei, ji, gain, need, band_low - fixed_judge, band_high - fixed_judge, affinity.shape, candidates
-        )
-        if solved is None:  # pragma: no cover - the first LP's loads are a witness
+        solved = solve_band(band_low, band_high)
+        if solved is None:  # pragma: no cover - the widening loads are a witness
             raise_unexplained(entry_ids, judge_ids)
-    x, _, bound = solved
+    x, bound = solved
     pairs = fixed.copy()
     pairs[ei[x > 0.5], ji[x > 0.5]] = True
-    lp_bound = bound + float(affinity[fixed].sum())
+    if method == "flow":
+        # The flow is optimal, so its own affinity is the bound; summed exactly
+        # as total_affinity is, so that an unrepaired result has gap 0.
+        lp_bound = float(affinity[pairs].sum())
+    else:
+        lp_bound = bound + float(affinity[fixed].sum())
     swaps = 0
     components_before = bipartite_components(pairs)
     if repair and k.min() >= 2:
@@ -349,6 +429,7 @@ def assign(
     judge_ids: Sequence[Any] | None = None,
     repair: bool = True,
     candidates: int | None = None,
+    method: str = "flow",
 ) -> AssignmentResult:
     """Give every entry exactly ``per_entry`` judges, maximising total affinity.
 
@@ -361,10 +442,14 @@ def assign(
     judge–entry graph is repaired to be connected with overlap ≥ 2 when
     ``repair`` and every entry has ≥ 2 judges.  Inputs are not modified.
 
-    ``candidates``: ``None`` (default) solves the LP over every pair; a number
-    ``m`` keeps only each entry's ``m`` best judges for speed on large
-    contests, with ``lp_bound`` still a valid bound over all pairs (see
-    ``_band_lp``), so ``gap`` shows what the shortcut cost.
+    ``method``: ``"flow"`` (default) solves the model exactly by min-cost
+    flow; ``"lp"`` solves the same model by the HiGHS LP, much slower on
+    large contests and kept to cross-check the flow.
+
+    ``candidates`` (LP only; the flow always covers every pair): ``None``
+    solves the LP over every pair; a number ``m`` keeps only each entry's
+    ``m`` best judges, with ``lp_bound`` still a valid bound over all pairs
+    (see ``_band_lp``), so ``gap`` shows what the shortcut cost.
 
     Raises :class:`AssignmentInfeasible` when no assignment exists and
     ``ValueError`` for malformed arguments.
@@ -384,6 +469,7 @@ def assign(
         _ids(entry_ids, n_entries, "entry_ids"),
         _ids(judge_ids, n_judges, "judge_ids"),
         _candidates(candidates),
+        _method(method),
     )
 
 
@@ -402,6 +488,7 @@ def reassign(
     judge_ids: Sequence[Any] | None = None,
     repair: bool = True,
     candidates: int | None = None,
+    method: str = "flow",
 ) -> AssignmentResult:
     """Fill the holes left when judges recuse or are removed, or pairs are cancelled.
 
@@ -409,10 +496,13 @@ def reassign(
     ``removed_judges`` (judge indices), ``cancelled_pairs`` ((entry, judge)
     indices) and pairs now conflicted are dropped and never re-created; every
     other previous pair stays exactly as it was.  Only the entries that lost
-    judges receive new ones, chosen by the same LP (maximum affinity within
-    the even load band, counting the kept pairs in the loads).  Removed judges
-    end with load 0 whatever ``min_load`` says.  The repair swaps only new
-    pairs, so it may be unable to mend connectivity; the result says so.
+    judges receive new ones, chosen by the same model (maximum affinity
+    within the even load band, counting the kept pairs in the loads: each
+    judge's band and capacity shrink by their kept pairs, each entry's demand
+    by its kept judges).  Removed judges end with load 0 whatever
+    ``min_load`` says.  The repair swaps only new pairs, so it may be unable
+    to mend connectivity; the result says so.  ``method`` and ``candidates``
+    as in :func:`assign`.
     """
     a = _affinity(affinity)
     n_entries, n_judges = a.shape
@@ -443,6 +533,7 @@ def reassign(
         _ids(entry_ids, n_entries, "entry_ids"),
         _ids(judge_ids, n_judges, "judge_ids"),
         _candidates(candidates),
+        _method(method),
     )
 
 
@@ -459,8 +550,8 @@ def full_panel(
     ``conflicts``: finalists × judges booleans.  ``affinity`` only feeds the
     reported total (zeros if omitted).  Raises :class:`AssignmentInfeasible`
     (code ``"entry_lacks_judges"``) naming the finalists with fewer than
-    ``min_judges`` unconflicted judges.  The LP bound equals the total: there
-    is nothing to choose.
+    ``min_judges`` unconflicted judges.  The bound equals the total: there is
+    nothing to choose.
     """
     conflict = np.array(conflicts, dtype=bool)
     if conflict.ndim != 2 or 0 in conflict.shape:
