@@ -24,6 +24,7 @@ from sqlalchemy.orm import selectinload
 from contest import audit
 from contest.conflicts import conflict_mask, conflict_reasons
 from contest.extensions import db
+from contest.web import external_url
 from contest.i18n import _, _l
 from contest.mail import send_mail
 from contest.models import (
@@ -71,12 +72,6 @@ def _actor(actor: User | None) -> User | None:
     except RuntimeError:  # outside a request
         return None
     return None
-
-
-def email_link(endpoint: str, **values: object) -> str:
-    """An absolute link for an email, built the same way inside a request or in a CLI command."""
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    return base + current_app.url_map.bind("localhost").build(endpoint, values)
 
 
 def assignment_json(assignment: Assignment) -> dict[str, object]:
@@ -794,7 +789,7 @@ class PublishReport:
                 assignments=everything,
                 new_ids=self.new_ids,
                 blind=round_.edition.blind_judging,
-                link=email_link("judge.dashboard"),
+                link=external_url("judge.dashboard"),
             )
 
 

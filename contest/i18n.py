@@ -109,4 +109,6 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _languages() -> dict[str, object]:
-        return {"languages": app.config["LANGUAGES"], "request_path": request.full_path.rstrip("?")}
+        # Mail rendered by CLI commands and cron jobs has no request.
+        path = request.full_path.rstrip("?") if has_request_context() else "/"
+        return {"languages": app.config["LANGUAGES"], "request_path": path}

@@ -429,7 +429,7 @@ def _entry_round(entry: Entry, round_: Round) -> EntryRound:
 def reopen_sheet(sheet: ScoreSheet, *, reason: str, actor: User | None = None,
                  now: datetime | None = None) -> ScoreSheet:
     """Unlock a submitted sheet so its judge can correct it (audited with the reason; the judge is told)."""
-    from contest.judge.operations import absolute_url
+    from contest.web import external_url
     from contest.mail import send_mail
 
     now = now or utcnow()
@@ -457,6 +457,6 @@ def reopen_sheet(sheet: ScoreSheet, *, reason: str, actor: User | None = None,
         "reminder_sheet_reopened",
         assignment=assignment,
         reason=reason.strip(),
-        link=absolute_url("judge.score_entry", assignment_id=assignment.id),
+        link=external_url("judge.score_entry", assignment_id=assignment.id),
     )
     return sheet

@@ -5,13 +5,24 @@ from __future__ import annotations
 import secrets
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, g, render_template, request
+from flask import Flask, Response, current_app, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from contest.extensions import db
 from contest.i18n import _
+
+
+def external_url(endpoint: str, **values: object) -> str:
+    """An absolute link for an email or a share button, built on PUBLIC_BASE_URL.
+
+    Works the same inside a request and in CLI commands or cron jobs, where
+    there is no request to take the host from.
+    """
+    base = urlsplit(current_app.config["PUBLIC_BASE_URL"])
+    adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "http")
+    return adapter.build(endpoint, values, force_external=True)
 
 
 def is_safe_next(target: str | None) -> bool:

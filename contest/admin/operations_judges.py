@@ -19,7 +19,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from contest import audit
-from contest.assignments import cancel_assignment, cancel_conflicted, email_link, open_assignments
+from contest.assignments import cancel_assignment, cancel_conflicted, open_assignments
+from contest.web import external_url
 from contest.conflicts import conflict_reasons, declare_conflict
 from contest.extensions import db
 from contest.i18n import _
@@ -169,7 +170,7 @@ def send_invitation(user: User) -> None:
         _("Thư mời tham gia Hội đồng giám khảo"),
         "judge_invitation",
         user=user,
-        link=email_link("judge.accept_invitation", token=invitation_token(user)),
+        link=external_url("judge.accept_invitation", token=invitation_token(user)),
         days=max(1, max_age // 86400),
     )
 

@@ -14,7 +14,8 @@ from sqlalchemy.exc import IntegrityError
 from contest import audit
 from contest.extensions import db
 from contest.i18n import _, format_datetime_local, to_local
-from contest.judge.operations import absolute_url, sheet_total, sheet_values
+from contest.judge.operations import sheet_total, sheet_values
+from contest.web import external_url
 from contest.labels import SHEET_STATUS, label
 from contest.models import (
     Assignment,
@@ -199,7 +200,7 @@ def send_reminders(round_: Round, *, actor: User | None = None, now: datetime | 
             codes=codes,
             deadline=format_datetime_local(deadline) if deadline else None,
             overdue=bool(deadline and now >= deadline),
-            link=absolute_url("judge.dashboard"),
+            link=external_url("judge.dashboard"),
         )
         report.sent.append(judge)
     if report.sent:

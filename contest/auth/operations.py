@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import select
 
 from contest import audit
@@ -14,6 +14,7 @@ from contest.mail import send_mail
 from contest.models import ApplicantProfile, ApplicantType, Role, User, utcnow
 from contest.passwords import hash_password, verify_password
 from contest.tokens import make_token, read_token
+from contest.web import external_url
 
 
 def normalize_email(email: str) -> str:
@@ -26,12 +27,6 @@ def find_user_by_email(email: str) -> User | None:
 
 def email_taken(email: str) -> bool:
     return find_user_by_email(email) is not None
-
-
-def external_url(endpoint: str, **values: object) -> str:
-    """An absolute link for an email, also outside a request (CLI, cron)."""
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    return base + url_for(endpoint, **values)
 
 
 def register_applicant(

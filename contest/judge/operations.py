@@ -31,6 +31,7 @@ from sqlalchemy.exc import IntegrityError
 from contest import audit
 from contest.conflicts import is_conflicted
 from contest.extensions import db
+from contest.web import external_url
 from contest.i18n import _, format_datetime_local
 from contest.models import (
     Assignment,
@@ -92,17 +93,6 @@ class SheetInput:
     comment_to_applicant: str | None = None
     private_note: str | None = None
     unknown_criteria: list[str] = field(default_factory=list)
-
-
-def absolute_url(endpoint: str, **values: object) -> str:
-    """A link for an email, also from the command line (where there is no request to build on)."""
-    from flask import current_app, has_request_context, url_for
-
-    base = str(current_app.config["PUBLIC_BASE_URL"]).rstrip("/")
-    if has_request_context():
-        return base + url_for(endpoint, **values)
-    with current_app.test_request_context():
-        return base + url_for(endpoint, **values)
 
 
 # --- loading -----------------------------------------------------------------------------------
@@ -381,6 +371,6 @@ def recuse_from_entry(assignment: Assignment, *, reason: str, actor: User) -> As
             assignment=assignment,
             judge=actor,
             reason=reason,
-            link=absolute_url("admin.round_progress", round_id=assignment.round_id),
+            link=external_url("admin.round_progress", round_id=assignment.round_id),
         )
     return assignment
