@@ -48,3 +48,15 @@ def test_demo_data_seeds_once_and_has_every_role(app):
     users = db.session.scalars(select(User)).all()
     for role in Role:
         assert any(u.has_role(role) for u in users), role
+
+
+def test_the_demo_edition_passes_validation(app):
+    from sqlalchemy import select
+
+    from contest.editions import validate_edition
+    from contest.models import Edition
+
+    app.test_cli_runner().invoke(args=["contest", "seed-demo"])
+    edition = db.session.scalar(select(Edition))
+    with app.test_request_context():
+        assert [p.message for p in validate_edition(edition)] == []
