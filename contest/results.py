@@ -802,10 +802,10 @@ def notify_applicants(rs: ResultSet) -> int:
     return sent
 
 
-_CACHE: dict[tuple, tuple[float, str]] = {}
+_CACHE: dict[tuple, tuple[float, Any]] = {}
 
 
-def cache_get(key: tuple) -> str | None:
+def cache_get(key: tuple) -> Any:
     hit = _CACHE.get(key)
     if hit is None:
         return None
@@ -816,7 +816,7 @@ def cache_get(key: tuple) -> str | None:
     return value
 
 
-def cache_put(key: tuple, value: str) -> None:
+def cache_put(key: tuple, value: Any) -> None:
     seconds = int(current_app.config.get("RESULTS_CACHE_SECONDS", 60))
     if seconds <= 0:
         return

@@ -18,7 +18,7 @@ from sqlalchemy.orm import defer, selectinload
 
 from contest import results as ops
 from contest.extensions import db
-from contest.i18n import current_language
+from contest.i18n import current_language, localized
 from contest.models import (
     Assignment,
     AssignmentState,
@@ -46,8 +46,11 @@ def public_sets(edition: Edition) -> list[ResultSet]:
     return sorted(sets, key=lambda s: (s.round.position if s.round else 0, s.category.position if s.category else -1))
 
 
+VISIBLE = (EditionStatus.OPEN.value, EditionStatus.CLOSED.value, EditionStatus.ARCHIVED.value)
+
+
 def _edition_or_404(slug: str | None) -> Edition:
-    visible = (EditionStatus.OPEN.value, EditionStatus.CLOSED.value, EditionStatus.ARCHIVED.value)
+    visible = VISIBLE
     if slug is None:
         edition = db.session.scalar(
             select(Edition)
@@ -100,17 +103,40 @@ def _sections(sets: list[ResultSet]) -> list[dict[str, Any]]:
     return sections
 
 
-def _render_list(edition: Edition, sets: list[ResultSet]) -> str:
-    key = (
-        "results", edition.id, current_language(),
-        tuple((s.id, s.status, s.list_non_winners, s.published_at, s.complaint_ends_at) for s in sets),
+def _public_state(slug: str | None) -> tuple[int, tuple] | None:
+    """(edition id, state of its public sets) from one light query; None when nothing is public.
+
+    The state (ids, statuses, publication dates, listing choice) is the cache key: any change of
+    a set's state makes a new key, in every worker process, with no invalidation message.
+    """
+    query = (
+        select(Edition.id, Edition.year, ResultSet.id, ResultSet.status, ResultSet.list_non_winners,
+               ResultSet.published_at, ResultSet.complaint_ends_at)
+        .join(ResultSet, ResultSet.edition_id == Edition.id)
+        .where(Edition.status.in_(VISIBLE), ResultSet.status.in_(ops.PUBLIC_STATUSES))
     )
+    if slug is not None:
+        query = query.where(Edition.slug == slug)
+    rows = db.session.execute(query).all()
+    if not rows:
+        return None
+    edition_id = max((r[1], r[0]) for r in rows)[1]
+    return edition_id, tuple(sorted(tuple(r[2:]) for r in rows if r[0] == edition_id))
+
+
+def _render_content(edition_id: int, state: tuple) -> dict[str, str]:
+    key = ("results", edition_id, current_language(), state)
     cached = ops.cache_get(key)
     if cached is None:
         from contest.exports import organization
 
-        cached = render_template("public/results/_list.html", edition=edition, sections=_sections(sets),
-                                 organization=organization)
+        edition = db.session.get(Edition, edition_id)
+        sets = public_sets(edition)
+        cached = {
+            "title": localized(edition, "name"),
+            "html": render_template("public/results/_list.html", edition=edition, sections=_sections(sets),
+                                    organization=organization),
+        }
         ops.cache_put(key, cached)
     return cached
 
@@ -118,10 +144,13 @@ def _render_list(edition: Edition, sets: list[ResultSet]) -> str:
 @bp.route("/ket-qua")
 @bp.route("/ket-qua/<slug>")
 def results_page(slug: str | None = None) -> str:
-    edition = _edition_or_404(slug)
-    sets = public_sets(edition)
-    fragment = Markup(_render_list(edition, sets)) if sets else None  # noqa: S704 - our own rendered template
-    return render_template("public/results/index.html", edition=edition, fragment=fragment)
+    public = _public_state(slug)
+    if public is None:  # nothing published (yet) for this edition
+        edition = _edition_or_404(slug)
+        return render_template("public/results/index.html", title=localized(edition, "name"), fragment=None)
+    content = _render_content(*public)
+    fragment = Markup(content["html"])  # noqa: S704 - our own rendered template
+    return render_template("public/results/index.html", title=content["title"], fragment=fragment)
 
 
 def _own_entry_or_404(entry_id: int) -> Entry:
