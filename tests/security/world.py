@@ -155,7 +155,7 @@ def build_world() -> World:
         "unassigned_other_assignment_id": unassigned_other.id,
         "sheet_id": mine.sheet.id, "computed_rs_id": computed.id, "published_rs_id": published.id,
         "computed_award_id": computed.awards[0].id, "published_award_id": published.awards[0].id,
-        "ballot_entry_id": other_entry.id,
+        "ballot_entry_id": other_entry.id, "extra_entry_id": extra.id,
         "period_id": period.id, "conflict_id": conflict.id, "membership_id": membership.id,
         "draft_member_id": draft.members[0].id, "request_id": request.id,
         "judge_id": users["judge_assigned"].id, "category_id": entry.category_id,
