@@ -447,6 +447,22 @@ class LocalObjectStore(ObjectStore):
                     continue  # deleted while we walked
                 yield ObjectInfo(key=key, size=st.st_size, last_modified=datetime.fromtimestamp(st.st_mtime, UTC))
 
+    def sweep_temporaries(self, older_than: timedelta) -> int:
+        """Delete partial files left by a process killed mid-upload (``put`` removes its own otherwise).
+
+        Only files last written before ``now - older_than`` go, so uploads in flight keep theirs.
+        """
+        cutoff = (datetime.now(UTC) - older_than).timestamp()
+        removed = 0
+        for path in self.root.rglob(f"{self._TMP_PREFIX}*"):
+            try:
+                if path.is_file() and path.stat().st_mtime < cutoff:
+                    path.unlink()
+                    removed += 1
+            except FileNotFoundError:
+                continue
+        return removed
+
     def presigned_get_url(self, key, *, filename, content_type, expires=timedelta(minutes=5), inline=False):
         return None
 

@@ -58,6 +58,7 @@ def storage_check_command(sweep: bool, older_than: float) -> None:
                 removed += 1
             except StorageError as exc:
                 click.echo(f"  không xoá được {info.key}: {exc}", err=True)
+        removed += getattr(store, "sweep_temporaries", lambda _age: 0)(timedelta(hours=older_than))
         click.echo(f"Đã xoá {removed} đối tượng mồ côi.")
     if lost:
         raise SystemExit(1)
