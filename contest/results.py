@@ -647,6 +647,13 @@ def finalize_results(rs: ResultSet, actor: User | None = None, *, now: datetime 
     rs.finalized_at = now
     audit.record("results.finalize", rs, actor=actor, before={"status": ResultStatus.PUBLISHED.value},
                  after=_summary(rs))
+    for award in rs.awards:
+        # A final prize ends the entry's journey: its status says so from now on.
+        if award.level is not None and award.entry.status != EntryStatus.AWARDED.value:
+            before = award.entry.status
+            award.entry.status = EntryStatus.AWARDED.value
+            audit.record("entry.awarded", award.entry, actor=actor, before={"status": before},
+                         after={"status": EntryStatus.AWARDED.value, "level": award.level.name})
     db.session.flush()
     invalidate_cache()
     return rs

@@ -134,6 +134,9 @@ def test_finalized_results_are_immutable(app):
     results.publish_results(rs, actor=organizer)
     results.finalize_results(rs, organizer)
     db.session.commit()
+    winners = {a.entry.reference_code for a in rs.awards if a.level is not None}
+    assert winners and all(a.entry.status == "awarded" for a in rs.awards if a.level is not None)
+    assert all(a.entry.status != "awarded" for a in rs.awards if a.level is None)
 
     award = _award(rs, entries["B"])
     with pytest.raises(results.ResultError):
