@@ -5,7 +5,7 @@ uniqueness is decided by the database (unique key on period, voter, entry and da
 check in Python, so two tabs or a double click cannot count twice.  Vote points are computed by
 :func:`judging.vote.vote_points` from the frozen tally only.
 
-Settings (app config, else environment, else default):
+Settings (contest/config.py, from the environment; README lists them):
     VOTE_POW_BITS (16) leading zero bits of the proof of work; VOTE_POW_SECONDS (900) challenge life;
     VOTE_CODE_MINUTES (15), VOTE_CODE_MAX_ATTEMPTS (5), VOTE_CODE_RESEND_SECONDS (60),
     VOTE_CODES_PER_HOUR (5); review queue thresholds VOTE_REVIEW_NETWORK_BURST (20 votes) within
@@ -21,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
-import os
 import secrets
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -106,10 +105,8 @@ def vote_points_for_round(round_: Round) -> dict[int, Decimal]:
 
 
 def _setting(name: str, default: Any) -> Any:
-    """A VOTE_* setting: the app's config first, then the environment, then the default."""
-    if name in current_app.config:
-        return current_app.config[name]
-    return os.environ.get(name) or default
+    """A VOTE_* setting from the app's config (contest/config.py reads the environment)."""
+    return current_app.config.get(name, default)
 
 
 def pow_bits() -> int:

@@ -7,7 +7,6 @@ proof-of-work challenge (static/js/pow.js) before a code request or a vote is ac
 
 from __future__ import annotations
 
-import os
 import secrets
 from typing import Any
 
@@ -41,8 +40,8 @@ def _network() -> str:
 
 
 def _limit(name: str, default: str):  # noqa: ANN202 - a Flask-Limiter limit value
-    """A limit from the app's config, else the environment, else ``default`` (e.g. "60 per minute")."""
-    return lambda: current_app.config.get(name) or os.environ.get(name) or default
+    """A limit from the app's config (e.g. "60 per minute"); evaluated per request so tests can change it."""
+    return lambda: current_app.config.get(name) or default
 
 
 def _public_period(period_id: int) -> VotingPeriod:
