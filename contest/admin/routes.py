@@ -12,8 +12,6 @@ from contest.models import CommitteeMembership, Edition, Entry, Role
 
 bp = Blueprint("admin", __name__)
 
-# Each area of the organizers' work keeps its routes in its own module.
-AREAS = ("entries", "judges", "assignments", "rounds", "results", "votes", "approvals", "editions", "reports", "audit")
 
 
 @bp.route("/")
@@ -54,14 +52,14 @@ def committee_home() -> str:
     return render_template("admin/committee_home.html", editions=editions, lists=lists)
 
 
-def _register_areas() -> None:
-    import importlib
-    import importlib.util
-
-    for area in AREAS:
-        name = f"contest.admin.{area}"
-        if importlib.util.find_spec(name) is not None:
-            importlib.import_module(name)
-
-
-_register_areas()
+# Each area of the organizers' work keeps its routes in its own module, registered on ``bp`` when imported.
+from contest.admin import approvals  # noqa: E402,F401
+from contest.admin import assignments  # noqa: E402,F401
+from contest.admin import audit  # noqa: E402,F401
+from contest.admin import editions  # noqa: E402,F401
+from contest.admin import entries  # noqa: E402,F401
+from contest.admin import judges  # noqa: E402,F401
+from contest.admin import reports  # noqa: E402,F401
+from contest.admin import results  # noqa: E402,F401
+from contest.admin import rounds  # noqa: E402,F401
+from contest.admin import votes  # noqa: E402,F401

@@ -66,14 +66,6 @@ def dashboard() -> str:
     return render_template("judge/dashboard.html", groups=list(rounds.values()))
 
 
-def _register_areas() -> None:
-    import importlib
-    import importlib.util
-
-    for area in ("profile", "scoring"):
-        name = f"contest.judge.{area}"
-        if importlib.util.find_spec(name) is not None:
-            importlib.import_module(name)
-
-
-_register_areas()
+# The judge's profile and scoring pages live in their own modules, registered on ``bp`` when imported.
+from contest.judge import profile  # noqa: E402,F401
+from contest.judge import scoring  # noqa: E402,F401

@@ -57,14 +57,7 @@ def set_language(lang: str) -> Response:
     return redirect(target if is_safe_next(target) else url_for("public.index"))
 
 
-def _register_areas() -> None:
-    import importlib
-    import importlib.util
-
-    for area in ("results", "vote", "rules"):
-        name = f"contest.public.{area}"
-        if importlib.util.find_spec(name) is not None:
-            importlib.import_module(name)
-
-
-_register_areas()
+# Results, rules and the public vote live in their own modules, registered on ``bp`` when imported.
+from contest.public import results  # noqa: E402,F401
+from contest.public import rules  # noqa: E402,F401
+from contest.public import vote  # noqa: E402,F401
