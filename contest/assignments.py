@@ -16,7 +16,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from flask import current_app
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -932,7 +931,7 @@ def assignment_board(round_: Round) -> Board:
     entries = round_entries(round_)
     judges = eligible_judges()
     known = {j.id for j in judges}
-    for judge_id in sorted({jid for (_, jid), a in rows.items() if a.state in IN_FORCE} - known):
+    for judge_id in sorted({jid for (_entry_id, jid), a in rows.items() if a.state in IN_FORCE} - known):
         judge = db.session.get(User, judge_id)
         if judge is not None:
             judges.append(judge)

@@ -152,7 +152,7 @@ def to_csv(header: list[str], body: list[list[Any]]) -> bytes:
 def to_xlsx(title: str, header: list[str], body: list[list[Any]]) -> bytes:
     wb = Workbook()
     ws = wb.active
-    ws.title = title
+    ws.title = title[:31]  # the XLSX format allows 31 characters
     ws.append(header)
     for row in body:
         ws.append([safe_cell(v) for v in row])

@@ -31,7 +31,6 @@ from contest.models import (
     Award,
     Category,
     Edition,
-    EligibilityCheck,
     EligibilityResult,
     Entry,
     EntryRound,

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
 
-from contest.extensions import db
-from contest.models import User
 from tests.factories import make_edition
 
 

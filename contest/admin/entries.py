@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from datetime import datetime
 
@@ -20,6 +19,7 @@ from contest.admin.routes import bp
 from contest.auth import roles_required
 from contest.entries.operations import EntryError, entry_bytes
 from contest.entries.timeline import entry_timeline
+from contest.exports import to_csv, to_xlsx
 from contest.extensions import db
 from contest.i18n import LOCAL_TZ, _
 from contest.labels import ENTRY_STATUS
@@ -102,40 +102,10 @@ def entries_export(fmt: str) -> Response:
     stamp = datetime.now(LOCAL_TZ).strftime("%Y%m%d-%H%M")
     name = f"bai-du-thi-{edition.year if edition else 'tat-ca'}-{stamp}.{fmt}"
     if fmt == "csv":
-        text = io.StringIO()
-        writer = csv.writer(text)
-        writer.writerow(headers)
-        writer.writerows([[ops.safe_cell(v) for v in row] for row in rows])
-        return send_file(io.BytesIO(text.getvalue().encode("utf-8-sig")), mimetype="text/csv; charset=utf-8",
+        return send_file(io.BytesIO(to_csv(headers, rows)), mimetype="text/csv; charset=utf-8",
                          as_attachment=True, download_name=name)
-    return send_file(_xlsx(headers, rows), as_attachment=True, download_name=name,
+    return send_file(io.BytesIO(to_xlsx(_("Bài dự thi"), headers, rows)), as_attachment=True, download_name=name,
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-
-
-def _xlsx(headers: list[str], rows: list[list[object]]) -> io.BytesIO:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Bài dự thi")[:31]
-    sheet.append(headers)
-    for row in rows:
-        sheet.append([ops.safe_cell(v) for v in row])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDEBF7")
-        cell.alignment = Alignment(vertical="center", wrap_text=True)
-    for i, header in enumerate(headers, start=1):
-        longest = max([len(str(header))] + [len(str(r[i - 1])) for r in rows[:500]])
-        sheet.column_dimensions[get_column_letter(i)].width = min(max(10, longest + 2), 60)
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = sheet.dimensions
-    out = io.BytesIO()
-    workbook.save(out)
-    out.seek(0)
-    return out
 
 
 def _entry_or_404(entry_id: int) -> Entry:

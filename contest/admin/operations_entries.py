@@ -145,14 +145,6 @@ def notify_reopened(entry: Entry, reason: str) -> None:
 # Exports
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
-
-
-def safe_cell(value: object) -> object:
-    """Spreadsheet programs run a cell that starts with = + - @ as a formula; prefix such text with '."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def export_rows(entries: Sequence[Entry]) -> tuple[list[str], list[list[object]]]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -12,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from contest import audit
+from contest.exports import to_csv, to_xlsx
 from contest.extensions import db
 from contest.i18n import _, format_datetime_local, to_local
 from contest.judge.operations import sheet_total, sheet_values
@@ -212,16 +211,6 @@ def send_reminders(round_: Round, *, actor: User | None = None, now: datetime | 
 
 # --- raw score export --------------------------------------------------------------------------
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: object) -> object:
-    """A spreadsheet cell that cannot run a formula (text starting with = + - @ gets a leading ')."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
 def export_rows(round_: Round) -> tuple[list[str], list[list[object]]]:
     """Every sheet of the round (drafts included, marked), one row each, with Vietnamese headers."""
     criteria = list(round_.criteria)
@@ -263,35 +252,8 @@ def export_rows(round_: Round) -> tuple[list[str], list[list[object]]]:
 
 
 def export_csv(round_: Round) -> bytes:
-    headers, rows = export_rows(round_)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([safe_cell(h) for h in headers])
-    for row in rows:
-        writer.writerow(["" if v is None else safe_cell(v) for v in row])
-    return buffer.getvalue().encode("utf-8-sig")
+    return to_csv(*export_rows(round_))
 
 
 def export_xlsx(round_: Round) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
-    headers, rows = export_rows(round_)
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _("Điểm thô")[:31]
-    sheet.append(headers)
-    for row in rows:
-        sheet.append([safe_cell(v) for v in row])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="EEF3F1")
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for index, header in enumerate(headers, start=1):
-        longest = max([len(str(header))] + [len(str(r[index - 1])) for r in rows if r[index - 1] is not None])
-        sheet.column_dimensions[get_column_letter(index)].width = max(10, min(60, longest + 2))
-    sheet.freeze_panes = "A2"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return to_xlsx(_("Điểm thô"), *export_rows(round_))

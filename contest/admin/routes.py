@@ -53,13 +53,13 @@ def committee_home() -> str:
 
 
 # Each area of the organizers' work keeps its routes in its own module, registered on ``bp`` when imported.
-from contest.admin import approvals  # noqa: E402,F401
-from contest.admin import assignments  # noqa: E402,F401
-from contest.admin import audit  # noqa: E402,F401
-from contest.admin import editions  # noqa: E402,F401
-from contest.admin import entries  # noqa: E402,F401
-from contest.admin import judges  # noqa: E402,F401
-from contest.admin import reports  # noqa: E402,F401
-from contest.admin import results  # noqa: E402,F401
-from contest.admin import rounds  # noqa: E402,F401
-from contest.admin import votes  # noqa: E402,F401
+import contest.admin.approvals  # noqa: E402,F401
+import contest.admin.assignments  # noqa: E402,F401
+import contest.admin.audit  # noqa: E402,F401
+import contest.admin.editions  # noqa: E402,F401
+import contest.admin.entries  # noqa: E402,F401
+import contest.admin.judges  # noqa: E402,F401
+import contest.admin.reports  # noqa: E402,F401
+import contest.admin.results  # noqa: E402,F401
+import contest.admin.rounds  # noqa: E402,F401
+import contest.admin.votes  # noqa: E402,F401

@@ -67,5 +67,5 @@ def dashboard() -> str:
 
 
 # The judge's profile and scoring pages live in their own modules, registered on ``bp`` when imported.
-from contest.judge import profile  # noqa: E402,F401
-from contest.judge import scoring  # noqa: E402,F401
+import contest.judge.profile  # noqa: E402,F401
+import contest.judge.scoring  # noqa: E402,F401

@@ -58,6 +58,6 @@ def set_language(lang: str) -> Response:
 
 
 # Results, rules and the public vote live in their own modules, registered on ``bp`` when imported.
-from contest.public import results  # noqa: E402,F401
-from contest.public import rules  # noqa: E402,F401
-from contest.public import vote  # noqa: E402,F401
+import contest.public.results  # noqa: E402,F401
+import contest.public.rules  # noqa: E402,F401
+import contest.public.vote  # noqa: E402,F401

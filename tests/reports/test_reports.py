@@ -7,7 +7,6 @@ import re
 import shutil
 import subprocess
 from datetime import UTC, date, datetime
-from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
