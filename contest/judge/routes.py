@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from contest.auth import roles_required
 from contest.extensions import db
@@ -12,6 +13,7 @@ from contest.models import (
     Assignment,
     AssignmentState,
     ConflictOfInterest,
+    Entry,
     Role,
     Round,
     RoundStatus,
@@ -41,6 +43,13 @@ def dashboard() -> str:
             Round.status == RoundStatus.OPEN.value,
         )
         .order_by(Round.position, Assignment.id)
+        # Everything the conflict check and the page read, in a few queries instead of one per entry.
+        .options(
+            contains_eager(Assignment.round),
+            selectinload(Assignment.entry).selectinload(Entry.members),
+            selectinload(Assignment.entry).selectinload(Entry.conflict_declarations),
+            selectinload(Assignment.entry).joinedload(Entry.category),
+        )
     ).all()
     declared = db.session.scalars(
         select(ConflictOfInterest).where(ConflictOfInterest.judge_id == current_user.id)

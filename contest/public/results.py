@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, render_template
+from flask import abort, render_template, request, session
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import select
@@ -148,9 +148,20 @@ def results_page(slug: str | None = None) -> str:
     if public is None:  # nothing published (yet) for this edition
         edition = _edition_or_404(slug)
         return render_template("public/results/index.html", title=localized(edition, "name"), fragment=None)
+    # Anonymous visitors (nearly all of them) get the whole page from the cache: it holds nothing
+    # personal (no user menu, no form token, no flashed message).
+    whole_page = not current_user.is_authenticated and not session.get("_flashes")
+    page_key = ("results-page", request.full_path, current_language(), public)
+    if whole_page:
+        cached_page = ops.cache_get(page_key)
+        if cached_page is not None:
+            return cached_page
     content = _render_content(*public)
     fragment = Markup(content["html"])  # noqa: S704 - our own rendered template
-    return render_template("public/results/index.html", title=content["title"], fragment=fragment)
+    page = render_template("public/results/index.html", title=content["title"], fragment=fragment)
+    if whole_page:
+        ops.cache_put(page_key, page)
+    return page
 
 
 def _own_entry_or_404(entry_id: int) -> Entry:

@@ -157,3 +157,22 @@ def test_applicant_cannot_open_someone_elses_result(client, auth, contest):
     auth.as_(entries["B"].owner)
     assert client.get(f"/ket-qua/bai/{entries['A'].id}").status_code == 404
     assert client.get("/ket-qua/bai/999999").status_code == 404
+
+
+def test_anonymous_visitors_get_the_whole_page_from_the_cache_signed_in_people_do_not(client, auth, contest,
+                                                                                       monkeypatch):
+    edition, round_, entries, judges, organizer, members = contest
+    _publish(round_, organizer, members)
+    first = client.get("/ket-qua").get_data(as_text=True)
+    assert "csrf_token" not in first  # nothing personal in a page shared by every visitor
+    renders = []
+    import contest.public.results as public_results
+
+    real = public_results.render_template
+    monkeypatch.setattr(public_results, "render_template", lambda *a, **k: renders.append(a[0]) or real(*a, **k))
+    assert client.get("/ket-qua").get_data(as_text=True) == first
+    assert renders == []
+    auth.as_(entries["A"].owner)
+    signed_in = client.get("/ket-qua").get_data(as_text=True)
+    assert renders == ["public/results/index.html"]
+    assert entries["A"].owner.full_name in signed_in and "Đăng xuất" in signed_in
