@@ -823,8 +823,9 @@ def cache_get(key: tuple) -> Any:
     return value
 
 
-def cache_put(key: tuple, value: Any) -> None:
-    seconds = int(current_app.config.get("RESULTS_CACHE_SECONDS", 60))
+def cache_put(key: tuple, value: Any, seconds: int | None = None) -> None:
+    if seconds is None:
+        seconds = int(current_app.config.get("RESULTS_CACHE_SECONDS", 60))
     if seconds <= 0:
         return
     if len(_CACHE) > 512:  # a handful of editions × languages: never grows past this

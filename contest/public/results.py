@@ -103,6 +103,9 @@ def _sections(sets: list[ResultSet]) -> list[dict[str, Any]]:
     return sections
 
 
+STATE_SECONDS = 2
+
+
 def _public_state(slug: str | None) -> tuple[int, tuple] | None:
     """(edition id, state of its public sets) from one light query; None when nothing is public.
 
@@ -144,7 +147,14 @@ def _render_content(edition_id: int, state: tuple) -> dict[str, str]:
 @bp.route("/ket-qua")
 @bp.route("/ket-qua/<slug>")
 def results_page(slug: str | None = None) -> str:
-    public = _public_state(slug)
+    # The state itself is re-read at most every STATE_SECONDS per worker: a publication reaches
+    # every worker within that time (at once in the worker that made it, which clears its cache).
+    state_key = ("results-state", slug)
+    public = ops.cache_get(state_key)
+    if public is None:
+        public = _public_state(slug) or ()
+        ops.cache_put(state_key, public, seconds=STATE_SECONDS)
+    public = public or None
     if public is None:  # nothing published (yet) for this edition
         edition = _edition_or_404(slug)
         return render_template("public/results/index.html", title=localized(edition, "name"), fragment=None)
