@@ -285,7 +285,8 @@ def main() -> None:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
         server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--chdir", str(ROOT / "bench"), "-w", str(args.workers),
+            [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "--chdir", str(ROOT / "bench"),
+             "-w", str(args.workers),
              "--threads", str(args.threads), "-b", f"127.0.0.1:{port}", "--access-logfile", "/dev/null",
              "load:wsgi()"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
