@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 
 import pytest
@@ -10,6 +9,7 @@ from sqlalchemy import func, select
 
 from contest.assignments import AssignmentError, add_pair, publish_assignment, run_assignment
 from contest.extensions import db
+from tests import concurrency
 from contest.models import Assignment, Entry, Round, User
 from tests.judges.helpers import contest_with_entries, first_round, judge
 
@@ -21,30 +21,11 @@ def _postgres_only(app):  # noqa: ANN001
 
 
 def run_together(app, jobs):  # noqa: ANN001
-    """Each job in its own thread, request context and database session, released at once."""
-    barrier = threading.Barrier(len(jobs))
-    outcomes: list[object] = [None] * len(jobs)
+    def send_emails(outcome):  # noqa: ANN001, ANN202 - publications email only after their commit
+        if hasattr(outcome, "send_emails"):
+            outcome.send_emails()
 
-    def worker(index: int, job) -> None:  # noqa: ANN001
-        with app.app_context(), app.test_request_context("/quan-tri/"):
-            try:
-                barrier.wait(timeout=30)
-                outcomes[index] = job()
-                db.session.commit()
-                if hasattr(outcomes[index], "send_emails"):
-                    outcomes[index].send_emails()
-            except Exception as error:  # noqa: BLE001 - reported by the test
-                db.session.rollback()
-                outcomes[index] = error
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=worker, args=(i, job)) for i, job in enumerate(jobs)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return outcomes
+    return concurrency.run_together(app, jobs, request_path="/quan-tri/", after_commit=send_emails)
 
 
 def test_two_simultaneous_publications_email_each_judge_once(app, mailbox):

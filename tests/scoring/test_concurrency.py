@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 
 import pytest
 from sqlalchemy import func, select
 
 from contest.extensions import db
-from contest.judge.operations import ScoringError, SheetInput, save_score_sheet, submit_score_sheet
+from tests.concurrency import run_together
+from contest.judge.operations import SheetInput, save_score_sheet, submit_score_sheet
 from contest.models import Assignment, CriterionScore, ScoreSheet, SheetStatus
 from tests.scoring.helpers import build_world
 
@@ -18,34 +18,6 @@ from tests.scoring.helpers import build_world
 def _postgres_only(app):  # noqa: ANN001
     if db.engine.dialect.name != "postgresql":
         pytest.skip("row locks and concurrent transactions need PostgreSQL; SQLite serialises every writer")
-
-
-def run_together(app, jobs):  # noqa: ANN001
-    """Run each job in its own thread, app context and database session, all released at once."""
-    barrier = threading.Barrier(len(jobs))
-    outcomes: list[object] = [None] * len(jobs)
-
-    def worker(index: int, job) -> None:  # noqa: ANN001
-        with app.app_context():
-            try:
-                barrier.wait(timeout=30)
-                outcomes[index] = job()
-                db.session.commit()
-            except ScoringError as error:
-                db.session.rollback()
-                outcomes[index] = error
-            except Exception as error:  # noqa: BLE001 - reported by the test
-                db.session.rollback()
-                outcomes[index] = error
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=worker, args=(i, job)) for i, job in enumerate(jobs)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return outcomes
 
 
 def full_input(round_, version: int, base: int) -> SheetInput:  # noqa: ANN001
