@@ -43,7 +43,8 @@ def _private_postgres_database(base_url: str) -> Iterator[str]:
 
     url = make_url(base_url)
     name = f"{url.database}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    # Pre-ping: a test may restart the server (the fault tests do), killing pooled connections.
+    admin = create_engine(url, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     try:
