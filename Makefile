@@ -42,11 +42,15 @@ browser-deps:
 	  (DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils libpango-1.0-0 libpangoft2-1.0-0) >/dev/null 2>&1 \
 	  || echo "!!! poppler-utils/pango could not be installed: PDF tests will fail !!!" )
 
+# pytest exits 5 when it collected no tests: that must fail, never pass.
+PYTEST = $(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$rc
+
 test: venv translations browser-deps
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PYTEST)
 
 test-postgres: venv translations browser-deps
-	TEST_DATABASE_URL=$$(scripts/ensure-postgres.sh) $(PY) -m pytest $(PYTEST_ARGS)
+	export TEST_DATABASE_URL=$$(scripts/ensure-postgres.sh); $(PYTEST)
 
 bench: venv
 	$(PY) bench/accuracy.py
