@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from wtforms import IntegerField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from contest.i18n import _l
+from contest.i18n import _, _l
 
 
 def required() -> DataRequired:
@@ -33,3 +34,17 @@ def strip_text(value: str | None) -> str | None:
 
 class ActionForm(FlaskForm):
     """An empty form: CSRF protection for button-only POSTs."""
+
+
+class WholeNumberField(IntegerField):
+    """An integer field: empty means None, and its parse error is in Vietnamese."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        try:
+            self.data = int(valuelist[0].strip())
+        except ValueError:
+            self.data = None
+            raise ValueError(_("Vui lòng nhập một số nguyên.")) from None

@@ -4,26 +4,12 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, EmailField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, NumberRange, ValidationError
 
-from contest.forms import email_format, max_length, optional, required, strip_text
+from contest.forms import WholeNumberField, email_format, max_length, optional, required, strip_text
 from contest.i18n import _, _l
 from contest.judge.forms import DeclareConflictForm, MultiCheckboxField, keyword_list
-
-
-class WholeNumberField(IntegerField):
-    """An integer field whose parse error is in Vietnamese."""
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        if not valuelist or not valuelist[0].strip():
-            self.data = None
-            return
-        try:
-            self.data = int(valuelist[0].strip())
-        except ValueError:
-            self.data = None
-            raise ValueError(_("Vui lòng nhập một số nguyên.")) from None
 
 
 def _range(low: int, high: int) -> NumberRange:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, PasswordField, SelectMultipleField, StringField, TextAreaField
+from wtforms import PasswordField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import EqualTo, NumberRange, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from contest.forms import max_length, optional, required, strip_text
+from contest.forms import WholeNumberField, max_length, optional, required, strip_text
 from contest.i18n import _, _l
 from contest.passwords import password_problems
 
@@ -29,18 +29,6 @@ def keyword_list(text: str | None) -> list[str]:
     return [" ".join(k.split()) for k in (text or "").split(";") if k.strip()]
 
 
-class _MaxLoad(IntegerField):
-    def process_formdata(self, valuelist: list[str]) -> None:
-        if not valuelist or not valuelist[0].strip():
-            self.data = None
-            return
-        try:
-            self.data = int(valuelist[0].strip())
-        except ValueError:
-            self.data = None
-            raise ValueError(_("Vui lòng nhập một số nguyên.")) from None
-
-
 class ProfileForm(FlaskForm):
     organization = StringField(_l("Đơn vị công tác"), validators=[optional(), max_length(300)], filters=[strip_text])
     title = StringField(_l("Học hàm, học vị, chức danh"), validators=[optional(), max_length(100)],
@@ -48,7 +36,7 @@ class ProfileForm(FlaskForm):
     fields = MultiCheckboxField(_l("Lĩnh vực chuyên môn"), choices=[])
     keywords = StringField(_l("Từ khoá chuyên môn (ngăn cách bằng dấu ;)"), validators=[optional(), max_length(1000)],
                            filters=[strip_text])
-    max_load = _MaxLoad(
+    max_load = WholeNumberField(
         _l("Số bài tối đa có thể chấm trong một vòng"),
         validators=[optional(), NumberRange(min=0, max=1000, message=_l("Giá trị phải từ %(min)s đến %(max)s."))],
     )
