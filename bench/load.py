@@ -220,16 +220,20 @@ def judge_loop(port: int, email: str, assignment_ids: list[int], criteria: list[
         stats.add("login", 0, False)
         return
     rng = random.Random(email)
+    # Every pause may be cut short by the end of the run: stop there, or the last pages of all 50 judges
+    # would be sent at once, with no think time, and measured as a burst no judge ever makes.
     while not stop.is_set():
         status, _, ms = client.request("GET", "/giam-khao/")
         stats.add("judge dashboard", ms, status == 200, status)
-        stop.wait(rng.uniform(0.5, 1.5) * think)
+        if stop.wait(rng.uniform(0.5, 1.5) * think):
+            break
         assignment = rng.choice(assignment_ids)
         status, page, ms = client.request("GET", f"/giam-khao/cham/{assignment}")
         stats.add("judge entry page", ms, status == 200, status)
         if status != 200:
             continue
-        stop.wait(rng.uniform(0.5, 1.5) * think)
+        if stop.wait(rng.uniform(0.5, 1.5) * think):
+            break
         form = {"csrf_token": TOKEN.search(page).group(1), "version": VERSION.search(page).group(1),
                 "comment_to_applicant": f"Nhận xét nháp {rng.random():.4f}", "private_note": ""}
         for i, c in enumerate(criteria):
@@ -249,6 +253,60 @@ def visitor_loop(port: int, path: str, page: str, stats: Stats, stop: threading.
         status, _, ms = client.request("GET", path)
         stats.add(page, ms, status == 200, status)
         stop.wait(rng.uniform(0.5, 1.5) * think)
+
+
+SERVER_PAGES = (
+    ("judge dashboard", re.compile(r"GET /giam-khao/ ")),
+    ("judge entry page", re.compile(r"GET /giam-khao/cham/\d+ ")),
+    ("judge autosave", re.compile(r"POST /giam-khao/cham/\d+/nhap ")),
+    ("public results page", re.compile(r"GET /ket-qua/[^/ ]+ ")),
+    ("bare Flask page", re.compile(r"GET /__bare/ ")),
+)
+
+
+def server_times(log: Path, start: int, end: int) -> dict[str, list[float]]:
+    """Milliseconds per page from gunicorn's access log lines ("%(r)s %(s)s %(D)s") written while measuring."""
+    with log.open("rb") as f:
+        f.seek(start)
+        lines = f.read(end - start).decode("utf-8", "replace").splitlines()
+    times: dict[str, list[float]] = {page: [] for page, _ in SERVER_PAGES}
+    for line in lines:
+        for page, pattern in SERVER_PAGES:
+            if pattern.match(line):
+                times[page].append(int(line.rsplit(" ", 1)[1]) / 1000)
+                break
+    return {page: values for page, values in times.items() if values}
+
+
+def cpu_seconds(server_pid: int) -> dict[str, float]:
+    """CPU seconds used so far by the gunicorn processes, PostgreSQL's processes and this load generator (Linux)."""
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def of(pid: int) -> float:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+
+    def children(pid: int) -> list[int]:
+        try:
+            return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+        except OSError:
+            return []
+
+    postgres = [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit()
+                and (p / "comm").exists() and _comm(p) == "postgres"]
+    return {"app server": of(server_pid) + sum(of(c) for c in children(server_pid)),
+            "database": sum(of(p) for p in postgres),
+            "load generator": time.process_time()}
+
+
+def _comm(proc: Path) -> str:
+    try:
+        return (proc / "comm").read_text().strip()
+    except OSError:
+        return ""
 
 
 def pct(values: list[float], q: float) -> float:
@@ -281,13 +339,15 @@ def main() -> None:
         print(f"database: {url.split('@')[-1] if '@' in url else url}")
         print(f"seeded {args.entries} entries, 50 judges × {args.per_judge} assignments "
               f"in {time.perf_counter() - started:.1f} s; {os.cpu_count()} cores")
+        access_log = work / "access.log"
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
         server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "--chdir", str(ROOT / "bench"),
              "-w", str(args.workers),
-             "--threads", str(args.threads), "-b", f"127.0.0.1:{port}", "--access-logfile", "/dev/null",
+             "--threads", str(args.threads), "-b", f"127.0.0.1:{port}", "--access-logfile", str(access_log),
+             "--access-logformat", "%(r)s %(s)s %(D)s",
              "load:wsgi()"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
         for _ in range(150):
@@ -319,7 +379,11 @@ def main() -> None:
             stats.times.clear()
             stats.errors.clear()
             stats.statuses.clear()
+        log_start = access_log.stat().st_size
+        cpu_start = cpu_seconds(server.pid)
         time.sleep(args.duration)
+        cpu_end = cpu_seconds(server.pid)
+        log_end = access_log.stat().st_size
         stop.set()
         for t in threads:
             t.join(timeout=35)
@@ -336,6 +400,13 @@ def main() -> None:
             line += (f"{pct(values, .5):>9.1f}{pct(values, .95):>9.1f}{pct(values, .99):>9.1f}" if values
                      else " " * 27)
             print(line + f"{stats.errors.get(page, 0):>8}")
+        inside = server_times(access_log, log_start, log_end)
+        print("\nthe same pages timed inside the server (gunicorn's request time, no client or network):")
+        print(f"{'page':<22}{'requests':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}")
+        for page, values in inside.items():
+            print(f"{page:<22}{len(values):>9}{pct(values, .5):>9.1f}{pct(values, .95):>9.1f}{pct(values, .99):>9.1f}")
+        print("\nCPU while measuring, in cores (of {}): ".format(os.cpu_count()) + ", ".join(
+            f"{who} {(cpu_end[who] - cpu_start[who]) / args.duration:.2f}" for who in cpu_start))
         if stats.statuses:
             print("failed answers by status (0 = connection error or timeout):", dict(stats.statuses))
         total = sum(len(v) for v in stats.times.values())
