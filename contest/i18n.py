@@ -10,11 +10,55 @@ from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import format_decimal, get_locale, gettext, lazy_gettext
+from flask import Flask, current_app, g, has_request_context, request, session
+from flask_babel import format_decimal, get_locale, get_translations
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
 
 from contest.extensions import babel
+
+
+def _translations():  # noqa: ANN202 - a babel Translations or NullTranslations
+    """The catalogue for the current locale, looked up once per request.
+
+    Flask-Babel finds it through several context proxies and a locale-to-string conversion on every
+    call, and a page translates a few hundred strings.  The result is kept beside Flask-Babel's own
+    per-request state, tagged with the locale object it was found for, so ``force_locale`` (mail in
+    the recipient's language) and a language switch are still honoured.
+    """
+    try:
+        state = g._get_current_object().__dict__.get("_flask_babel")
+    except RuntimeError:  # no application context: Flask-Babel answers with the source strings
+        return get_translations()
+    if state is not None:
+        known = state.__dict__.get("contest_translations")
+        if known is not None and known[0] is state.__dict__.get("babel_locale"):
+            return known[1]
+    translations = get_translations()
+    state = g.get("_flask_babel")
+    if state is not None and getattr(state, "babel_locale", None) is not None:
+        state.contest_translations = (state.babel_locale, translations)
+    return translations
+
+
+def gettext(string: str, **variables: object) -> str:
+    text = _translations().ugettext(string)
+    return text % variables if variables else text
+
+
+def ngettext(singular: str, plural: str, num: int, **variables: object) -> str:
+    variables.setdefault("num", num)
+    return _translations().ungettext(singular, plural, num) % variables
+
+
+def pgettext(context: str, string: str, **variables: object) -> str:
+    text = _translations().upgettext(context, string)
+    return text % variables if variables else text
+
+
+def lazy_gettext(string: str, **variables: object) -> LazyString:
+    return LazyString(gettext, string, **variables)
+
 
 _ = gettext
 _l = lazy_gettext
@@ -106,6 +150,13 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["localized"] = localized
     app.jinja_env.globals["current_language"] = current_language
     app.jinja_env.add_extension("jinja2.ext.i18n")
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda text: _translations().ugettext(text),
+        ngettext=lambda singular, plural, n: _translations().ungettext(singular, plural, n),
+        pgettext=lambda context, text: _translations().upgettext(context, text),
+        npgettext=lambda context, singular, plural, n: _translations().unpgettext(context, singular, plural, n),
+        newstyle=True,
+    )
 
     @app.context_processor
     def _languages() -> dict[str, object]:

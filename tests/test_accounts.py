@@ -247,3 +247,17 @@ def test_tokens_are_bound_to_their_purpose(app):
         read_token("reset-password", token)
     assert read_token("verify-email", token)["uid"] == 1
     time.sleep(0)
+
+
+def test_an_account_with_several_roles_keeps_every_one_of_them_on_each_request(app, auth):
+    # The account is loaded with its roles in one joined query on every request: all rows must count.
+    user = make_user(Role.ORGANIZER, Role.COMMITTEE, Role.JUDGE)
+    db.session.commit()
+    client = auth.as_(user)
+    for path in ("/quan-tri/", "/giam-khao/"):
+        assert client.get(path).status_code == 200, path
+    with app.test_request_context():
+        from flask import url_for
+
+        committee_home = url_for("admin.committee_home")
+    assert client.get(committee_home).status_code == 200

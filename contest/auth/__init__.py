@@ -8,6 +8,8 @@ from typing import Any, TypeVar
 
 from flask import Flask, abort
 from flask_login import LoginManager, current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from contest.extensions import db
 from contest.i18n import _l
@@ -31,7 +33,17 @@ def init_login(app: Flask, login_manager: LoginManager) -> None:
             uid, version = int(raw_id), int(raw_version)
         except ValueError:
             return None
-        user = db.session.get(User, uid)
+        # One query for the account, its roles and (for judges) the profile the conflict check reads:
+        # this runs on every signed-in request.
+        user = (
+            db.session.execute(
+                select(User)
+                .where(User.id == uid)
+                .options(joinedload(User.role_rows), joinedload(User.judge_profile))
+            )
+            .unique()  # one row per role: all of them fill the collection
+            .scalar_one_or_none()
+        )
         if user is None or user.session_version != version or not user.active:
             return None
         return user

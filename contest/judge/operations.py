@@ -27,6 +27,7 @@ from flask import abort
 from flask_babel import format_decimal
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, lazyload
 
 from contest import audit
 from contest.conflicts import is_conflicted
@@ -36,9 +37,11 @@ from contest.i18n import _, format_datetime_local
 from contest.models import (
     Assignment,
     AssignmentState,
+    Attachment,
     ConflictSource,
     Criterion,
     CriterionScore,
+    Entry,
     Role,
     Round,
     RoundStatus,
@@ -98,9 +101,26 @@ class SheetInput:
 # --- loading -----------------------------------------------------------------------------------
 
 
-def judge_assignment_or_404(judge: User, assignment_id: int) -> Assignment:
-    """The judge's ACTIVE, unconflicted assignment; 404 for anything else (it is not theirs to see)."""
-    assignment = db.session.get(Assignment, assignment_id)
+def judge_assignment_or_404(judge: User, assignment_id: int, *, with_dossier: bool = False) -> Assignment:
+    """The judge's ACTIVE, unconflicted assignment; 404 for anything else (it is not theirs to see).
+
+    Loads, in a handful of queries, what the conflict check and a save read (the entry's authors and
+    declarations, the round's criteria, the sheet and its scores); ``with_dossier`` adds what the
+    entry page shows (files with their kinds).  Judges autosave every few seconds: no lazy loads here.
+    """
+    entry = joinedload(Assignment.entry)
+    options = [
+        joinedload(Assignment.round).selectinload(Round.criteria),
+        joinedload(Assignment.sheet),
+        entry.joinedload(Entry.edition),
+        entry.joinedload(Entry.category),
+        entry.selectinload(Entry.members),
+        entry.selectinload(Entry.conflict_declarations),
+    ]
+    if with_dossier:
+        options.append(entry.selectinload(Entry.attachments).joinedload(Attachment.kind))
+    judge = getattr(judge, "_get_current_object", lambda: judge)()  # the account itself, not the request proxy
+    assignment = db.session.scalar(select(Assignment).where(Assignment.id == assignment_id).options(*options))
     if (
         assignment is None
         or assignment.judge_id != judge.id
@@ -112,7 +132,10 @@ def judge_assignment_or_404(judge: User, assignment_id: int) -> Assignment:
 
 
 def sheet_of(assignment: Assignment) -> ScoreSheet | None:
-    return db.session.scalar(select(ScoreSheet).where(ScoreSheet.assignment_id == assignment.id))
+    """The assignment's sheet as stored now (its scores load when read, unless already loaded)."""
+    return db.session.scalar(
+        select(ScoreSheet).where(ScoreSheet.assignment_id == assignment.id).options(lazyload(ScoreSheet.scores))
+    )
 
 
 def rubric_for(round_: Round) -> rubric_mod.Rubric:
@@ -196,6 +219,7 @@ def check_input(round_: Round, data: SheetInput, *, require_all: bool) -> dict[i
     """The parsed scores, or :class:`InvalidSheet` listing every problem (per criterion, in Vietnamese)."""
     errors: dict[str, str] = {}
     values: dict[int, Decimal | None] = {}
+    rubric = rubric_for(round_)
     for name in data.unknown_criteria:
         errors[name] = _("Tiêu chí không thuộc vòng chấm này.")
     for c in round_.criteria:
@@ -203,7 +227,7 @@ def check_input(round_: Round, data: SheetInput, *, require_all: bool) -> dict[i
         if not ok:
             errors[f"score-{c.id}"] = _score_message(c, rubric_mod.NOT_A_NUMBER)
             continue
-        problem = rubric_mod.check_score(rubric_for(round_)[c.key], float(value) if value is not None else None)
+        problem = rubric_mod.check_score(rubric[c.key], float(value) if value is not None else None)
         if problem is not None and not (problem.code == rubric_mod.MISSING and not require_all):
             errors[f"score-{c.id}"] = _score_message(c, problem.code)
             continue
@@ -242,9 +266,9 @@ def _locked_message() -> str:
 # --- writing -----------------------------------------------------------------------------------
 
 
-def _claim(assignment: Assignment, seen_version: int, now: datetime) -> ScoreSheet:
-    """The sheet, bumped from ``seen_version`` to the next version, or :class:`VersionConflict`."""
-    sheet = sheet_of(assignment)
+def _claim(assignment: Assignment, sheet: ScoreSheet | None, seen_version: int, now: datetime) -> ScoreSheet:
+    """The sheet (as read in this transaction), bumped from ``seen_version`` to the next version, or
+    :class:`VersionConflict`.  The compare-and-swap below decides, whatever the read showed."""
     if sheet is None:
         if seen_version != 0:
             raise VersionConflict(_conflict_message())
@@ -304,7 +328,7 @@ def save_score_sheet(assignment: Assignment, data: SheetInput, *, now: datetime 
     if existing is not None and existing.status == SheetStatus.SUBMITTED.value:
         raise SheetLocked(_locked_message())
     values = check_input(round_, data, require_all=False)
-    sheet = _claim(assignment, data.version, now)
+    sheet = _claim(assignment, existing, data.version, now)
     _write(sheet, round_, data, values)
     db.session.flush()
     return sheet
@@ -330,7 +354,7 @@ def submit_score_sheet(
     if reason:
         raise ScoringClosed(reason)
     values = check_input(round_, data, require_all=True)
-    sheet = _claim(assignment, data.version, now)
+    sheet = _claim(assignment, existing, data.version, now)
     _write(sheet, round_, data, values)
     sheet.status = SheetStatus.SUBMITTED.value
     sheet.submitted_at = now

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, lazyload, selectinload
 
 from contest.auth import roles_required
 from contest.extensions import db
@@ -33,12 +33,13 @@ def dashboard() -> str:
     from contest.judge.scoring import time_left
 
     now = utcnow()
+    judge = current_user._get_current_object()  # read many times below: not through the proxy each time
     rows = db.session.execute(
         select(Assignment, ScoreSheet)
         .join(Round, Round.id == Assignment.round_id)
         .outerjoin(ScoreSheet, ScoreSheet.assignment_id == Assignment.id)
         .where(
-            Assignment.judge_id == current_user.id,
+            Assignment.judge_id == judge.id,
             Assignment.state == AssignmentState.ACTIVE.value,
             Round.status == RoundStatus.OPEN.value,
         )
@@ -46,17 +47,18 @@ def dashboard() -> str:
         # Everything the conflict check and the page read, in a few queries instead of one per entry.
         .options(
             contains_eager(Assignment.round),
-            selectinload(Assignment.entry).selectinload(Entry.members),
-            selectinload(Assignment.entry).selectinload(Entry.conflict_declarations),
-            selectinload(Assignment.entry).joinedload(Entry.category),
+            lazyload(ScoreSheet.scores),  # the list shows each sheet's status, not its scores
+            joinedload(Assignment.entry).joinedload(Entry.category),
+            joinedload(Assignment.entry).selectinload(Entry.members),
+            joinedload(Assignment.entry).selectinload(Entry.conflict_declarations),
         )
     ).all()
     declared = db.session.scalars(
-        select(ConflictOfInterest).where(ConflictOfInterest.judge_id == current_user.id)
+        select(ConflictOfInterest).where(ConflictOfInterest.judge_id == judge.id)
     ).all()
     rounds: dict[int, dict] = {}
     for assignment, sheet in rows:
-        if conflict_reasons(current_user, assignment.entry, declared):
+        if conflict_reasons(judge, assignment.entry, declared):
             continue  # a conflict found after assignment hides the entry until organizers resolve it
         r = assignment.round
         deadline = r.scoring_deadline or r.closes_at

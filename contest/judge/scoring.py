@@ -88,7 +88,7 @@ def _render_sheet(assignment: Assignment, *, status: int = 200, data: SheetInput
                   rejected: SheetInput | None = None) -> tuple[str, int]:
     now = utcnow()
     round_ = assignment.round
-    sheet = sheet_of(assignment)
+    sheet = assignment.sheet  # loaded with the assignment, in this transaction
     values = sheet_values(sheet)
     deadline = round_.scoring_deadline or round_.closes_at
     locked = sheet is not None and sheet.status == SheetStatus.SUBMITTED.value
@@ -119,7 +119,7 @@ def _render_sheet(assignment: Assignment, *, status: int = 200, data: SheetInput
 @bp.route("/cham/<int:assignment_id>")
 @roles_required(Role.JUDGE)
 def score_entry(assignment_id: int) -> tuple[str, int]:
-    assignment = judge_assignment_or_404(current_user, assignment_id)
+    assignment = judge_assignment_or_404(current_user, assignment_id, with_dossier=True)
     return _render_sheet(assignment)
 
 
@@ -127,7 +127,7 @@ def score_entry(assignment_id: int) -> tuple[str, int]:
 @roles_required(Role.JUDGE)
 def post_sheet(assignment_id: int) -> Response | tuple[str, int]:
     """The no-script path: "Lưu nháp" and "Nộp phiếu" buttons post the whole form here."""
-    assignment = judge_assignment_or_404(current_user, assignment_id)
+    assignment = judge_assignment_or_404(current_user, assignment_id, with_dossier=True)
     try:
         data = sheet_input_from(request.form, assignment.round)
     except BadSheetForm:
@@ -141,7 +141,7 @@ def post_sheet(assignment_id: int) -> Response | tuple[str, int]:
         db.session.commit()
     except ScoringError as error:
         db.session.rollback()
-        assignment = judge_assignment_or_404(current_user, assignment_id)
+        assignment = judge_assignment_or_404(current_user, assignment_id, with_dossier=True)
         if error.status == 409:
             # Show the newer stored sheet, and what this save carried so nothing typed is lost.
             return _render_sheet(assignment, status=409, message=error.message, rejected=data)
@@ -166,19 +166,22 @@ def autosave(assignment_id: int) -> tuple[Response, int]:
                        errors={}), 400
     try:
         sheet = save_score_sheet(assignment, data)
+        # The answer is read before the commit, which would expire every loaded row and cost a reload.
+        saved_at = to_local(sheet.updated_at).strftime("%H:%M:%S")
+        answer = {
+            "ok": True,
+            "version": sheet.version,
+            "saved_at": saved_at,
+            "total": sheet_total(assignment.round, sheet_values(sheet)),
+            "message": _("Đã lưu lúc %(time)s", time=saved_at),
+        }
         db.session.commit()
     except ScoringError as error:
         db.session.rollback()
         current = sheet_of(judge_assignment_or_404(current_user, assignment_id))
         return jsonify(ok=False, message=error.message, errors=error.errors,
                        version=current.version if current else 0), error.status
-    return jsonify(
-        ok=True,
-        version=sheet.version,
-        saved_at=to_local(sheet.updated_at).strftime("%H:%M:%S"),
-        total=sheet_total(assignment.round, sheet_values(sheet)),
-        message=_("Đã lưu lúc %(time)s", time=to_local(sheet.updated_at).strftime("%H:%M:%S")),
-    ), 200
+    return jsonify(answer), 200
 
 
 @bp.route("/cham/<int:assignment_id>/tu-choi", methods=["GET", "POST"])
