@@ -30,9 +30,10 @@ from importlib import resources
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import and_, bindparam, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, make_transient_to_detached
 
 from contest import audit
 from contest.extensions import db
@@ -40,6 +41,7 @@ from contest.i18n import _, to_local
 from contest.models import (
     ONCE_DAY,
     BallotEntry,
+    Edition,
     Entry,
     EntryRound,
     EntryStatus,
@@ -482,29 +484,115 @@ def check_period_open(period: VotingPeriod, now: datetime) -> None:
 
 
 def ballot_entry(period: VotingPeriod, entry_id: int) -> BallotEntry | None:
-    """The ballot line of ``entry_id`` in the period (with its entry), or None when not on the ballot."""
+    """The ballot line of ``entry_id`` in the period (with its entry and field), or None when not on the ballot."""
     return db.session.scalar(
         select(BallotEntry).where(BallotEntry.period_id == period.id, BallotEntry.entry_id == entry_id)
-        .options(joinedload(BallotEntry.entry))
+        .options(joinedload(BallotEntry.entry).joinedload(Entry.category))
     )
+
+
+def is_on_ballot(period: VotingPeriod, entry_id: int) -> bool:
+    """Whether ``entry_id`` is on the period's ballot (one indexed lookup, nothing loaded)."""
+    return db.session.scalar(
+        select(BallotEntry.id).where(BallotEntry.period_id == period.id, BallotEntry.entry_id == entry_id)
+    ) is not None
+
+
+@dataclass
+class VoteTarget:
+    """What a challenge or a vote needs, read in one statement (the hot path of the public vote)."""
+
+    period: VotingPeriod  # its columns only: relationships load lazily if a page needs them
+    edition_status: str
+    on_ballot: bool
+    title: str | None  # the entry's title when it is on the ballot
+    voter: Voter | None  # the session's voter, when that row exists
+
+
+def vote_target(period_id: int, entry_id: int, voter_id: int | None) -> VoteTarget | None:
+    """The period with its edition's status, whether ``entry_id`` is on its ballot, and the voter.
+
+    One SELECT (period ⋈ round ⋈ edition, outer joins to the ballot line, its entry and the voter)
+    instead of one query for each; the statement is built once and only its parameters change.
+    None when the period does not exist.
+    """
+    global _vote_target_stmt
+    if _vote_target_stmt is None:
+        _vote_target_stmt = (
+            select(VotingPeriod, Edition.status, BallotEntry.id, Entry.title, Voter)
+            .join(Round, Round.id == VotingPeriod.round_id)
+            .join(Edition, Edition.id == Round.edition_id)
+            .outerjoin(BallotEntry, and_(BallotEntry.period_id == VotingPeriod.id,
+                                         BallotEntry.entry_id == bindparam("entry_id")))
+            .outerjoin(Entry, Entry.id == BallotEntry.entry_id)
+            .outerjoin(Voter, Voter.id == bindparam("voter_id"))
+            .where(VotingPeriod.id == bindparam("period_id"))
+        )
+    row = db.session.execute(
+        _vote_target_stmt, {"period_id": period_id, "entry_id": entry_id, "voter_id": voter_id or 0}
+    ).first()
+    if row is None:
+        return None
+    period, status, line_id, title, voter = row
+    return VoteTarget(period, status, line_id is not None, title if line_id is not None else None, voter)
+
+
+_vote_target_stmt: Any = None
+
+
+_VOTE_KEY = ("period_id", "voter_id", "entry_id", "vote_day")  # the votes table's unique key
+
+
+def _insert_vote(values: dict[str, Any]) -> Vote | None:
+    """INSERT the vote unless the unique key already holds it; None when the database refused it.
+
+    One statement (INSERT … ON CONFLICT (the unique key) DO NOTHING RETURNING id) on PostgreSQL
+    and SQLite: the unique key decides, as before, without a savepoint and an exception per
+    duplicate.  The statement is built once per dialect, so SQLAlchemy compiles it once.
+    """
+    dialect = db.session.get_bind().dialect.name
+    stmt = _insert_statements.get(dialect)
+    if stmt is None and dialect in _UPSERT_INSERT:
+        stmt = _insert_statements[dialect] = (
+            _UPSERT_INSERT[dialect](Vote.__table__).on_conflict_do_nothing(index_elements=list(_VOTE_KEY))
+            .returning(Vote.__table__.c.id)
+        )
+    if stmt is None:  # another database: a savepoint around the ORM insert
+        vote = Vote(**values)
+        try:
+            with db.session.begin_nested():
+                db.session.add(vote)
+        except IntegrityError:
+            return None
+        return vote
+    new_id = db.session.execute(stmt, values).scalar()
+    if new_id is None:
+        return None
+    vote = Vote(id=new_id, **values)
+    make_transient_to_detached(vote)  # the row exists: known to the session without another query
+    db.session.add(vote)
+    return vote
+
+
+_UPSERT_INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+_insert_statements: dict[str, Any] = {}
 
 
 def cast_vote(period: VotingPeriod, voter: Voter, entry: Entry | int, ip: str | None = None,
               device: str | None = None, now: datetime | None = None, *,
-              line: BallotEntry | None = None) -> Vote:
+              on_ballot: bool = False) -> Vote:
     """Record one vote; the database's unique key refuses a second one for the same day.
 
-    ``line`` is the entry's ballot line when the caller has already loaded it.
+    ``on_ballot`` says the caller has already found the entry on the period's ballot.
     """
     now = now or utcnow()
     entry_id = entry if isinstance(entry, int) else entry.id
     if voter.verified_at is None:
         raise VoteError(_("Vui lòng xác minh email trước khi bình chọn."), 403, "unverified")
     check_period_open(period, now)
-    if line is None or line.period_id != period.id or line.entry_id != entry_id:
-        line = ballot_entry(period, entry_id)
-    if line is None:
-        raise VoteError(_("Bài dự thi này không có trong danh sách bình chọn."), 404, "not_on_ballot")
+    if not on_ballot:
+        if not is_on_ballot(period, entry_id):
+            raise VoteError(_("Bài dự thi này không có trong danh sách bình chọn."), 404, "not_on_ballot")
     day = vote_day_for(period, now)
     if period.max_entries_per_voter:
         # Serialise this voter's votes (a row lock on PostgreSQL) so two tabs cannot both pass the limit.
@@ -518,17 +606,24 @@ def cast_vote(period: VotingPeriod, voter: Voter, entry: Entry | int, ip: str | 
                 _("Mỗi người chỉ được bình chọn cho tối đa %(n)d bài dự thi.", n=period.max_entries_per_voter),
                 409, "max_entries",
             )
-    vote = Vote(period_id=period.id, voter_id=voter.id, entry_id=entry_id, vote_day=day, created_at=now,
-                ip=ip, network=network_of(ip), device_hash=device_hash(device))
-    try:
-        with db.session.begin_nested():
-            db.session.add(vote)
-    except IntegrityError as exc:
+    vote = _insert_vote({
+        "period_id": period.id, "voter_id": voter.id, "entry_id": entry_id, "vote_day": day, "created_at": now,
+        "ip": ip, "network": network_of(ip), "device_hash": device_hash(device),
+    })
+    if vote is None:
         message = (_("Bạn đã bình chọn cho bài dự thi này hôm nay. Hãy quay lại vào ngày mai.")
                    if period.frequency == VoteFrequency.DAILY
                    else _("Bạn đã bình chọn cho bài dự thi này rồi. Mỗi người chỉ được bình chọn một lần."))
-        raise VoteError(message, 409, "duplicate") from exc
+        raise VoteError(message, 409, "duplicate")
     return vote
+
+
+def entry_count(period: VotingPeriod, entry_id: int) -> int:
+    """Valid (not voided) votes of one entry in the period."""
+    return int(db.session.scalar(
+        select(func.count(Vote.id)).where(Vote.period_id == period.id, Vote.entry_id == entry_id,
+                                          Vote.voided_at.is_(None))
+    ) or 0)
 
 
 def has_voted(period: VotingPeriod, voter: Voter | None, now: datetime | None = None) -> set[int]:
@@ -758,21 +853,23 @@ def verify_challenge(challenge: str | None, nonce: str | None, action: str, bind
     """Raise :class:`VoteError` (400) unless the challenge is ours, fresh, for this action and solved."""
     from contest.tokens import TokenInvalid, read_token
 
-    failed = VoteError(
-        _("Không xác nhận được thao tác từ trình duyệt. Vui lòng tải lại trang và thử lại."), 400, "pow"
-    )
+    def failed() -> VoteError:
+        return VoteError(
+            _("Không xác nhận được thao tác từ trình duyệt. Vui lòng tải lại trang và thử lại."), 400, "pow"
+        )
+
     if not challenge or not nonce or len(nonce) > 64:
-        raise failed
+        raise failed()
     try:
         data = read_token(POW_PURPOSE, challenge, max_age=int(_setting("VOTE_POW_SECONDS", 900)))
     except TokenInvalid as exc:
-        raise failed from exc
+        raise failed() from exc
     bound = hashlib.sha256(binding.encode("utf-8")).hexdigest()[:32]
     if data.get("a") != action or data.get("b") != bound or int(data.get("d", 0)) < pow_bits():
-        raise failed
+        raise failed()
     digest = hashlib.sha256(f"{challenge}:{nonce}".encode()).digest()
     if leading_zero_bits(digest) < int(data["d"]):
-        raise failed
+        raise failed()
 
 
 def vote_binding(period_id: int, entry_id: int, voter_id: int) -> str:

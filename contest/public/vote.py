@@ -67,6 +67,22 @@ def _current_voter() -> Voter | None:
     return voter
 
 
+def _vote_target(period_id: int, entry_id: int) -> votes.VoteTarget:
+    """The public period (else 404), the entry's place on its ballot and the voter, in one statement."""
+    target = votes.vote_target(period_id, entry_id, session.get("voter_id"))
+    if target is None or target.edition_status not in (EditionStatus.OPEN, EditionStatus.CLOSED):
+        abort(404)
+    return target
+
+
+def _verified(voter: Voter | None) -> Voter | None:
+    """The session's voter if the row still exists and is verified (else the session forgets them)."""
+    if voter is None or voter.verified_at is None:
+        session.pop("voter_id", None)
+        return None
+    return voter
+
+
 def _device() -> str | None:
     return request.cookies.get(DEVICE_COOKIE)
 
@@ -191,24 +207,25 @@ def vote_image(period_id: int, attachment_id: int) -> Any:
 @bp.route("/binh-chon/<int:period_id>/thu-thach", methods=["POST"])
 @limiter.limit(_limit("VOTE_LIMIT_CHALLENGE_ADDRESS", "120 per minute"), key_func=_address)
 def vote_challenge(period_id: int) -> Any:
-    period = _public_period(period_id)
+    purpose = request.form.get("purpose")
+    try:
+        entry_id = int(request.form.get("entry") or 0) if purpose == "vote" else 0
+    except ValueError:
+        entry_id = 0
+    # One statement: the period (is it public?), the entry on its ballot and the session's voter.
+    target = _vote_target(period_id, entry_id)
     if not ActionForm().validate_on_submit():
         return jsonify(error=_("Phiên làm việc đã hết hạn. Vui lòng tải lại trang.")), 400
-    purpose = request.form.get("purpose")
     if purpose == "code":
         email = request.form.get("email") or ""
         return jsonify(votes.issue_challenge("code", votes.code_binding(email)))
     if purpose == "vote":
-        voter = _current_voter()
-        try:
-            entry_id = int(request.form.get("entry") or 0)
-        except ValueError:
-            entry_id = 0
+        voter = _verified(target.voter)
         if voter is None:
             return jsonify(error=_("Vui lòng xác minh email trước khi bình chọn.")), 403
-        if votes.ballot_entry(period, entry_id) is None:
+        if not target.on_ballot:
             return jsonify(error=_("Bài dự thi này không có trong danh sách bình chọn.")), 404
-        return jsonify(votes.issue_challenge("vote", votes.vote_binding(period.id, entry_id, voter.id)))
+        return jsonify(votes.issue_challenge("vote", votes.vote_binding(period_id, entry_id, voter.id)))
     return jsonify(error=_("Yêu cầu không hợp lệ.")), 400
 
 
@@ -296,38 +313,68 @@ def vote_forget(period_id: int) -> Response:
 @limiter.limit(_limit("VOTE_LIMIT_VOTE_ADDRESS", "60 per minute"), key_func=_address)
 @limiter.limit(_limit("VOTE_LIMIT_VOTE_NETWORK", "600 per minute"), key_func=_network, scope="vote-network")
 def vote_cast(period_id: int, entry_id: int) -> Any:
-    period = _public_period(period_id)
-    line = votes.ballot_entry(period, entry_id)
-    if line is None:
-        return _refused(period, None, votes.VoteError(
+    """Cast a vote.  vote.js posts with ``Accept: application/json`` and gets JSON back (the page stays
+    where it is); a plain form post is redirected to ``next`` or the entry page with a flash message.
+
+    A counted vote costs two statements: one SELECT (:func:`votes.vote_target`) and one INSERT.
+    """
+    target = _vote_target(period_id, entry_id)
+    period = target.period
+    if not target.on_ballot:
+        return _refused(period, entry_id, votes.VoteError(
             _("Bài dự thi này không có trong danh sách bình chọn."), 404, "not_on_ballot"))
-    view = votes.public_view(line)
     if not ActionForm().validate_on_submit():
-        return _refused(period, view, votes.VoteError(
+        return _refused(period, entry_id, votes.VoteError(
             _("Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. Vui lòng tải lại trang và thử lại."), 400))
-    voter = _current_voter()
+    voter = _verified(target.voter)
+    entry_url = url_for("public.vote_entry", period_id=period_id, entry_id=entry_id)
     if voter is None:
-        flash(_("Vui lòng xác minh email trước khi bình chọn."), "info")
-        return redirect(url_for("public.vote_email", period_id=period.id,
-                                next=url_for("public.vote_entry", period_id=period.id, entry_id=entry_id)))
+        message = _("Vui lòng xác minh email trước khi bình chọn.")
+        login = url_for("public.vote_email", period_id=period_id, next=entry_url)
+        if _wants_json():
+            return jsonify(error=message, code="unverified", redirect=login), 403
+        flash(message, "info")
+        return redirect(login)
     try:
         votes.verify_challenge(request.form.get("pow_challenge"), request.form.get("pow_nonce"), "vote",
-                               votes.vote_binding(period.id, entry_id, voter.id))
-        votes.cast_vote(period, voter, entry_id, ip=request.remote_addr, device=_device(), line=line)
+                               votes.vote_binding(period_id, entry_id, voter.id))
+        # The ballot was checked above, in the same statement that read the period.
+        votes.cast_vote(period, voter, entry_id, ip=request.remote_addr, device=_device(), on_ballot=True)
     except votes.VoteError as exc:
-        db.session.rollback()
-        return _refused(period, view, exc)
+        answer = _refused(period, entry_id, exc)
+        db.session.rollback()  # nothing of a refused vote is kept (a row lock of the entry limit is let go)
+        return answer
+    count = votes.entry_count(period, entry_id) if votes.counts_visible(period) else None
     db.session.commit()
-    flash(_("Cảm ơn bạn! Phiếu bình chọn cho “%(title)s” đã được ghi nhận.", title=view["title"]), "success")
+    message = _("Cảm ơn bạn! Phiếu bình chọn cho “%(title)s” đã được ghi nhận.", title=target.title)
+    if _wants_json():
+        return jsonify(_vote_answer(message, entry_id, count))
+    flash(message, "success")
     back = request.form.get("next")
-    return redirect(back if is_safe_next(back) else url_for(
-        "public.vote_entry", period_id=period.id, entry_id=entry_id))
+    return redirect(back if is_safe_next(back) else entry_url)
 
 
-def _refused(period: VotingPeriod, view: dict[str, Any] | None, error: votes.VoteError) -> Any:
-    if request.accept_mimetypes.best == "application/json":
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+def _vote_answer(message: str, entry_id: int, count: int | None, code: str = "counted") -> dict[str, Any]:
+    answer: dict[str, Any] = {"message": message, "code": code, "entry": entry_id, "voted": True}
+    if count is not None:
+        answer["count"] = count
+        answer["count_text"] = _("%(n)d phiếu", n=count)
+    return answer
+
+
+def _refused(period: VotingPeriod, entry_id: int, error: votes.VoteError) -> Any:
+    """A refused vote: JSON for vote.js, else the entry page with the message (or the error page)."""
+    if _wants_json():
+        if error.code == "duplicate":
+            # Already counted: the page shows the entry as voted, with the message.
+            count = votes.entry_count(period, entry_id) if votes.counts_visible(period) else None
+            return jsonify(error=error.message, **_vote_answer(error.message, entry_id, count, error.code)), 409
         return jsonify(error=error.message, code=error.code), error.status
-    if view is None:
+    line = votes.ballot_entry(period, entry_id)
+    if line is None:
         return render_error(error.status, error.message)
-    return _render_entry(period, view, error=error.message, status=error.status)
-
+    return _render_entry(period, votes.public_view(line), error=error.message, status=error.status)
