@@ -40,6 +40,7 @@
       return window.ContestPow.solve(data.challenge, data.bits).then(function (nonce) {
         form.querySelector("input[name=pow_challenge]").value = data.challenge;
         form.querySelector("input[name=pow_nonce]").value = nonce;
+        if (form.dataset.purpose === "vote") { return castVote(form); }
         form.dataset.solved = "1";
         form.submit();
       });
@@ -49,6 +50,46 @@
       setStatus(form, (error && error.server) || form.dataset.errorText || "");
     });
   }, true);
+
+  // A vote is posted in the background: the server answers JSON and the page stays where it is
+  // (a voter on a long ballot keeps their place), instead of loading the whole page again.
+  function castVote(form) {
+    return fetch(form.action, {
+      method: "POST", body: new FormData(form), credentials: "same-origin",
+      headers: { "Accept": "application/json" }
+    }).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (data) {
+        if (data.redirect) { window.location.assign(data.redirect); return; }
+        if (!data.voted) { throw { server: data.error }; }
+        showVoted(form, data);
+      });
+    });
+  }
+
+  function showVoted(form, data) {
+    var actions = form.parentNode;
+    var count = actions.querySelector(".vote-count");
+    if (count && data.count_text) { count.textContent = data.count_text; }
+    var done = document.createElement("span");
+    done.className = "vote-done";
+    done.setAttribute("data-test", "voted");
+    done.textContent = "\u2713 " + (form.dataset.votedText || "");
+    actions.replaceChild(done, form);
+    var main = document.getElementById("main");
+    if (main && data.message) {
+      var box = main.querySelector(".flashes");
+      if (!box) {
+        box = document.createElement("div");
+        box.className = "flashes";
+        box.setAttribute("role", "status");
+        main.insertBefore(box, main.firstChild);
+      }
+      var note = document.createElement("p");
+      note.className = "flash " + (data.code === "counted" ? "flash-success" : "flash-info");
+      note.textContent = data.message;
+      box.replaceChildren(note);
+    }
+  }
 
   // "Copy link" for sharing an entry in a chat app.
   document.querySelectorAll("[data-copy]").forEach(function (button) {
