@@ -8,22 +8,37 @@ What it does
        ``--voters`` verified ``Voter`` rows straight into the database and, with the server's
        SECRET_KEY, signs for each one the session cookie the code page would have set after a
        correct code (``voter_id`` plus a CSRF token).  Everything after that is the real flow.
-    3. Starts gunicorn (``--server gunicorn``, gthread workers) or werkzeug on 127.0.0.1 and a
-       free port, then runs ``--concurrency`` voter threads.  Each vote is the browser's path:
-       POST the proof-of-work challenge, solve it (``VOTE_POW_BITS``, low here), POST the vote
-       with the CSRF token.  Mixed in: repeated votes for pairs already voted (duplicates) and
-       double clicks (the same form posted twice at the same moment on two connections).
-       Each voter has a synthetic client address in 100.64.0.0/10 sent as X-Forwarded-For
-       (the app sits behind a proxy in production), so limits per address and per /24 apply as
-       they would.  Nothing leaves the loopback interface.
+    3. Starts gunicorn (``--server gunicorn``, gthread workers, ``gunicorn.conf.py``) or werkzeug on
+       127.0.0.1 and a free port.  Then ``--concurrency`` people vote at the same time: each thread
+       plays one voter's visit after another.  A visit opens the entry's shared link (a GET of the
+       entry page, as from a chat app), then for each of the voter's votes pauses (think time),
+       and clicks: what static/js/vote.js does, i.e. POST the proof-of-work challenge, solve it
+       (``VOTE_POW_BITS``, low here: a phone solves it, not the server), POST the vote with
+       ``Accept: application/json``.  Mixed in: repeated votes for pairs the voter already cast
+       (another tab: duplicates) and double clicks (the same solved form posted twice at the
+       same moment on two connections).  Each voter has a synthetic client address in
+       100.64.0.0/10 sent as X-Forwarded-For (the app sits behind a proxy in production);
+       voters who vote at the same time come from different /24 blocks, so limits per address
+       and per block apply as they would.  Nothing leaves the loopback interface.
     4. Stops the server (by its PID), freezes the tally and checks that it equals the number of
-       distinct (voter, entry) pairs that were sent, per entry and in total, and that no pair was
-       stored twice.
+       distinct (voter, entry) pairs that were answered, per entry and in total, and that no
+       pair was stored twice.
 
-Prints throughput and latency (p50/p95/p99) of the vote POSTs and of whole votes (challenge +
-solve + vote), and the checks.  Bounded: ``--votes`` requests at most and ``--max-seconds``.
+Think time (``--think-ms``, default 1000): every voter pauses 0.5–1.5 × this between the page and
+a click and between clicks, as a person does.  50 voters then offer about 50 votes/s.  With
+``--think-ms 0`` each thread fires its next request as soon as the last one is answered: a
+closed loop that saturates the server by construction (a throughput figure, not the latency a
+voter sees).  At the stop signal (``--max-seconds`` or the end of the plan) a voter stops at once;
+a pause cut short by the stop is not followed by a request, so the end of a run is no burst.
 
-    .venv/bin/python bench/vote.py                  # PostgreSQL, gunicorn, 20,000 votes, 50 voters
+Prints throughput and latency (p50/p95/p99) of the vote POSTs as the client saw them and as the
+server timed them (gunicorn's access log), of whole votes (challenge + solve + vote) and of the
+entry page; the CPU the app server, PostgreSQL and this load generator used; and the checks.
+Bounded: ``--votes`` vote POSTs at most and ``--max-seconds`` of load (the default plan takes
+about 7 minutes at the default think time, the whole run under 10).
+
+    .venv/bin/python bench/vote.py                      # PostgreSQL, gunicorn, 20,000 votes, 50 voters, 1 s think
+    .venv/bin/python bench/vote.py --think-ms 0 --votes 5000    # stress: throughput with no pause at all
     .venv/bin/python bench/vote.py --db sqlite --server werkzeug --votes 2000
 """
 
@@ -33,6 +48,7 @@ import argparse
 import http.client
 import os
 import random
+import re
 import secrets
 import shutil
 import signal
@@ -61,13 +77,14 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--voters", type=int, default=5000)
     p.add_argument("--votes", type=int, default=20000, help="vote POSTs in all (duplicates included)")
     p.add_argument("--entries", type=int, default=30)
-    p.add_argument("--concurrency", type=int, default=50)
+    p.add_argument("--concurrency", type=int, default=50, help="voters voting at the same time")
     p.add_argument("--duplicate-share", type=float, default=0.08, help="share of repeated votes")
     p.add_argument("--double-click-share", type=float, default=0.04, help="share of double clicks")
     p.add_argument("--pow-bits", type=int, default=8)
-    p.add_argument("--think-ms", type=float, default=0,
-                   help="pause of each voter between votes (0: back-to-back, the server saturated)")
-    p.add_argument("--max-seconds", type=float, default=900)
+    p.add_argument("--think-ms", type=float, default=1000,
+                   help="mean pause of a voter before each click (0.5-1.5 x this); 0: no pause, the server saturated")
+    p.add_argument("--no-page", action="store_true", help="voters do not open the entry page before voting")
+    p.add_argument("--max-seconds", type=float, default=540, help="stop the load after this long")
     p.add_argument("--seed", type=int, default=2025)
     return p.parse_args()
 
@@ -81,7 +98,7 @@ def free_port() -> int:
 def database_url(kind: str, workdir: Path) -> str:
     if kind == "sqlite":
         return f"sqlite:///{workdir / 'bench.db'}"
-    env = dict(os.environ, PGTEST_DB="contest_bench_votes")
+    env = dict(os.environ, PGTEST_DB=os.environ.get("PGTEST_DB", "contest_bench_votes"))
     out = subprocess.run([str(ROOT / "scripts/ensure-postgres.sh")], env=env, check=True,
                          capture_output=True, text=True)
     return out.stdout.strip().splitlines()[-1]
@@ -147,31 +164,41 @@ def prepare(app, args: argparse.Namespace) -> dict:  # noqa: ANN001
                 session["voter_id"] = vid
                 token = generate_csrf()
                 cookie = serializer.dumps(dict(session))
-            block, host = divmod(n, 50)
+            # Voters next to each other in the plan vote at the same time: put them in different /24s.
+            host, block = divmod(n, 100)
             voters.append({"id": vid, "cookie": cookie, "csrf": token, "device": secrets.token_urlsafe(12),
-                           "ip": f"100.{64 + block // 250}.{block % 250}.{host + 1}"})
+                           "ip": f"100.{64 + host // 250}.{block}.{host % 250 + 1}"})
         return {"period_id": period.id, "entry_ids": entry_ids, "voters": voters}
 
 
-def plan(args: argparse.Namespace, voters: list[dict], entry_ids: list[int]) -> list[tuple[str, int, int]]:
-    """Tasks (kind, voter index, entry id): fresh pairs, repeats of earlier pairs, double clicks."""
+def plan(args: argparse.Namespace, voters: list[dict], entry_ids: list[int]) -> list[tuple[int, list]]:
+    """Visits in arrival order: (voter index, [(kind, entry id), …]) with kind vote | double | again.
+
+    ``again`` repeats a pair the voter cast earlier in the visit (another tab); ``double`` posts one
+    solved form twice at the same moment.  Fresh pairs are spread evenly over the voters.
+    """
     rng = random.Random(args.seed)
     n_double = int(args.votes * args.double_click_share / 2)  # each double click is two POSTs
     n_dup = int(args.votes * args.duplicate_share)
     n_fresh = args.votes - n_dup - 2 * n_double
-    per_voter = -(-n_fresh // len(voters))
+    per_voter = -(-(n_fresh + n_double) // len(voters))
     if per_voter > len(entry_ids):
         raise SystemExit("more votes per voter than entries: raise --entries or --voters")
-    fresh: list[tuple[int, int]] = []
-    for vi in range(len(voters)):
-        for e in rng.sample(entry_ids, per_voter):
-            fresh.append((vi, e))
+    fresh = [(vi, e) for vi in range(len(voters)) for e in rng.sample(entry_ids, per_voter)]
     rng.shuffle(fresh)
     fresh = fresh[:n_fresh + n_double]
-    tasks = [("vote", vi, e) for vi, e in fresh[:n_fresh]] + [("double", vi, e) for vi, e in fresh[n_fresh:]]
-    tasks += [("vote", *fresh[rng.randrange(len(fresh))]) for _ in range(n_dup)]
-    rng.shuffle(tasks)
-    return tasks
+    kinds = ["vote"] * n_fresh + ["double"] * n_double
+    rng.shuffle(kinds)
+    visits: dict[int, list] = {}
+    for (vi, e), kind in zip(fresh, kinds):
+        visits.setdefault(vi, []).append([kind, e])
+    for vi, e in rng.choices(fresh, k=n_dup):
+        actions = visits[vi]
+        first = next(i for i, (_k, entry) in enumerate(actions) if entry == e)
+        actions.insert(rng.randint(first + 1, len(actions)), ["again", e])
+    order = list(visits)
+    rng.shuffle(order)
+    return [(vi, [tuple(a) for a in visits[vi]]) for vi in order]
 
 
 class Client:
@@ -181,19 +208,21 @@ class Client:
         self.port = port
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
 
-    def post(self, path: str, form: dict, voter: dict, accept: str = "text/html") -> tuple[int, bytes]:
-        body = urlencode(form)
-        headers = {
-            "Content-Type": "application/x-www-form-urlencoded", "Accept": accept,
-            "Cookie": f"session={voter['cookie']}; binh_chon_tb={voter['device']}",
-            "X-Forwarded-For": voter["ip"],
-        }
+    def request(self, method: str, path: str, voter: dict, form: dict | None = None,
+                accept: str = "text/html") -> tuple[int, bytes]:
+        headers = {"Accept": accept, "Cookie": f"session={voter['cookie']}; binh_chon_tb={voter['device']}",
+                   "X-Forwarded-For": voter["ip"]}
+        body = None
+        if form is not None:
+            body = urlencode(form)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
         for attempt in range(2):
             try:
-                self.conn.request("POST", path, body=body, headers=headers)
+                self.conn.request(method, path, body=body, headers=headers)
                 response = self.conn.getresponse()
                 return response.status, response.read()
             except (ConnectionError, http.client.HTTPException):
+                # The server closed an idle keep-alive connection: reconnect once, as a browser does.
                 self.conn.close()
                 self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
                 if attempt:
@@ -201,7 +230,8 @@ class Client:
         raise AssertionError("unreachable")
 
 
-def run_load(args: argparse.Namespace, port: int, data: dict, tasks: list) -> dict:  # noqa: C901
+def run_load(args: argparse.Namespace, port: int, data: dict, visits: list) -> dict:  # noqa: C901
+    """``--concurrency`` voters at the same time, each visit after the next, until the plan or the time runs out."""
     import json
 
     from contest.votes import solve_challenge
@@ -209,91 +239,127 @@ def run_load(args: argparse.Namespace, port: int, data: dict, tasks: list) -> di
     period_id = data["period_id"]
     voters = data["voters"]
     lock = threading.Lock()
-    index = {"next": 0}
+    stop = threading.Event()
+    queue = iter(visits)
     vote_latencies: list[float] = []
     whole_latencies: list[float] = []
+    page_latencies: list[float] = []
     statuses: Counter[int] = Counter()
+    codes: Counter[str] = Counter()
     sent_pairs: set[tuple[int, int]] = set()
-    acked_pairs: set[tuple[int, int]] = set()  # answered 302 (counted) or 409 (already counted)
+    counted_pairs: list[tuple[int, int]] = []  # answered 200: counted now
+    acked_pairs: set[tuple[int, int]] = set()  # answered 200 (counted) or 409 (already counted)
     errors: list[str] = []
-    deadline = time.monotonic() + args.max_seconds
+    done = {"visits": 0, "clicks": 0}
 
-    def one_vote(client: Client, voter: dict, entry_id: int, pow_form: dict | None = None) -> dict:
-        started = time.perf_counter()
-        if pow_form is None:
-            status, body = client.post(f"/binh-chon/{period_id}/thu-thach",
-                                       {"csrf_token": voter["csrf"], "purpose": "vote", "entry": entry_id},
-                                       voter, accept="application/json")
-            if status != 200:
-                raise RuntimeError(f"challenge {status}: {body[:200]!r}")
-            challenge = json.loads(body)
-            pow_form = {"pow_challenge": challenge["challenge"],
-                        "pow_nonce": solve_challenge(challenge["challenge"], challenge["bits"])}
+    def challenge(client: Client, voter: dict, entry_id: int) -> dict:
+        status, body = client.request("POST", f"/binh-chon/{period_id}/thu-thach", voter,
+                                      {"csrf_token": voter["csrf"], "purpose": "vote", "entry": entry_id},
+                                      accept="application/json")
+        if status != 200:
+            raise RuntimeError(f"challenge {status}: {body[:200]!r}")
+        issued = json.loads(body)
+        return {"pow_challenge": issued["challenge"], "pow_nonce": solve_challenge(issued["challenge"], issued["bits"])}
+
+    def cast(client: Client, voter: dict, entry_id: int, form: dict, started: float) -> None:
         t0 = time.perf_counter()
-        status, body = client.post(f"/binh-chon/{period_id}/bai/{entry_id}/bo-phieu",
-                                   {"csrf_token": voter["csrf"], **pow_form}, voter)
+        status, body = client.request("POST", f"/binh-chon/{period_id}/bai/{entry_id}/bo-phieu", voter,
+                                      {"csrf_token": voter["csrf"], **form}, accept="application/json")
         t1 = time.perf_counter()
+        try:
+            code = json.loads(body).get("code", "?")
+        except ValueError:
+            code = "not json"
         with lock:
             vote_latencies.append(t1 - t0)
             whole_latencies.append(t1 - started)
             statuses[status] += 1
-            if status in (302, 409):
+            codes[code] += 1
+            if status == 200:
+                counted_pairs.append((voter["id"], entry_id))
+            if (status, code) in ((200, "counted"), (409, "duplicate")):
                 acked_pairs.add((voter["id"], entry_id))
             else:
-                errors.append(f"{status}: {body[:200]!r}")
-        return pow_form
+                errors.append(f"vote {status}: {body[:200]!r}")
 
-    def guarded(*a) -> None:  # noqa: ANN002 - one_vote's arguments, in a thread of its own
+    def guarded(*a) -> None:  # noqa: ANN002 - cast's arguments, in a thread of its own
         try:
-            one_vote(*a)
+            cast(*a)
         except Exception as exc:  # noqa: BLE001 - counted and reported
             with lock:
                 errors.append(repr(exc))
 
-    def worker() -> None:
+    def click(first: Client, second: Client, voter: dict, kind: str, entry_id: int) -> None:
+        started = time.perf_counter()
+        with lock:
+            sent_pairs.add((voter["id"], entry_id))
+        form = challenge(first, voter, entry_id)
+        if kind != "double":
+            cast(first, voter, entry_id, form, started)
+            return
+        # A double click: one solved form posted twice at the same moment, on two connections.
+        other = threading.Thread(target=guarded, args=(second, voter, entry_id, form, started))
+        other.start()
+        cast(first, voter, entry_id, form, started)
+        other.join()
+
+    def person(seed: int) -> None:
+        pause = random.Random(seed)
+        think = args.think_ms / 1000
+
+        def rest() -> bool:
+            """Pause like a person; False when the run stopped meanwhile (then send nothing more)."""
+            return not stop.wait(pause.uniform(0.5, 1.5) * think) if think else not stop.is_set()
+
         first, second = Client(port), Client(port)
-        pause = random.Random()
-        while time.monotonic() < deadline:
-            if args.think_ms:
-                time.sleep(pause.uniform(0.5, 1.5) * args.think_ms / 1000)
+        if think and stop.wait(pause.uniform(0, think)):  # voters do not all arrive at the same instant
+            return
+        while not stop.is_set():
             with lock:
-                i = index["next"]
-                index["next"] += 1
-            if i >= len(tasks):
-                break
-            kind, vi, entry_id = tasks[i]
+                visit = next(queue, None)
+            if visit is None:
+                return
+            vi, actions = visit
             voter = voters[vi]
+            # A new person on their own phone: new connections.
+            first.conn.close()
+            second.conn.close()
             with lock:
-                sent_pairs.add((voter["id"], entry_id))
+                done["visits"] += 1
             try:
-                if kind == "vote":
-                    one_vote(first, voter, entry_id)
-                else:
-                    # A double click: one solved form posted twice at the same moment.
-                    status, body = first.post(f"/binh-chon/{period_id}/thu-thach",
-                                              {"csrf_token": voter["csrf"], "purpose": "vote", "entry": entry_id},
-                                              voter, accept="application/json")
-                    challenge = json.loads(body)
-                    form = {"pow_challenge": challenge["challenge"],
-                            "pow_nonce": solve_challenge(challenge["challenge"], challenge["bits"])}
-                    other = threading.Thread(target=guarded, args=(second, voter, entry_id, form))
-                    other.start()
-                    one_vote(first, voter, entry_id, form)
-                    other.join()
+                if not args.no_page:
+                    t0 = time.perf_counter()
+                    status, body = first.request("GET", f"/binh-chon/{period_id}/bai/{actions[0][1]}", voter)
+                    with lock:
+                        page_latencies.append(time.perf_counter() - t0)
+                        if status != 200:
+                            errors.append(f"page {status}: {body[:200]!r}")
+                for kind, entry_id in actions:
+                    if not rest():
+                        return
+                    with lock:
+                        done["clicks"] += 1
+                    click(first, second, voter, kind, entry_id)
             except Exception as exc:  # noqa: BLE001 - counted and reported, the run goes on
                 with lock:
                     errors.append(repr(exc))
 
+    threads = [threading.Thread(target=person, args=(args.seed + i,)) for i in range(args.concurrency)]
     started = time.perf_counter()
-    threads = [threading.Thread(target=worker) for _ in range(args.concurrency)]
     for t in threads:
         t.start()
+    timer = threading.Timer(args.max_seconds, stop.set)
+    timer.start()
     for t in threads:
         t.join()
+    stopped_by_time = stop.is_set()
+    stop.set()
+    timer.cancel()
     elapsed = time.perf_counter() - started
     return {"elapsed": elapsed, "vote_latencies": vote_latencies, "whole_latencies": whole_latencies,
-            "statuses": statuses, "sent_pairs": sent_pairs, "acked_pairs": acked_pairs, "errors": errors,
-            "done": min(index["next"], len(tasks))}
+            "page_latencies": page_latencies, "statuses": statuses, "codes": codes, "sent_pairs": sent_pairs,
+            "counted_pairs": counted_pairs, "acked_pairs": acked_pairs, "errors": errors, "done": done,
+            "stopped_by_time": stopped_by_time}
 
 
 def start_server(args: argparse.Namespace, url: str, secret: str, port: int, workdir: Path) -> subprocess.Popen:
@@ -304,9 +370,12 @@ def start_server(args: argparse.Namespace, url: str, secret: str, port: int, wor
     if args.server == "gunicorn":
         # A failing limiter storage lets the request through rather than answering 500 (the in-memory
         # store of the limits library has a start-up race under many threads; production uses Redis).
-        cmd = [str(venv_bin / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--worker-class", "gthread",
-               "--workers", str(args.workers), "--threads", str(args.threads), "--log-level", "warning",
-               "--timeout", "120", "--chdir", str(ROOT), "contest:create_app({'RATELIMIT_SWALLOW_ERRORS': True})"]
+        # The production settings file (gc.freeze after start-up), with an access log that times each request.
+        cmd = [str(venv_bin / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), "--bind", f"127.0.0.1:{port}",
+               "--worker-class", "gthread", "--workers", str(args.workers), "--threads", str(args.threads),
+               "--log-level", "warning", "--timeout", "120", "--chdir", str(ROOT),
+               "--access-logfile", str(workdir / "access.log"), "--access-logformat", "%(r)s %(s)s %(D)s",
+               "contest:create_app({'RATELIMIT_SWALLOW_ERRORS': True})"]
     else:
         cmd = [sys.executable, "-c",
                "from contest import create_app; from werkzeug.serving import run_simple; "
@@ -325,6 +394,95 @@ def start_server(args: argparse.Namespace, url: str, secret: str, port: int, wor
     raise SystemExit("server did not start")
 
 
+SERVER_REQUESTS = (
+    ("vote POST", re.compile(r"POST /binh-chon/\d+/bai/\d+/bo-phieu ")),
+    ("challenge POST", re.compile(r"POST /binh-chon/\d+/thu-thach ")),
+    ("entry page GET", re.compile(r"GET /binh-chon/\d+/bai/\d+ ")),
+)
+
+
+def server_times(log: Path, start: int) -> dict[str, list[float]]:
+    """Seconds per request from gunicorn's access log ("%(r)s %(s)s %(D)s", D in microseconds) after ``start``."""
+    times: dict[str, list[float]] = {name: [] for name, _ in SERVER_REQUESTS}
+    if not log.exists():
+        return {}
+    with log.open("rb") as f:
+        f.seek(start)
+        text = f.read().decode("utf-8", "replace")
+    for line in text.splitlines():
+        for name, pattern in SERVER_REQUESTS:
+            if pattern.match(line):
+                times[name].append(int(line.rsplit(" ", 1)[1]) / 1e6)
+                break
+    return {name: values for name, values in times.items() if values}
+
+
+def cpu_seconds(server_pid: int) -> dict[str, float]:
+    """CPU seconds used so far by the app server's processes, PostgreSQL's processes and this load generator (Linux)."""
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def of(pid: int) -> float:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+
+    def children(pid: int) -> list[int]:
+        try:
+            return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+        except OSError:
+            return []
+
+    postgres = [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit() and _comm(p) == "postgres"]
+    return {"app server": of(server_pid) + sum(of(c) for c in children(server_pid)),
+            "database": sum(of(p) for p in postgres),
+            "load generator": time.process_time()}
+
+
+def _comm(proc: Path) -> str:
+    try:
+        return (proc / "comm").read_text().strip()
+    except OSError:
+        return ""
+
+
+def warm_up(args: argparse.Namespace, port: int, data: dict) -> None:
+    """Every worker started and warm (app loaded, templates compiled) before anything is measured.
+
+    Pages and challenges only (a challenge writes nothing), from as many connections at once as the
+    server has threads, so each worker gets its share; the access log is started afresh after.
+    """
+    period_id, entry_ids, voter = data["period_id"], data["entry_ids"], data["voters"][0]
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            if Client(port).request("GET", f"/binh-chon/{period_id}/bai/{entry_ids[0]}", voter)[0] == 200:
+                break
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise SystemExit("server does not answer")
+        time.sleep(0.2)
+
+    def some() -> None:
+        client = Client(port)
+        for i in range(10):
+            entry = entry_ids[i % len(entry_ids)]
+            client.request("GET", f"/binh-chon/{period_id}/bai/{entry}", voter)
+            client.request("POST", f"/binh-chon/{period_id}/thu-thach", voter,
+                           {"csrf_token": voter["csrf"], "purpose": "vote", "entry": entry},
+                           accept="application/json")
+        client.conn.close()
+
+    threads = [threading.Thread(target=some) for _ in range(max(args.workers * args.threads, 8))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    time.sleep(0.5)
+
+
 def stop_server(proc: subprocess.Popen) -> None:
     if proc.poll() is None:
         os.killpg(proc.pid, signal.SIGTERM)  # the server's own process group, started above
@@ -338,9 +496,10 @@ def stop_server(proc: subprocess.Popen) -> None:
 def check(app, data: dict, result: dict) -> bool:  # noqa: ANN001
     """The frozen tally against what the server answered.
 
-    Every pair answered 302 or 409 must be counted exactly once (zero lost); no pair may be stored
-    twice and the number of 302 answers must equal the stored votes (zero double-counted).  A
-    request that got no answer (a client time-out) may or may not have been counted: reported.
+    Every pair answered 200 (counted) or 409 (already counted) must be stored exactly once (zero
+    lost); no pair may be stored twice, nothing may be stored that was not sent, and the 200
+    answers must be exactly the stored pairs, one each (zero double-counted).  A request that got
+    no answer (a client time-out) may or may not have been counted: reported.
     """
     from sqlalchemy import func, select
 
@@ -356,68 +515,112 @@ def check(app, data: dict, result: dict) -> bool:  # noqa: ANN001
         stored = set(stored_rows)
         rows = db.session.scalar(select(func.count(Vote.id)))
         acked, sent = result["acked_pairs"], result["sent_pairs"]
-        counted = {int(k): v for k, v in period.tally["counts"].items()}
+        counted = result["counted_pairs"]
+        tally = {int(k): v for k, v in period.tally["counts"].items()}
         per_entry = Counter(e for _v, e in stored)
         lost = acked - stored
         extra = stored - sent
         double = rows - len(stored)
+        counted_twice = len(counted) - len(set(counted))
+        ok = (period.tally["votes"] == len(stored) == len(counted) and set(counted) == stored
+              and all(tally.get(e, 0) == n for e, n in per_entry.items())
+              and sum(tally.values()) == len(stored) and not lost and not extra and double == 0
+              and counted_twice == 0)
         unanswered = sent - acked
-        ok = (period.tally["votes"] == len(stored) == result["statuses"].get(302, 0)
-              and all(counted.get(e, 0) == n for e, n in per_entry.items())
-              and sum(counted.values()) == len(stored) and not lost and not extra and double == 0)
         print(f"tally: {period.tally['votes']} counted = {len(stored)} distinct (voter, entry) pairs stored = "
-              f"{result['statuses'].get(302, 0)} answers 302; {len(acked)} pairs answered 302/409; "
+              f"{len(counted)} answers 200; {len(acked)} pairs answered 200/409; "
               f"hash {period.tally_hash[:16]}… recomputes: {votes.verify_frozen_tally(period)}")
-        print(f"lost: {len(lost)}  double-counted: {double}  unexpected: {len(extra)}  "
-              f"unanswered pairs: {len(unanswered)} (of which counted: {len(unanswered & stored)})")
+        print(f"lost: {len(lost)}  double-counted: {double} rows, {counted_twice} pairs answered 200 twice  "
+              f"unexpected: {len(extra)}  unanswered pairs: {len(unanswered)} "
+              f"(of which counted: {len(unanswered & stored)})")
         return ok
 
 
-def pct(values: list[float], q: float) -> float:
+def pct(values: list[float], q: int) -> float:
+    """The q-th percentile in milliseconds."""
     if not values:
         return float("nan")
-    return statistics.quantiles(values, n=100, method="inclusive")[q - 1] * 1000 if len(values) > 1 else values[0]
+    if len(values) == 1:
+        return values[0] * 1000
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1] * 1000
+
+
+def line(name: str, values: list[float], elapsed: float | None = None) -> str:
+    rate = f"{len(values) / elapsed:7.1f}/s" if elapsed else " " * 9
+    return (f"  {name:<34}{len(values):>7} {rate}  p50 {pct(values, 50):7.1f}  p95 {pct(values, 95):7.1f}  "
+            f"p99 {pct(values, 99):7.1f}  max {max(values, default=float('nan')) * 1000:7.1f}")
 
 
 def main() -> int:
     args = parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="bench-vote-"))
     secret = secrets.token_hex(32)
+    load_before = os.getloadavg()
     url = database_url(args.db, workdir)
     app = build_app(url, workdir, secret, args.pow_bits)
     t = time.perf_counter()
     data = prepare(app, args)
-    tasks = plan(args, data["voters"], data["entry_ids"])
+    visits = plan(args, data["voters"], data["entry_ids"])
+    n_posts = sum(2 if k == "double" else 1 for _vi, actions in visits for k, _e in actions)
     print(f"prepared {len(data['voters'])} pre-verified voters, {len(data['entry_ids'])} entries, "
-          f"{len(tasks)} tasks on {args.db} in {time.perf_counter() - t:.1f}s")
+          f"{len(visits)} visits with {n_posts} vote POSTs on {args.db} in {time.perf_counter() - t:.1f}s; "
+          f"load average before: {load_before[0]:.2f} on {os.cpu_count()} cores")
     port = free_port()
     proc = start_server(args, url, secret, port, workdir)
     try:
-        result = run_load(args, port, data, tasks)
+        warm_up(args, port, data)
+        log_start = (workdir / "access.log").stat().st_size if (workdir / "access.log").exists() else 0
+        cpu_start = cpu_seconds(proc.pid)
+        result = run_load(args, port, data, visits)
+        cpu_end = cpu_seconds(proc.pid)
     finally:
         stop_server(proc)
-    n = len(result["vote_latencies"])
+    elapsed = result["elapsed"]
+    votes_n = len(result["vote_latencies"])
     print(f"server: {args.server}" + (f" ({args.workers} workers × {args.threads} threads)"
                                       if args.server == "gunicorn" else "")
-          + f", {args.concurrency} concurrent voters, think time {args.think_ms:.0f} ms, "
-          f"proof of work {args.pow_bits} bits, database {args.db}")
-    print(f"vote POSTs: {n} in {result['elapsed']:.1f}s = {n / result['elapsed']:.0f}/s "
-          f"(each after its challenge POST); statuses {dict(sorted(result['statuses'].items()))}")
-    print(f"vote POST latency ms: p50 {pct(result['vote_latencies'], 50):.1f}  "
-          f"p95 {pct(result['vote_latencies'], 95):.1f}  p99 {pct(result['vote_latencies'], 99):.1f}")
-    print(f"whole vote (challenge + solve + vote) ms: p50 {pct(result['whole_latencies'], 50):.1f}  "
-          f"p95 {pct(result['whole_latencies'], 95):.1f}")
-    if result["done"] < len(tasks):
-        print(f"stopped by --max-seconds after {result['done']} of {len(tasks)} tasks")
-    for line in result["errors"][:5]:
-        print("error:", line)
+          + f", database {args.db}, proof of work {args.pow_bits} bits")
+    if args.think_ms:
+        print(f"{args.concurrency} voters at the same time, each pausing {args.think_ms * 0.5:.0f}–"
+              f"{args.think_ms * 1.5:.0f} ms (mean {args.think_ms:.0f} ms) before every click; "
+              + ("no entry page" if args.no_page else "each visit opens the entry page first"))
+    else:
+        print(f"STRESS: {args.concurrency} threads with NO think time (closed loop, the server saturated by "
+              "construction): the throughput counts, the latencies are queueing, not what a voter sees")
+    print(f"{result['done']['visits']} visits, {result['done']['clicks']} clicks, {votes_n} vote POSTs in "
+          f"{elapsed:.1f}s = {votes_n / elapsed:.1f} votes/s; statuses {dict(sorted(result['statuses'].items()))}, "
+          f"answers {dict(sorted(result['codes'].items()))}")
+    if result["stopped_by_time"]:
+        print(f"stopped by --max-seconds {args.max_seconds:g} before the plan was done "
+              f"(no request was sent after the stop)")
+    print("as the client saw it (ms):")
+    print(line("vote POST", result["vote_latencies"], elapsed))
+    print(line("whole vote (challenge+solve+vote)", result["whole_latencies"]))
+    if result["page_latencies"]:
+        print(line("entry page GET", result["page_latencies"], elapsed))
+    inside = server_times(workdir / "access.log", log_start)
+    if inside:
+        print("as the server timed it (gunicorn's request time: no client, no connection queue) (ms):")
+        for name, values in inside.items():
+            print(line(name, values))
+    print(f"CPU during the load, in cores (of {os.cpu_count()}): " + ", ".join(
+        f"{who} {(cpu_end[who] - cpu_start[who]) / elapsed:.2f}" for who in cpu_start)
+        + f"; load average after: {os.getloadavg()[0]:.2f}")
+    for err in result["errors"][:5]:
+        print("error:", err)
+    if len(result["errors"]) > 5:
+        print(f"… {len(result['errors'])} errors in all")
     ok = check(app, data, result)
-    print("RESULT:", "OK" if ok else "FAILED")
-    if ok:
+    p95 = pct(result["vote_latencies"], 95)
+    if args.think_ms:
+        print(f"target: vote POST p95 {p95:.1f} ms < 100 ms at {args.concurrency} voters: "
+              f"{'met' if p95 < 100 else 'NOT met'}")
+    print("RESULT:", "OK" if ok and not result["errors"] else "FAILED")
+    if ok and not result["errors"]:
         shutil.rmtree(workdir, ignore_errors=True)
     else:
-        print(f"kept {workdir} (server.log)")
-    return 0 if ok else 1
+        print(f"kept {workdir} (server.log, access.log)")
+    return 0 if ok and not result["errors"] else 1
 
 
 if __name__ == "__main__":
