@@ -14,6 +14,7 @@ Organization and person names are compared diacritics- and case-insensitively.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 import numpy as np
 from sqlalchemy import select
@@ -21,7 +22,14 @@ from sqlalchemy import select
 from contest import audit
 from contest.extensions import db
 from contest.models import ConflictOfInterest, ConflictSource, Entry, User
-from contest.search import fold
+from contest.search import fold as _fold
+
+
+@lru_cache(maxsize=4096)
+def fold(name: str | None) -> str:
+    """``contest.search.fold`` for the short names compared here, remembered: every judge page
+    checks the same organizations and people again."""
+    return _fold(name)
 
 
 def _entry_organizations(entry: Entry) -> set[str]:
