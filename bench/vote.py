@@ -33,7 +33,9 @@ a pause cut short by the stop is not followed by a request, so the end of a run 
 
 Prints throughput and latency (p50/p95/p99) of the vote POSTs as the client saw them and as the
 server timed them (gunicorn's access log), of whole votes (challenge + solve + vote) and of the
-entry page; the CPU the app server, PostgreSQL and this load generator used; and the checks.
+entry page; the CPU the app server, PostgreSQL (closed connections included) and this load
+generator used, and the whole machine's (anything else running shows as the difference); and
+the checks.  Run it alone on the machine: ``flock /tmp/bench.lock .venv/bin/python bench/vote.py``.
 Bounded: ``--votes`` vote POSTs at most and ``--max-seconds`` of load (the default plan takes
 about 7 minutes at the default think time, the whole run under 10).
 
@@ -72,8 +74,10 @@ def parse_args() -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--db", choices=["postgres", "sqlite"], default="postgres")
     p.add_argument("--server", choices=["gunicorn", "werkzeug"], default="gunicorn")
-    p.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
-    p.add_argument("--threads", type=int, default=8, help="threads per gunicorn worker")
+    p.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    # No more threads than a worker's SQLAlchemy pool holds (5): beyond it each extra thread opens and
+    # closes a PostgreSQL connection of its own per request.
+    p.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     p.add_argument("--voters", type=int, default=5000)
     p.add_argument("--votes", type=int, default=20000, help="vote POSTs in all (duplicates included)")
     p.add_argument("--entries", type=int, default=30)
@@ -421,12 +425,15 @@ def cpu_seconds(server_pid: int) -> dict[str, float]:
     """CPU seconds used so far by the app server's processes, PostgreSQL's processes and this load generator (Linux)."""
     tick = os.sysconf("SC_CLK_TCK")
 
-    def of(pid: int) -> float:
+    def of(pid: int, reaped: bool = False) -> float:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             return 0.0
-        return (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+        used = int(fields[11]) + int(fields[12])  # utime + stime
+        if reaped:  # + cutime + cstime: children that have exited (PostgreSQL's closed connections)
+            used += int(fields[13]) + int(fields[14])
+        return used / tick
 
     def children(pid: int) -> list[int]:
         try:
@@ -435,9 +442,22 @@ def cpu_seconds(server_pid: int) -> dict[str, float]:
             return []
 
     postgres = [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit() and _comm(p) == "postgres"]
+    # The postmaster (the one whose parent is no postgres) reaps the backends of closed connections.
+    postgres_set = set(postgres)
+    masters = {pid for pid in postgres if _parent(pid) not in postgres_set}
+    with open("/proc/stat") as f:  # the whole machine: what else ran meanwhile shows as the rest
+        busy = sum(int(v) for i, v in enumerate(f.readline().split()[1:]) if i not in (3, 4, 8, 9)) / tick  # not idle, iowait, guest (counted in user)
     return {"app server": of(server_pid) + sum(of(c) for c in children(server_pid)),
-            "database": sum(of(p) for p in postgres),
-            "load generator": time.process_time()}
+            "database": sum(of(p, reaped=p in masters) for p in postgres),
+            "load generator": time.process_time(),
+            "whole machine": busy}
+
+
+def _parent(pid: int) -> int:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 def _comm(proc: Path) -> str:
