@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
+from functools import cache, wraps
 from typing import Any, TypeVar
 
 from flask import Flask, abort
 from flask_login import LoginManager, current_user
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import joinedload
 
 from contest.extensions import db
@@ -16,6 +16,16 @@ from contest.i18n import _l
 from contest.models import Role, User
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+@cache
+def _account_query() -> Select:
+    # Built once: composing a statement with loader options costs more than running it from the cache.
+    return (
+        select(User)
+        .where(User.id == bindparam("user_id"))
+        .options(joinedload(User.role_rows), joinedload(User.judge_profile))
+    )
 
 
 def init_login(app: Flask, login_manager: LoginManager) -> None:
@@ -36,11 +46,7 @@ def init_login(app: Flask, login_manager: LoginManager) -> None:
         # One query for the account, its roles and (for judges) the profile the conflict check reads:
         # this runs on every signed-in request.
         user = (
-            db.session.execute(
-                select(User)
-                .where(User.id == uid)
-                .options(joinedload(User.role_rows), joinedload(User.judge_profile))
-            )
+            db.session.execute(_account_query(), {"user_id": uid})
             .unique()  # one row per role: all of them fill the collection
             .scalar_one_or_none()
         )

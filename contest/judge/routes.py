@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from flask import Blueprint, render_template
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import contains_eager, joinedload, lazyload, selectinload
 
 from contest.auth import roles_required
@@ -25,6 +27,30 @@ from contest.models import (
 bp = Blueprint("judge", __name__)
 
 
+@cache
+def _work_query() -> Select:
+    """A judge's active assignments in OPEN rounds, with their sheets, and what the conflict check and the
+    list read, in a few queries.  Built once: composing it with its options costs more than running it."""
+    return (
+        select(Assignment, ScoreSheet)
+        .join(Round, Round.id == Assignment.round_id)
+        .outerjoin(ScoreSheet, ScoreSheet.assignment_id == Assignment.id)
+        .where(
+            Assignment.judge_id == bindparam("judge_id"),
+            Assignment.state == AssignmentState.ACTIVE.value,
+            Round.status == RoundStatus.OPEN.value,
+        )
+        .order_by(Round.position, Assignment.id)
+        .options(
+            contains_eager(Assignment.round),
+            lazyload(ScoreSheet.scores),  # the list shows each sheet's status, not its scores
+            joinedload(Assignment.entry).joinedload(Entry.category),
+            joinedload(Assignment.entry).selectinload(Entry.members),
+            joinedload(Assignment.entry).selectinload(Entry.conflict_declarations),
+        )
+    )
+
+
 @bp.route("/")
 @roles_required(Role.JUDGE)
 def dashboard() -> str:
@@ -34,25 +60,7 @@ def dashboard() -> str:
 
     now = utcnow()
     judge = current_user._get_current_object()  # read many times below: not through the proxy each time
-    rows = db.session.execute(
-        select(Assignment, ScoreSheet)
-        .join(Round, Round.id == Assignment.round_id)
-        .outerjoin(ScoreSheet, ScoreSheet.assignment_id == Assignment.id)
-        .where(
-            Assignment.judge_id == judge.id,
-            Assignment.state == AssignmentState.ACTIVE.value,
-            Round.status == RoundStatus.OPEN.value,
-        )
-        .order_by(Round.position, Assignment.id)
-        # Everything the conflict check and the page read, in a few queries instead of one per entry.
-        .options(
-            contains_eager(Assignment.round),
-            lazyload(ScoreSheet.scores),  # the list shows each sheet's status, not its scores
-            joinedload(Assignment.entry).joinedload(Entry.category),
-            joinedload(Assignment.entry).selectinload(Entry.members),
-            joinedload(Assignment.entry).selectinload(Entry.conflict_declarations),
-        )
-    ).all()
+    rows = db.session.execute(_work_query(), {"judge_id": judge.id}).all()
     declared = db.session.scalars(
         select(ConflictOfInterest).where(ConflictOfInterest.judge_id == judge.id)
     ).all()
