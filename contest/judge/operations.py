@@ -29,6 +29,7 @@ from flask_babel import format_decimal
 from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, lazyload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from contest import audit
 from contest.conflicts import is_conflicted
@@ -297,7 +298,7 @@ def _claim(assignment: Assignment, sheet: ScoreSheet | None, seen_version: int, 
         return sheet
     if sheet.status == SheetStatus.SUBMITTED.value:
         raise SheetLocked(_locked_message())
-    result = db.session.execute(
+    new_version = db.session.execute(
         update(ScoreSheet)
         .where(
             ScoreSheet.id == sheet.id,
@@ -305,14 +306,18 @@ def _claim(assignment: Assignment, sheet: ScoreSheet | None, seen_version: int, 
             ScoreSheet.status == SheetStatus.DRAFT.value,
         )
         .values(version=ScoreSheet.version + 1, updated_at=now)
+        .returning(ScoreSheet.version)
         .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    ).scalar()
+    if new_version is None:
         db.session.refresh(sheet)
         if sheet.status == SheetStatus.SUBMITTED.value:
             raise SheetLocked(_locked_message())
         raise VersionConflict(_conflict_message())
-    db.session.refresh(sheet)
+    # The swap succeeded, so the row is the draft this request read, one version on: no re-read.  (Every
+    # writer of a sheet's scores bumps its version, so the scores read earlier are still the stored ones.)
+    set_committed_value(sheet, "version", new_version)
+    set_committed_value(sheet, "updated_at", now)
     return sheet
 
 
