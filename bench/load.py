@@ -11,10 +11,11 @@ mounted at ``/__bare`` that exists only here — and runs, for ``--duration`` se
 * 200 visitor threads: the public results page, with think time;
 * one probe thread on the bare page.
 
-Prints requests/s and p50/p95/p99 per page, errors, and the two targets: judge pages p95 < 50 ms, and the
-results page (cached) under 2× the bare page.  Loopback only; everything it starts it stops by PID.
+Prints requests/s and p50/p95/p99 per page as the clients saw them and as gunicorn timed them (from its access
+log), errors, the CPU used meanwhile by the app server, PostgreSQL and this script, and the two targets: judge
+pages p95 < 50 ms, and the results page (cached) under 2× the bare page.  Loopback only; everything it starts it stops by PID.
 
-    .venv/bin/python bench/load.py [--duration 30] [--workers 4] [--threads 4] [--sqlite]
+    .venv/bin/python bench/load.py [--duration 30] [--workers 5] [--threads 2] [--sqlite]
 """
 
 from __future__ import annotations
@@ -317,8 +318,9 @@ def pct(values: list[float], q: float) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=float, default=30.0)
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--threads", type=int, default=4)
+    # gunicorn.conf.py's production defaults: 2 × cores + 1 gthread workers with 2 threads each.
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
+    parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--entries", type=int, default=120)
     parser.add_argument("--per-judge", type=int, default=8)
     parser.add_argument("--judge-think", type=float, default=2.0, help="mean seconds between a judge's requests")
