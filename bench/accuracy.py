@@ -29,9 +29,10 @@ from scipy.stats import kendalltau  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from simulate import SCENARIOS, simulate  # noqa: E402
+
 from judging.normalize import normalize  # noqa: E402
 from judging.stability import bootstrap_values, summarize  # noqa: E402
-from simulate import SCENARIOS, simulate  # noqa: E402
 
 METHODS = (
     ("raw", "raw", None),

@@ -104,7 +104,14 @@ def seed(env: dict[str, str], n_entries: int, per_judge: int) -> dict:
 
     from contest import create_app
     from contest.extensions import db
-    from contest.models import Assignment, CriterionScore, EntryRound, Role, ScoreSheet, utcnow
+    from contest.models import (
+        Assignment,
+        CriterionScore,
+        EntryRound,
+        Role,
+        ScoreSheet,
+        utcnow,
+    )
     from contest.results import compute_result_set, freeze_result_set
     from tests.factories import make_edition, make_entry, make_user
     from tests.results.helpers import add_sheet

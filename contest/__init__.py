@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:
-    from contest import auth, i18n, labels, models, storage, web
+    from contest import access, i18n, labels, models, storage, web
     from contest.config import load_config
     from contest.extensions import csrf, db, limiter, login_manager, mail, migrate
 
@@ -38,18 +38,18 @@ def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:
     mail.init_app(app)
     limiter.init_app(app)
     i18n.init_app(app)
-    auth.init_login(app, login_manager)
+    access.init_login(app, login_manager)
     storage.init_app(app)
     web.init_app(app)
     labels.init_app(app)
     del models  # imported for its side effect: every table is registered
 
     from contest import cli
-    from contest.admin.routes import bp as admin_bp
-    from contest.auth.routes import bp as auth_bp
-    from contest.entries.routes import bp as entries_bp
-    from contest.judge.routes import bp as judge_bp
-    from contest.public.routes import bp as public_bp
+    from contest.web.admin.routes import bp as admin_bp
+    from contest.web.auth.routes import bp as auth_bp
+    from contest.web.entries.routes import bp as entries_bp
+    from contest.web.judge.routes import bp as judge_bp
+    from contest.web.public.routes import bp as public_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp, url_prefix="/tai-khoan")

@@ -23,9 +23,8 @@ from sqlalchemy.orm import selectinload
 from contest import audit
 from contest.conflicts import conflict_mask, conflict_reasons
 from contest.extensions import db
-from contest.web import external_url
 from contest.i18n import _, _l
-from contest.mail import send_mail
+from contest.mail import external_url, send_mail
 from contest.models import (
     Assignment,
     AssignmentState,
@@ -46,7 +45,14 @@ from contest.models import (
     utcnow,
 )
 from contest.search import fold
-from judging.assign import AssignmentInfeasible, AssignmentResult, affinity_from_expertise, assign, full_panel, reassign
+from judging.assign import (
+    AssignmentInfeasible,
+    AssignmentResult,
+    affinity_from_expertise,
+    assign,
+    full_panel,
+    reassign,
+)
 from judging.assign.result import bipartite_components, judge_overlaps
 
 IN_FORCE = (AssignmentState.PROPOSED.value, AssignmentState.ACTIVE.value)

@@ -1,16 +1,23 @@
-"""``flask contest …`` commands: accounts, demo data and maintenance."""
+"""``flask contest …`` commands: accounts, demo data and maintenance.
+"""
 
 from __future__ import annotations
 
 import getpass
+from datetime import timedelta
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
-from sqlalchemy import select
+from sqlalchemy import String, select
 
+from contest import results, votes
 from contest.extensions import db
+from contest.i18n import format_datetime_local, format_size
+from contest.models import Attachment, Base, VotingPeriod, utcnow
+from contest.storage import StorageError, find_orphans, get_store, missing_objects
 
+# --- from contest/cli.py
 contest_cli = AppGroup("contest", help="Quản trị cuộc thi (contest administration).")
 
 
@@ -20,7 +27,7 @@ contest_cli = AppGroup("contest", help="Quản trị cuộc thi (contest adminis
 @click.option("--password", default=None, help="Mật khẩu (hỏi nếu bỏ trống).")
 def create_organizer_command(email: str, name: str, password: str | None) -> None:
     """Tạo (hoặc nâng quyền) một tài khoản Ban tổ chức."""
-    from contest.auth.operations import create_organizer
+    from contest.accounts import create_organizer
     from contest.passwords import password_problems
 
     if password is None:
@@ -87,11 +94,113 @@ def restore_command(source: str) -> None:
 
 
 def init_app(app: Flask) -> None:
-    import contest.entries.commands  # noqa: F401 - storage-check
-    import contest.judge.commands  # noqa: F401 - send-reminders
-    import contest.results_commands  # noqa: F401 - finalize-results
-    import contest.vote_commands  # noqa: F401 - freeze-votes
     app.cli.add_command(contest_cli)
 
 
 __all__ = ["contest_cli", "init_app"]
+
+
+# --- from contest/entries/commands.py
+def known_keys() -> set[str]:
+    """Every object key any row refers to: attachments and any other ``*storage_key``/``*_document_key``
+    column (an edition's rules document lives in the same store)."""
+    keys: set[str] = set()
+    for table in Base.metadata.sorted_tables:
+        for column in table.columns:
+            if isinstance(column.type, String) and (
+                column.name == "storage_key" or column.name.endswith(("_storage_key", "_document_key"))
+            ):
+                keys.update(k for k in db.session.scalars(select(column).where(column.is_not(None))) if k)
+    return keys
+
+
+@contest_cli.command("storage-check")
+@click.option("--sweep", is_flag=True, help="Xoá các đối tượng không có bản ghi nào trỏ tới (đủ cũ).")
+@click.option("--older-than", "older_than", type=click.FloatRange(min=0), default=24.0, show_default=True,
+              help="Chỉ tính là mồ côi khi đã được ghi quá số giờ này (bảo vệ các tệp đang tải lên).")
+def storage_check_command(sweep: bool, older_than: float) -> None:
+    """Đối chiếu kho lưu trữ với cơ sở dữ liệu: tệp không có bản ghi và bản ghi mất tệp."""
+    store = get_store()
+    try:
+        orphans = find_orphans(store, known_keys(), timedelta(hours=older_than))
+        attachments = db.session.scalars(
+            select(Attachment).where(Attachment.storage_key.is_not(None)).order_by(Attachment.id)
+        ).all()
+        missing = set(missing_objects(store, [a.storage_key for a in attachments]))
+    except StorageError as exc:
+        raise click.ClickException(f"Kho lưu trữ tạm thời không truy cập được: {exc}") from exc
+
+    click.echo(f"Đối tượng không có bản ghi (cũ hơn {older_than:g} giờ): {len(orphans)}")
+    for info in orphans:
+        click.echo(f"  {info.key}  {format_size(info.size)}  {format_datetime_local(info.last_modified)}")
+    lost = [a for a in attachments if a.storage_key in missing]
+    click.echo(f"Bản ghi mất tệp: {len(lost)}")
+    for a in lost:
+        click.echo(f"  tệp #{a.id} bài {a.entry.reference_code}: {a.display_filename} ({a.storage_key})")
+    if sweep:
+        removed = 0
+        for info in orphans:
+            try:
+                store.delete(info.key)
+                removed += 1
+            except StorageError as exc:
+                click.echo(f"  không xoá được {info.key}: {exc}", err=True)
+        removed += getattr(store, "sweep_temporaries", lambda _age: 0)(timedelta(hours=older_than))
+        click.echo(f"Đã xoá {removed} đối tượng mồ côi.")
+    if lost:
+        raise SystemExit(1)
+
+
+# --- from contest/judge/commands.py
+@contest_cli.command("send-reminders")
+@click.option("--round-id", type=int, default=None, help="Chỉ nhắc cho một vòng chấm.")
+def send_reminders_command(round_id: int | None) -> None:
+    """Gửi email nhắc giám khảo còn phiếu chưa nộp (mỗi ngày một lần)."""
+    from contest.models import Round, RoundStatus
+    from contest.rounds import send_reminders
+
+    query = select(Round.id).where(Round.status == RoundStatus.OPEN.value).order_by(Round.id)
+    if round_id is not None:
+        query = query.where(Round.id == round_id)
+    ids = list(db.session.scalars(query))
+    sent = already = 0
+    # Mail templates are rendered like pages (context processors read the request): give them one.
+    with current_app.test_request_context():
+        for rid in ids:
+            round_ = db.session.get(Round, rid)
+            report = send_reminders(round_)
+            db.session.commit()
+            sent += len(report.sent)
+            already += len(report.already)
+            click.echo(f"{round_.name} (#{rid}): đã gửi {len(report.sent)}, đã nhắc hôm nay {len(report.already)}")
+    click.echo(f"Tổng: đã gửi {sent} email nhắc chấm; {already} giám khảo đã được nhắc hôm nay; "
+               f"{len(ids)} vòng đang mở.")
+
+
+# --- from contest/results_commands.py
+@contest_cli.command("finalize-results")
+def finalize_results_command() -> None:
+    """Hoàn tất các kết quả đã công bố khi hết hạn khiếu nại."""
+    done = results.finalize_due()
+    db.session.commit()
+    for rs in done:
+        click.echo(f"Đã hoàn tất bảng kết quả #{rs.id} (hạn khiếu nại {format_datetime_local(rs.complaint_ends_at)}).")
+    if not done:
+        click.echo("Không có bảng kết quả nào đến hạn hoàn tất.")
+
+
+# --- from contest/vote_commands.py
+@contest_cli.command("freeze-votes")
+def freeze_votes_command() -> None:
+    """Chốt kết quả của mọi đợt bình chọn đã đóng (kèm mã băm SHA-256 của các phiếu)."""
+    now = utcnow()
+    due = db.session.scalars(
+        select(VotingPeriod).where(VotingPeriod.frozen_at.is_(None), VotingPeriod.closes_at <= now)
+        .order_by(VotingPeriod.id)
+    ).all()
+    for period in due:
+        votes.freeze_tally(period, now=now)
+        click.echo(f"Đợt bình chọn #{period.id}: {period.tally['votes']} phiếu, mã băm {period.tally_hash}")
+    db.session.commit()
+    if not due:
+        click.echo("Không có đợt bình chọn nào cần chốt.")

@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from contest import audit
-from contest.entries.codes import next_reference_code
+from contest.entries import next_reference_code
 from contest.extensions import db
 from contest.models import (
     ApplicantProfile,

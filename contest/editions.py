@@ -677,7 +677,13 @@ def attach_rules_document(edition: Edition, stream: BinaryIO, filename: str) -> 
 
     The caller deletes the old object after the commit, so a failed request never loses the old file.
     """
-    from contest.storage import SNIFF_BYTES, InvalidUpload, check_upload_type, get_store, validate_filename
+    from contest.storage import (
+        SNIFF_BYTES,
+        InvalidUpload,
+        check_upload_type,
+        get_store,
+        validate_filename,
+    )
 
     display = validate_filename(filename)
     head = stream.read(SNIFF_BYTES)

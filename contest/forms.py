@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import IntegerField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms import IntegerField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from contest.i18n import _, _l
 
@@ -48,3 +49,33 @@ class WholeNumberField(IntegerField):
         except ValueError:
             self.data = None
             raise ValueError(_("Vui lòng nhập một số nguyên.")) from None
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A list of checkboxes (the edition's fields), easier on a phone than a multiple select."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def pre_validate(self, form: FlaskForm) -> None:
+        known = {value for value, _label in self.choices or []}
+        for value in self.data or []:
+            if value not in known:
+                raise ValidationError(_("Lĩnh vực “%(v)s” không có trong cuộc thi.", v=value))
+
+
+def keyword_list(text: str | None) -> list[str]:
+    return [" ".join(k.split()) for k in (text or "").split(";") if k.strip()]
+
+
+class DeclareConflictForm(FlaskForm):
+    entry_code = StringField(_l("Mã bài dự thi"), validators=[optional(), max_length(30)], filters=[strip_text])
+    organization = StringField(_l("hoặc tên đơn vị"), validators=[optional(), max_length(300)], filters=[strip_text])
+    reason = TextAreaField(_l("Lý do"), validators=[required(), max_length(2000)], filters=[strip_text])
+
+    def validate(self, extra_validators=None) -> bool:  # noqa: ANN001 - as in FlaskForm
+        valid = super().validate(extra_validators)
+        if not self.entry_code.data and not self.organization.data:
+            self.organization.errors = [*self.organization.errors, _("Hãy ghi mã bài dự thi hoặc tên đơn vị.")]
+            return False
+        return valid

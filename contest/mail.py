@@ -9,11 +9,23 @@ from __future__ import annotations
 import re
 import uuid
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import current_app, render_template
 from flask_mail import Message
 
 from contest.extensions import mail
+
+
+def external_url(endpoint: str, **values: object) -> str:
+    """An absolute link for an email or a share button, built on PUBLIC_BASE_URL.
+
+    Works the same inside a request and in CLI commands or cron jobs, where
+    there is no request to take the host from.
+    """
+    base = urlsplit(current_app.config["PUBLIC_BASE_URL"])
+    adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "http")
+    return adapter.build(endpoint, values, force_external=True)
 
 
 def send_mail(to: str | list[str], subject: str, template: str, **context: object) -> Message:

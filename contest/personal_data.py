@@ -344,9 +344,9 @@ def _votes_of_voter(voter: Voter) -> list[Vote]:
 
 def discard_objects(keys: list[str]) -> None:
     """Delete erased files from the object store (after the commit; a failure leaves an orphan for the sweep)."""
-    from contest.entries.operations import discard_objects as discard
+    from contest.entries import discard_objects
 
-    discard([k for k in keys if k])
+    discard_objects([k for k in keys if k])
 
 
 # ------------------------------------------------------------------------------------------ access log

@@ -54,7 +54,13 @@ from contest.models import (
 )
 from judging import __version__ as ENGINE_VERSION
 from judging.awards import AwardList, Level
-from judging.engine import Evaluation, InvalidScores, allocate_awards, evaluate, stability
+from judging.engine import (
+    Evaluation,
+    InvalidScores,
+    allocate_awards,
+    evaluate,
+    stability,
+)
 from judging.rank import DEFAULT_DECIMALS, rank, round_half_up
 from judging.rubric import Criterion as RubricCriterion
 from judging.rubric import Rubric

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import os
 import uuid
-from contextlib import ExitStack, contextmanager
 from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest

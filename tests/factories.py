@@ -6,7 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from contest.entries.codes import next_reference_code
+from contest.entries import next_reference_code
 from contest.extensions import db
 from contest.models import (
     ApplicantProfile,

@@ -47,7 +47,13 @@ from contest.models.people import (
     UserRole,
 )
 from contest.models.privacy import DeletionRequest, DeletionStatus
-from contest.models.results import ApprovalState, Award, AwardApproval, ResultSet, ResultStatus
+from contest.models.results import (
+    ApprovalState,
+    Award,
+    AwardApproval,
+    ResultSet,
+    ResultStatus,
+)
 from contest.models.votes import (
     ONCE_DAY,
     BallotEntry,

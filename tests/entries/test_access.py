@@ -5,9 +5,15 @@ from __future__ import annotations
 import pytest
 
 from contest.conflicts import declare_conflict
-from contest.entries.access import can_view_entry, get_attachment_for
+from contest.entries import can_view_entry, get_attachment_for
 from contest.extensions import db
-from contest.models import Assignment, ConflictSource, EntryConflictDeclaration, Role, RoundStatus
+from contest.models import (
+    Assignment,
+    ConflictSource,
+    EntryConflictDeclaration,
+    Role,
+    RoundStatus,
+)
 from tests.entries.helpers import kind, tiny_pdf, upload
 from tests.factories import make_edition, make_entry, make_user
 

@@ -8,7 +8,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from contest.entries import operations as ops
+from contest import entries
 from contest.extensions import db
 from contest.models import AuditEvent, EntryStatus
 from tests.entries.helpers import kind, tiny_pdf, upload
@@ -30,13 +30,13 @@ def test_simultaneous_submits_send_one_receipt(on_postgres, app, auth, mailbox, 
         assert upload(client, entry, kind(edition, code), tiny_pdf(code)).status_code == 302
 
     barrier = threading.Barrier(2, timeout=20)
-    real_submit = ops.submit_entry
+    real_submit = entries.submit_entry
 
     def submit_together(*args, **kwargs):  # both requests have loaded the draft before either writes
         barrier.wait()
         return real_submit(*args, **kwargs)
 
-    monkeypatch.setattr(ops, "submit_entry", submit_together)
+    monkeypatch.setattr(entries, "submit_entry", submit_together)
     statuses = []
     email, entry_id = owner.email, entry.id  # the threads must not touch this test's session
 

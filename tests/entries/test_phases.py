@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from contest.entries import operations as ops
+from contest import entries
 from contest.extensions import db
 from contest.models import AuditEvent, Entry, EntryStatus, RoundStatus, utcnow
 from tests.factories import make_edition, make_entry, make_user
@@ -29,16 +29,16 @@ def test_operations_take_the_time_they_are_given(app):
     edition = make_edition()
     owner = make_user()
     opens, closes = edition.registration_opens_at, edition.registration_closes_at
-    with pytest.raises(ops.EntryError):
-        ops.create_entry(owner, edition, edition.categories[0], title="x", applicant_type="individual",
+    with pytest.raises(entries.EntryError):
+        entries.create_entry(owner, edition, edition.categories[0], title="x", applicant_type="individual",
                          now=opens - timedelta(seconds=1))
-    entry = ops.create_entry(owner, edition, edition.categories[0], title="Đúng hạn", applicant_type="individual",
+    entry = entries.create_entry(owner, edition, edition.categories[0], title="Đúng hạn", applicant_type="individual",
                              now=closes - timedelta(seconds=1))
     db.session.commit()
-    assert ops.edit_problem(entry, now=closes - timedelta(seconds=1)) is None
-    assert ops.edit_problem(entry, now=closes) == "Đã hết hạn nộp bài dự thi."
-    with pytest.raises(ops.EntryError) as caught:
-        ops.add_member(entry, actor=owner, full_name="Muộn", now=closes + timedelta(minutes=1))
+    assert entries.edit_problem(entry, now=closes - timedelta(seconds=1)) is None
+    assert entries.edit_problem(entry, now=closes) == "Đã hết hạn nộp bài dự thi."
+    with pytest.raises(entries.EntryError) as caught:
+        entries.add_member(entry, actor=owner, full_name="Muộn", now=closes + timedelta(minutes=1))
     assert caught.value.status == 409
 
 
@@ -94,8 +94,8 @@ def test_judging_starts_by_the_first_round_window_too(app):
     edition = make_edition()
     edition.rounds[0].opens_at = utcnow() + timedelta(days=2)
     db.session.commit()
-    assert not ops.judging_started(edition)
-    assert ops.judging_started(edition, now=utcnow() + timedelta(days=3))
+    assert not entries.judging_started(edition)
+    assert entries.judging_started(edition, now=utcnow() + timedelta(days=3))
 
 
 def test_other_applicant_cannot_submit_or_withdraw(app, auth, client):

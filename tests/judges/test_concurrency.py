@@ -7,10 +7,15 @@ from collections import Counter
 import pytest
 from sqlalchemy import func, select
 
-from contest.assignments import AssignmentError, add_pair, publish_assignment, run_assignment
+from contest.assignments import (
+    AssignmentError,
+    add_pair,
+    publish_assignment,
+    run_assignment,
+)
 from contest.extensions import db
-from tests import concurrency
 from contest.models import Assignment, Entry, Round, User
+from tests import concurrency
 from tests.judges.helpers import contest_with_entries, first_round, judge
 
 

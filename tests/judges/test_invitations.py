@@ -8,8 +8,8 @@ import pytest
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import select
 
-from contest.admin.operations_judges import invitation_token
 from contest.extensions import db
+from contest.judges import invitation_token
 from contest.models import AuditEvent, Role, User
 from tests.factories import TEST_PASSWORD, make_edition, make_user
 
@@ -89,7 +89,7 @@ def test_tampered_invitation_link_is_refused(app, client, organizer):
     judge = make_user(Role.JUDGE)
     with app.test_request_context():
         token = invitation_token(judge)
-    forged = URLSafeTimedSerializer("another-secret", salt="contest.judge-invite").dumps(
+    forged = URLSafeTimedSerializer("another-secret", salt="contest.web.judge-invite").dumps(
         {"uid": judge.id, "email": judge.email, "v": judge.session_version})
     for bad in (token[:-3] + "abc", forged):
         response = client.get(f"/giam-khao/loi-moi/{bad}")

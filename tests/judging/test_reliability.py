@@ -4,7 +4,13 @@ import numpy as np
 import pytest
 
 from judging.normalize import Sheets, normalize
-from judging.reliability import agreement, entry_flags, icc1, judge_report, loo_correlation
+from judging.reliability import (
+    agreement,
+    entry_flags,
+    icc1,
+    judge_report,
+    loo_correlation,
+)
 
 
 def panel(erratic=False, seed=2):

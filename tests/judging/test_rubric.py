@@ -3,8 +3,17 @@
 import pytest
 
 from judging.rubric import (
-    MISSING, OFF_STEP, OUT_OF_RANGE, UNKNOWN_CRITERION, NOT_A_NUMBER,
-    Criterion, Rubric, ScoreError, contest_rubric, validate_sheet, weighted_total,
+    MISSING,
+    NOT_A_NUMBER,
+    OFF_STEP,
+    OUT_OF_RANGE,
+    UNKNOWN_CRITERION,
+    Criterion,
+    Rubric,
+    ScoreError,
+    contest_rubric,
+    validate_sheet,
+    weighted_total,
 )
 
 

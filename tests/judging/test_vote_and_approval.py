@@ -4,7 +4,13 @@ from decimal import Decimal
 
 import pytest
 
-from judging.approval import APPROVED, PENDING, REJECTED, approval_state, required_approvals
+from judging.approval import (
+    APPROVED,
+    PENDING,
+    REJECTED,
+    approval_state,
+    required_approvals,
+)
 from judging.vote import combine, vote_points
 
 

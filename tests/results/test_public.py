@@ -166,7 +166,7 @@ def test_anonymous_visitors_get_the_whole_page_from_the_cache_signed_in_people_d
     first = client.get("/ket-qua").get_data(as_text=True)
     assert "csrf_token" not in first  # nothing personal in a page shared by every visitor
     renders = []
-    import contest.public.results as public_results
+    import contest.web.public.results as public_results
 
     real = public_results.render_template
     monkeypatch.setattr(public_results, "render_template", lambda *a, **k: renders.append(a[0]) or real(*a, **k))

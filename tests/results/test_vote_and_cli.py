@@ -7,7 +7,15 @@ from decimal import Decimal
 
 from contest import results, votes
 from contest.extensions import db
-from contest.models import ONCE_DAY, ResultStatus, Role, Vote, Voter, VotingPeriod, utcnow
+from contest.models import (
+    ONCE_DAY,
+    ResultStatus,
+    Role,
+    Vote,
+    Voter,
+    VotingPeriod,
+    utcnow,
+)
 from tests.factories import make_user
 from tests.results.helpers import approve_all, committee, scored_contest
 from tests.results.test_compute import LENIENT

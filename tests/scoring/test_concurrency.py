@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import func, select
 
 from contest.extensions import db
-from tests.concurrency import run_together
-from contest.judge.operations import SheetInput, save_score_sheet, submit_score_sheet
 from contest.models import Assignment, CriterionScore, ScoreSheet, SheetStatus
+from contest.scoring import SheetInput, save_score_sheet, submit_score_sheet
+from tests.concurrency import run_together
 from tests.scoring.helpers import build_world
 
 

@@ -12,7 +12,6 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from contest.extensions import db
-from contest.judge.operations import SheetInput, submit_score_sheet
 from contest.models import (
     AuditEvent,
     EntryRound,
@@ -26,6 +25,7 @@ from contest.models import (
     SheetStatus,
     utcnow,
 )
+from contest.scoring import SheetInput, submit_score_sheet
 from tests.scoring.helpers import build_world, sheet_form
 
 
@@ -84,7 +84,7 @@ def test_progress_per_judge_and_per_entry_and_overdue_list(app, auth):
     page = client.get(f"/quan-tri/vong-cham/{world.round.id}").get_data(as_text=True)
     assert "Đã nộp 3/4 phiếu" in page
     assert "Phiếu quá hạn" not in page
-    from contest.admin.operations_rounds import round_progress
+    from contest.rounds import round_progress
 
     progress = round_progress(world.round)
     by_judge = {p.judge.id: (p.submitted, p.expected) for p in progress.judges}
@@ -137,7 +137,7 @@ def test_send_reminders_command_is_idempotent_per_local_day(app, mailbox):
 def test_reminder_period_is_the_local_day():
     from datetime import UTC, datetime
 
-    from contest.admin.operations_rounds import reminder_period
+    from contest.rounds import reminder_period
 
     assert reminder_period(datetime(2025, 6, 1, 16, 59, tzinfo=UTC)) == "2025-06-01"
     assert reminder_period(datetime(2025, 6, 1, 17, 0, tzinfo=UTC)) == "2025-06-02"  # 00:00 in Hà Nội
@@ -348,8 +348,8 @@ def test_organizer_reopens_a_submitted_sheet_with_a_reason(app, auth, mailbox):
 
 
 def test_drafts_are_not_counted_when_a_round_closes(app):
-    from contest.judge.operations import save_score_sheet
     from contest.rounds import close_round
+    from contest.scoring import save_score_sheet
 
     world = build_world(judges=2, entries=1)
     j1, j2 = world.judges

@@ -80,8 +80,8 @@ def test_edition_without_public_vote_has_no_vote_part(app) -> None:
 
 
 def test_voided_votes_do_not_count_in_points(app) -> None:
-    from tests.factories import make_user
     from contest.models import Role
+    from tests.factories import make_user
 
     edition, round_, (a, b) = edition_with_entries(2)
     opens, closes = window()

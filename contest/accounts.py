@@ -1,0 +1,176 @@
+"""Account operations, each named for what the person does."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import select
+
+from contest import audit
+from contest.extensions import db
+from contest.i18n import _
+from contest.mail import external_url, send_mail
+from contest.models import ApplicantProfile, ApplicantType, Role, User, utcnow
+from contest.passwords import hash_password, verify_password
+from contest.tokens import make_token, read_token
+
+
+def normalize_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalize_email(email)))
+
+
+def email_taken(email: str) -> bool:
+    return find_user_by_email(email) is not None
+
+
+def register_applicant(
+    *,
+    email: str,
+    full_name: str,
+    password: str,
+    phone: str | None = None,
+    applicant_type: str = ApplicantType.INDIVIDUAL.value,
+    organization: str | None = None,
+    locale: str = "vi",
+) -> User:
+    user = User(
+        email=normalize_email(email),
+        full_name=full_name,
+        phone=phone or None,
+        password_hash=hash_password(password),
+        locale=locale,
+    )
+    user.add_role(Role.APPLICANT)
+    user.applicant_profile = ApplicantProfile(applicant_type=applicant_type, organization=organization or None)
+    db.session.add(user)
+    db.session.flush()
+    audit.record("user.registered", user, actor=user, after={"email": user.email, "roles": ["applicant"]})
+    send_verification_email(user)
+    return user
+
+
+def send_verification_email(user: User) -> None:
+    token = make_token("verify-email", {"uid": user.id, "email": user.email})
+    send_mail(
+        user.email,
+        _("Xác minh địa chỉ email của bạn"),
+        "verify_email",
+        user=user,
+        link=external_url("auth.verify_email", token=token),
+    )
+
+
+def verify_email(token: str) -> User:
+    """Mark the address in ``token`` verified; raises TokenInvalid/TokenExpired."""
+    from contest.tokens import TokenInvalid
+
+    data = read_token("verify-email", token)
+    user = db.session.get(User, data.get("uid"))
+    # A token for an address the account no longer has is worthless.
+    if user is None or user.email != data.get("email"):
+        raise TokenInvalid()
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+        audit.record("user.email_verified", user, actor=user)
+    return user
+
+
+class LoginRefused(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def authenticate(email: str, password: str) -> User:
+    """Check credentials, counting failures and locking the account for a while after too many."""
+    user = find_user_by_email(email)
+    now = utcnow()
+    generic = _("Email hoặc mật khẩu không đúng.")
+    if user is None:
+        raise LoginRefused(generic)
+    if user.locked_until and user.locked_until > now:
+        raise LoginRefused(
+            _("Tài khoản tạm khoá do đăng nhập sai nhiều lần. Vui lòng thử lại sau %(m)d phút.",
+              m=max(1, int((user.locked_until - now).total_seconds() // 60) + 1))
+        )
+    if not verify_password(user.password_hash, password):
+        user.failed_logins += 1
+        if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
+            user.locked_until = now + timedelta(minutes=current_app.config["LOGIN_LOCKOUT_MINUTES"])
+            user.failed_logins = 0
+            audit.record("user.locked", user, actor=user)
+        raise LoginRefused(generic)
+    if not user.active:
+        raise LoginRefused(_("Tài khoản này đã bị vô hiệu hoá. Vui lòng liên hệ Ban tổ chức."))
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    audit.record("user.logged_in", user, actor=user)
+    return user
+
+
+def request_password_reset(email: str) -> None:
+    """Email a reset link if the address has an account; say nothing either way."""
+    user = find_user_by_email(email)
+    if user is None or not user.active:
+        return
+    # The hash fragment makes the link die as soon as the password changes.
+    token = make_token("reset-password", {"uid": user.id, "v": user.session_version})
+    send_mail(
+        user.email,
+        _("Đặt lại mật khẩu"),
+        "reset_password",
+        user=user,
+        link=external_url("auth.reset_password", token=token),
+        hours=current_app.config["TOKEN_MAX_AGE_SECONDS"] // 3600,
+    )
+    audit.record("user.password_reset_requested", user, actor=user)
+
+
+def user_for_reset_token(token: str) -> User:
+    from contest.tokens import TokenInvalid
+
+    data = read_token("reset-password", token)
+    user = db.session.get(User, data.get("uid"))
+    if user is None or user.session_version != data.get("v"):
+        raise TokenInvalid()
+    return user
+
+
+def set_new_password(user: User, password: str, *, action: str) -> None:
+    """Store a new password and end every other session (their ids carry the old version)."""
+    user.password_hash = hash_password(password)
+    user.session_version += 1
+    user.failed_logins = 0
+    user.locked_until = None
+    if action == "user.password_reset" and user.email_verified_at is None:
+        # Following the emailed link proves the address.
+        user.email_verified_at = utcnow()
+    audit.record(action, user, actor=user)
+
+
+def change_password(user: User, current: str, new: str) -> bool:
+    if not verify_password(user.password_hash, current):
+        return False
+    set_new_password(user, new, action="user.password_changed")
+    return True
+
+
+def create_organizer(email: str, full_name: str, password: str) -> User:
+    user = find_user_by_email(email)
+    if user is None:
+        user = User(email=normalize_email(email), full_name=full_name, password_hash=hash_password(password))
+        db.session.add(user)
+    else:
+        user.password_hash = hash_password(password)
+        user.session_version += 1
+    user.email_verified_at = user.email_verified_at or utcnow()
+    user.add_role(Role.ORGANIZER)
+    db.session.flush()
+    audit.record("user.organizer_created", user, after={"email": user.email})
+    return user
