@@ -52,6 +52,10 @@ test: venv translations browser-deps
 test-postgres: venv translations browser-deps
 	export TEST_DATABASE_URL=$$(scripts/ensure-postgres.sh); $(PYTEST)
 
+# ruff's settings are in pyproject.toml.
+lint: venv
+	$(VENV)/bin/ruff check .
+
 bench: venv
 	$(PY) bench/accuracy.py
 	$(PY) bench/speed.py
