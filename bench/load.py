@@ -414,7 +414,7 @@ def main() -> None:
         print(f"{'page':<22}{'requests':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}")
         for page, values in inside.items():
             print(f"{page:<22}{len(values):>9}{pct(values, .5):>9.1f}{pct(values, .95):>9.1f}{pct(values, .99):>9.1f}")
-        print("\nCPU while measuring, in cores (of {}): ".format(os.cpu_count()) + ", ".join(
+        print(f"\nCPU while measuring, in cores (of {os.cpu_count()}): " + ", ".join(
             f"{who} {(cpu_end[who] - cpu_start[who]) / args.duration:.2f}" for who in cpu_start))
         if stats.statuses:
             print("failed answers by status (0 = connection error or timeout):", dict(stats.statuses))

@@ -64,7 +64,7 @@ def main() -> None:
         owner = make_user(Role.APPLICANT, full_name="Nguyễn Thị Minh Châu")
         n = 0
         for category in edition.categories:
-            for i in range(args.per_field):
+            for _ in range(args.per_field):
                 entry = make_entry(owner, edition, status="eligible", category_code=category.code,
                                    title=f"Giải pháp số {n + 1}: quy trình chế biến chè xanh", organization="HTX Tân Cương")
                 for k in range(4):

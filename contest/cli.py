@@ -1,4 +1,6 @@
-"""``flask contest …`` commands: accounts, demo data and maintenance.
+"""Every ``flask contest …`` command: accounts, demo data, object storage, reminders, results and the public vote.
+
+Each command calls its area's operations and commits once, as a request does.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from contest.i18n import format_datetime_local, format_size
 from contest.models import Attachment, Base, VotingPeriod, utcnow
 from contest.storage import StorageError, find_orphans, get_store, missing_objects
 
-# --- from contest/cli.py
+# ---------------------------------------------------------------------------------------------- accounts and demo data
 contest_cli = AppGroup("contest", help="Quản trị cuộc thi (contest administration).")
 
 
@@ -100,7 +102,7 @@ def init_app(app: Flask) -> None:
 __all__ = ["contest_cli", "init_app"]
 
 
-# --- from contest/entries/commands.py
+# ------------------------------------------------------------------------------------------------------ object storage
 def known_keys() -> set[str]:
     """Every object key any row refers to: attachments and any other ``*storage_key``/``*_document_key``
     column (an edition's rules document lives in the same store)."""
@@ -151,7 +153,7 @@ def storage_check_command(sweep: bool, older_than: float) -> None:
         raise SystemExit(1)
 
 
-# --- from contest/judge/commands.py
+# --------------------------------------------------------------------------------------------------- judges' reminders
 @contest_cli.command("send-reminders")
 @click.option("--round-id", type=int, default=None, help="Chỉ nhắc cho một vòng chấm.")
 def send_reminders_command(round_id: int | None) -> None:
@@ -177,7 +179,7 @@ def send_reminders_command(round_id: int | None) -> None:
                f"{len(ids)} vòng đang mở.")
 
 
-# --- from contest/results_commands.py
+# ------------------------------------------------------------------------------------------------------------- results
 @contest_cli.command("finalize-results")
 def finalize_results_command() -> None:
     """Hoàn tất các kết quả đã công bố khi hết hạn khiếu nại."""
@@ -189,7 +191,7 @@ def finalize_results_command() -> None:
         click.echo("Không có bảng kết quả nào đến hạn hoàn tất.")
 
 
-# --- from contest/vote_commands.py
+# --------------------------------------------------------------------------------------------------------- public vote
 @contest_cli.command("freeze-votes")
 def freeze_votes_command() -> None:
     """Chốt kết quả của mọi đợt bình chọn đã đóng (kèm mã băm SHA-256 của các phiếu)."""

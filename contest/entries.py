@@ -1,4 +1,5 @@
-"""What applicants do with their entries: create, edit, attach files, submit, withdraw.
+"""Entries: what applicants do with them (create, edit, attach files, submit, withdraw), how organizers screen
+them, who may see them, their reference codes and the timeline an applicant reads.
 
 Each operation checks the phase, changes the models, writes its audit event and flushes; the route commits.
 File uploads follow one order so that nothing is lost and nothing is orphaned: the object is written first,
@@ -54,7 +55,7 @@ from contest.storage import (
     validate_filename,
 )
 
-# --- from contest/entries/operations.py
+# --------------------------------------------------------------------- the applicant's entry, from draft to submission
 KEY_PREFIX = "entries/"
 DUPLICATE_WINDOW_SECONDS = 30
 # An entry may be withdrawn, screened or reopened in these states.
@@ -646,7 +647,7 @@ def withdraw_entry(entry: Entry, *, actor: User, reason: str | None = None, now:
     return True
 
 
-# --- from contest/admin/operations_entries.py
+# ----------------------------------------------------------------------------------------- screening by the organizers
 @dataclass(frozen=True)
 class EntryFilter:
     edition_id: int | None = None
@@ -792,7 +793,7 @@ def export_rows(entries: Sequence[Entry]) -> tuple[list[str], list[list[object]]
     return headers, rows
 
 
-# --- from contest/entries/access.py
+# --------------------------------------------------------------------------------------- who may see and edit an entry
 def _is_user(user: object) -> bool:
     return isinstance(user, User) or bool(getattr(user, "is_authenticated", False) and hasattr(user, "id"))
 
@@ -848,7 +849,7 @@ def get_attachment_for(user: object, attachment_id: int) -> Attachment:
     return attachment
 
 
-# --- from contest/entries/codes.py
+# ----------------------------------------------------------------------------------------------------- reference codes
 def next_reference_code(edition: Edition) -> str:
     """Take the edition's next number atomically.
 
@@ -867,7 +868,7 @@ def next_reference_code(edition: Edition) -> str:
     return f"{edition_prefix}{edition.year}-{number:04d}"
 
 
-# --- from contest/entries/timeline.py
+# -------------------------------------------------------------------------------------------- the applicant's timeline
 EVENT_LABELS: dict[str, LazyString] = {
     "entry.created": _l("Tạo bài dự thi (bản nháp)"),
     "entry.updated": _l("Cập nhật thông tin bài dự thi"),

@@ -1,4 +1,5 @@
-"""A round's life: open scoring, close it (running the judging engine), decide who advances.
+"""A round's life: open scoring, follow progress and remind judges, close it (running the judging engine), decide
+who advances, export its sheets.
 
 Closing a round evaluates every SUBMITTED sheet of the round's ACTIVE
 assignments with :func:`judging.engine.evaluate` and keeps the engine's full
@@ -58,7 +59,7 @@ from contest.models import (
 from contest.scoring import sheet_total, sheet_values
 from judging import engine
 
-# --- from contest/rounds.py
+# -------------------------------------------------------------------------------------- opening, closing and advancing
 # Entries that left the contest are never moved by a round decision.
 OUT_OF_CONTEST = (EntryStatus.WITHDRAWN.value, EntryStatus.INELIGIBLE.value, EntryStatus.DRAFT.value)
 
@@ -468,7 +469,7 @@ def reopen_sheet(sheet: ScoreSheet, *, reason: str, actor: User | None = None,
     return sheet
 
 
-# --- from contest/admin/operations_rounds.py
+# ------------------------------------------------------------------------------------- progress, reminders and exports
 REMINDER_KIND = "pending_sheets"
 
 
