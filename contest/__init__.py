@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:
     from contest import access, i18n, labels, models, storage, web
     from contest.config import load_config
+    from contest.mail import init_app as deliver_mail_after_commit
     from contest.extensions import csrf, db, limiter, login_manager, mail, migrate
 
     app = Flask(
@@ -36,6 +37,7 @@ def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     mail.init_app(app)
+    deliver_mail_after_commit(app)
     limiter.init_app(app)
     i18n.init_app(app)
     access.init_login(app, login_manager)

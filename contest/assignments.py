@@ -798,14 +798,13 @@ class PublishReport:
             )
 
 
-def publish_assignment(round_: Round, *, actor: User | None = None, send: bool = True) -> PublishReport:
+def publish_assignment(round_: Round, *, actor: User | None = None) -> PublishReport:
     """Make every PROPOSED pair ACTIVE and email each judge concerned their list, once.
 
     Conflicts are checked again first: a pair that became conflicted since the
     run, or whose judge was deactivated, is cancelled instead of published.
-    Judges with nothing new are not emailed.  With ``send=False`` the caller
-    sends the emails (:meth:`PublishReport.send_emails`) after committing, so
-    nobody is told about a publication that was rolled back.
+    Judges with nothing new are not emailed.  The emails leave after the
+    caller's commit, so nobody is told about a publication that was rolled back.
     """
     _check_round_open_for_changes(round_)
     actor = _actor(actor)
@@ -850,8 +849,7 @@ def publish_assignment(round_: Round, *, actor: User | None = None, send: bool =
         round=round_, published=count, judges=[judges[j] for j in published], dropped=dropped,
         new_ids={a.id for pairs in published.values() for a in pairs},
     )
-    if send:
-        report.send_emails()
+    report.send_emails()
     return report
 
 

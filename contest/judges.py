@@ -126,9 +126,10 @@ def invite_judge(
     keywords: Sequence[str] = (),
     max_load: int | None = None,
     invited_by: User | None = None,
-    send: bool = True,
 ) -> User:
     """Create (or extend) an account with the judge role and email it a signed invitation link.
+
+    The invitation leaves after the caller's commit (see :mod:`contest.mail`).
 
     An existing account of another kind (an organizer, a former applicant)
     gains the judge role; an account that is already a judge is refused.
@@ -152,8 +153,7 @@ def invite_judge(
     profile.invited_at = utcnow()
     db.session.flush()
     audit.record("judge.invited", user, actor=invited_by, after=judge_json(user))
-    if send:
-        send_invitation(user)
+    send_invitation(user)
     return user
 
 
@@ -410,18 +410,14 @@ def parse_judge_rows(table: list[list[str]], categories: Sequence[Category]) -> 
 
 
 def import_judges(
-    filename: str, data: bytes, *, edition: Edition | None, invited_by: User | None, send: bool = True
+    filename: str, data: bytes, *, edition: Edition | None, invited_by: User | None
 ) -> list[User]:
-    """Invite every judge of a CSV/XLSX list, or nobody if any row is wrong.
-
-    With ``send=False`` the caller sends the invitations (:func:`send_invitation`) after committing.
-    """
+    """Invite every judge of a CSV/XLSX list, or nobody if any row is wrong (invitations leave after the commit)."""
     rows = parse_judge_rows(read_table(filename, data), edition.categories if edition else [])
     users = [
         invite_judge(
             email=row.email, full_name=row.full_name, organization=row.organization, title=row.title,
             categories=row.categories, keywords=row.keywords, max_load=row.max_load, invited_by=invited_by,
-            send=send,
         )
         for row in rows
     ]

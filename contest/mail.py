@@ -1,20 +1,36 @@
-"""Sending mail: SMTP when ``MAIL_SERVER`` is set, otherwise .eml files in the outbox folder.
+"""Sending mail: messages leave only after the work they announce has been committed.
 
-The folder fallback keeps every flow usable offline in development; the
-message is also logged so a developer can follow the link.
+An operation calls :func:`send_mail` while it changes the models. The message is rendered at once (so it sees the
+state and the reader's language of that moment) but only queued on the database session; the session's
+``after_commit`` event delivers the queue, and a rollback discards it. So when a request's or a CLI command's commit
+fails, nobody is told of results, invitations or decisions that do not exist. The rule for callers: a route or
+command that sends mail commits, even when it changed nothing else.
+
+Delivery is SMTP when ``MAIL_SERVER`` is set, otherwise .eml files in the outbox folder (every flow stays usable
+offline in development; the message is also logged so a developer can follow the link). A failed send is retried
+a few times; if it still fails the committed work stands, the failure is logged with its recipients and subject,
+and the message is kept as an .eml file in ``<outbox>/failed/`` to be sent again by hand.
 """
 
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import current_app, render_template
+from flask import Flask, current_app, render_template
 from flask_mail import Message
+from sqlalchemy import event
+from sqlalchemy.orm import Session, SessionTransaction
 
 from contest.extensions import mail
+
+OUTBOX_KEY = "contest.mail.outbox"
+SEND_ATTEMPTS = 3
+RETRY_PAUSE_SECONDS = 0.5
+
 
 
 def external_url(endpoint: str, **values: object) -> str:
@@ -29,20 +45,69 @@ def external_url(endpoint: str, **values: object) -> str:
 
 
 def send_mail(to: str | list[str], subject: str, template: str, **context: object) -> Message:
-    """Render ``templates/mail/<template>.txt`` and send it to ``to``."""
+    """Render ``templates/mail/<template>.txt`` for ``to`` and queue it until the session commits."""
+    from contest.extensions import db
+
     recipients = [to] if isinstance(to, str) else list(to)
     body = render_template(f"mail/{template}.txt", **context)
     message = Message(subject=subject, recipients=recipients, body=body)
-    if current_app.config.get("MAIL_SERVER") or current_app.testing:
-        # Under test Flask-Mail suppresses delivery and record_messages() sees the message.
-        mail.send(message)
-    else:
-        _write_to_outbox(message)
+    db.session.info.setdefault(OUTBOX_KEY, []).append(message)
     return message
 
 
-def _write_to_outbox(message: Message) -> None:
+def pending_messages() -> list[Message]:
+    """What the current session will send when it commits."""
+    from contest.extensions import db
+
+    return list(db.session.info.get(OUTBOX_KEY, []))
+
+
+def init_app(app: Flask) -> None:
+    """Deliver each session's queued mail after its commit; drop it on rollback."""
+    if not event.contains(Session, "after_commit", _deliver_after_commit):
+        event.listen(Session, "after_commit", _deliver_after_commit)
+        event.listen(Session, "after_soft_rollback", _discard_after_rollback)
+
+
+def _deliver_after_commit(session: Session) -> None:
+    if session.in_nested_transaction():  # a savepoint was released: the real commit is still to come
+        return
+    queued = session.info.pop(OUTBOX_KEY, None)
+    for message in queued or []:
+        try:
+            _deliver(message)
+        except Exception:  # even keeping a copy failed: log it, never undo or fail the committed request
+            current_app.logger.exception("Mail to %s (%s) was lost", ", ".join(message.recipients), message.subject)
+
+
+def _discard_after_rollback(session: Session, previous_transaction: SessionTransaction) -> None:
+    if previous_transaction.parent is None and not previous_transaction.nested:
+        session.info.pop(OUTBOX_KEY, None)
+
+
+def _deliver(message: Message) -> None:
+    if not (current_app.config.get("MAIL_SERVER") or current_app.testing):
+        _write_to_outbox(message)
+        return
+    for attempt in range(1, SEND_ATTEMPTS + 1):
+        try:
+            # Under test Flask-Mail suppresses delivery and record_messages() sees the message.
+            mail.send(message)
+            return
+        except Exception:  # any SMTP or network failure: the committed work must stand
+            current_app.logger.warning("Sending mail to %s failed (attempt %d of %d)",
+                                       ", ".join(message.recipients), attempt, SEND_ATTEMPTS, exc_info=True)
+            if attempt < SEND_ATTEMPTS:
+                time.sleep(RETRY_PAUSE_SECONDS * attempt)
+    kept = _write_to_outbox(message, folder="failed")
+    current_app.logger.error("Mail to %s (%s) could not be sent; kept in %s for a manual resend",
+                             ", ".join(message.recipients), message.subject, kept)
+
+
+def _write_to_outbox(message: Message, folder: str | None = None) -> Path:
     outbox = Path(current_app.config["MAIL_OUTBOX_DIR"])
+    if folder:
+        outbox = outbox / folder
     outbox.mkdir(parents=True, exist_ok=True)
     if message.sender is None:
         message.sender = current_app.config["MAIL_DEFAULT_SENDER"]
@@ -52,3 +117,4 @@ def _write_to_outbox(message: Message) -> None:
     current_app.logger.warning(
         "Mail to %s written to %s %s", ", ".join(message.recipients), path, links
     )
+    return path

@@ -228,6 +228,7 @@ def test_fill_holes_after_recusal_keeps_everyone_elses_pairs(app, mailbox):
     assert len(pairs(round_, "active")) == len(before) - 1
     mailbox.clear()
     publish_assignment(round_)
+    db.session.commit()
     assert [m.recipients[0] for m in mailbox] == [new.judge.email]
 
 

@@ -42,7 +42,7 @@ def test_two_simultaneous_publications_email_each_judge_once(app, mailbox):
     db.session.commit()
 
     def publish():  # noqa: ANN202
-        return publish_assignment(db.session.get(Round, round_id), send=False)
+        return publish_assignment(db.session.get(Round, round_id))
 
     outcomes = run_together(app, [publish, publish])
     errors = [o for o in outcomes if isinstance(o, AssignmentError)]

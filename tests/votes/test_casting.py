@@ -167,7 +167,9 @@ def test_public_view_honours_consent_and_never_shows_personal_data(setup) -> Non
 
 def _request(email: str, **kw):  # noqa: ANN202
     with current_app.test_request_context():
-        return votes.request_voter_code(email, ip="198.51.100.4", **kw)
+        requested = votes.request_voter_code(email, ip="198.51.100.4", **kw)
+        db.session.commit()  # the code's email leaves with the commit, as after the page's request
+        return requested
 
 
 def _code_from(mail) -> str:  # noqa: ANN001

@@ -147,14 +147,13 @@ def publish_round_assignment(round_id: int) -> tuple[str, int] | Response:
     if not ActionForm().validate_on_submit():
         return _board_page(round_, status=400)
     try:
-        report = publish_assignment(round_, actor=_actor(), send=False)
+        report = publish_assignment(round_, actor=_actor())
         db.session.commit()
     except (AssignmentError, IntegrityError) as error:
         db.session.rollback()
         problem = _problem(error)
         flash(problem.message, "warning")
         return redirect(url_for("admin.round_assignments", round_id=round_.id))
-    report.send_emails()
     flash(_("Đã công bố %(n)d phân công và gửi thư cho %(j)d giám khảo.", n=report.published, j=len(report.judges)),
           "success")
     if report.dropped:

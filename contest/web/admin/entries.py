@@ -162,7 +162,8 @@ def entries_screen(entry_id: int):  # noqa: ANN201
     back = url_for("admin.entries_detail", entry_id=entry.id)
     try:
         entries.screen_entry(entry, actor=_actor(), passed=passed, eligible=form.decision.data == "eligible",
-                         reason=form.reason.data)
+                             reason=form.reason.data)
+        entries.notify_screening([entry])
         _commit(back)
     except (StaleDataError, IntegrityError):
         return _problem(_stale_error(), back)
@@ -170,7 +171,6 @@ def entries_screen(entry_id: int):  # noqa: ANN201
         db.session.rollback()
         form.reason.errors = [error.message]
         return _render_detail(_entry_or_404(entry_id), screen_form=form, status=error.status, checked=passed)
-    entries.notify_screening([entry])
     flash(_("Đã lưu kết quả thẩm định bài %(code)s.", code=entry.reference_code), "success")
     return redirect(back)
 
@@ -185,12 +185,12 @@ def entries_reopen(entry_id: int):  # noqa: ANN201
     back = url_for("admin.entries_detail", entry_id=entry.id)
     try:
         entries.reopen_entry(entry, actor=_actor(), reason=form.reason.data)
+        entries.notify_reopened(entry, form.reason.data)
         _commit(back)
     except (StaleDataError, IntegrityError):
         return _problem(_stale_error(), back)
     except EntryError as error:
         return _problem(error, back)
-    entries.notify_reopened(entry, form.reason.data)
     flash(_("Đã mở lại bài %(code)s cho người dự thi sửa.", code=entry.reference_code), "success")
     return redirect(back)
 
@@ -208,13 +208,13 @@ def entries_bulk():  # noqa: ANN201
     chosen = db.session.scalars(select(Entry).where(Entry.id.in_(form.ids.data)).order_by(Entry.reference_code)).all()
     try:
         outcome = entries.bulk_screen(chosen, actor=_actor(), eligible=form.action.data == "eligible",
-                                  reason=form.reason.data)
+                                      reason=form.reason.data)
+        entries.notify_screening(outcome.done)
         _commit(back)
     except (StaleDataError, IntegrityError):
         return _problem(_stale_error(), back)
     except EntryError as error:
         return _problem(error, back)
-    entries.notify_screening(outcome.done)
     flash(_("Đã cập nhật %(n)d bài.", n=len(outcome.done)), "success")
     if outcome.skipped:
         flash(_("Bỏ qua %(n)d bài không ở trạng thái đã nộp: %(codes)s.", n=len(outcome.skipped),

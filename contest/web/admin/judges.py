@@ -30,7 +30,6 @@ from contest.judges import (
     invite_judge,
     reactivate_judge,
     resend_invitation,
-    send_invitation,
     split_expertise,
     withdraw_conflict,
 )
@@ -117,7 +116,7 @@ def invite_judge_page() -> tuple[str, int] | Response:
         user = invite_judge(
             email=form.email.data, full_name=form.full_name.data, organization=form.organization.data,
             title=form.title.data, categories=list(dict.fromkeys([*form.fields.data, *codes])), keywords=keywords,
-            max_load=form.max_load.data, invited_by=_actor(), send=False,
+            max_load=form.max_load.data, invited_by=_actor(),
         )
         db.session.commit()
     except (JudgeError, IntegrityError) as error:
@@ -126,7 +125,6 @@ def invite_judge_page() -> tuple[str, int] | Response:
             _("%(email)s vừa được mời hoặc đăng ký. Vui lòng tải lại trang.", email=form.email.data))
         form.email.errors = [*form.email.errors, problem.message]
         return _index(invite_form=form, status=problem.status)
-    send_invitation(user)
     flash(_("Đã gửi thư mời tới %(email)s.", email=user.email), "success")
     return redirect(url_for("admin.judges_index"))
 
@@ -139,8 +137,7 @@ def import_judges_page() -> tuple[str, int] | Response:
         return _index(import_form=form, status=400)
     upload = form.file.data
     try:
-        users = import_judges(upload.filename or "", upload.read(), edition=current_edition(), invited_by=_actor(),
-                              send=False)
+        users = import_judges(upload.filename or "", upload.read(), edition=current_edition(), invited_by=_actor())
         db.session.commit()
     except ImportRejected as rejected:
         db.session.rollback()
@@ -151,8 +148,6 @@ def import_judges_page() -> tuple[str, int] | Response:
         flash(_("Một số email trong danh sách vừa được mời hoặc đăng ký. Chưa có giám khảo nào được thêm; "
                 "vui lòng thử lại."), "error")
         return _index(import_form=form, status=409)
-    for user in users:
-        send_invitation(user)
     flash(_("Đã nhập và gửi thư mời tới %(n)d giám khảo.", n=len(users)), "success")
     return redirect(url_for("admin.judges_index"))
 

@@ -447,9 +447,10 @@ def submit(entry_id: int):  # noqa: ANN201
             flash(error.message, "error")
             return _render_show(entry, problems=error.problems, status=error.status)
         raise
-    _commit()
     if newly:
         entries.send_submission_receipt(entry)
+    _commit()
+    if newly:
         flash(_("Đã nộp bài dự thi %(code)s. Thư xác nhận đã được gửi tới email của bạn.",
                 code=entry.reference_code), "success")
     else:
