@@ -18,7 +18,6 @@ from contest.extensions import db
 from contest.i18n import _, localized
 from contest.models import (
     ApprovalState,
-    AuditEvent,
     Award,
     AwardApproval,
     CommitteeMembership,
@@ -173,22 +172,15 @@ def is_open_for_decisions(result_set: ResultSet) -> bool:
 
 
 def sent_at(result_set: ResultSet) -> datetime | None:
-    """When the list was last sent to the committee (the audit log is the record)."""
-    return db.session.scalar(
-        select(AuditEvent.created_at).where(
-            AuditEvent.action == SENT_ACTION, AuditEvent.object_type == "result_sets",
-            AuditEvent.object_id == result_set.id,
-        ).order_by(AuditEvent.created_at.desc()).limit(1)
-    )
+    """When the list was last sent to the committee (None: never sent)."""
+    return result_set.sent_for_approval_at
 
 
 def sent_result_sets(user: User) -> list[ResultSet]:
     """Result sets sent for approval to the committees this user sits on, newest first."""
     editions = select(CommitteeMembership.edition_id).where(CommitteeMembership.user_id == user.id)
-    sent_ids = select(AuditEvent.object_id).where(
-        AuditEvent.action == SENT_ACTION, AuditEvent.object_type == "result_sets")
     return list(db.session.scalars(
-        select(ResultSet).where(ResultSet.edition_id.in_(editions), ResultSet.id.in_(sent_ids))
+        select(ResultSet).where(ResultSet.edition_id.in_(editions), ResultSet.sent_for_approval_at.is_not(None))
         .order_by(ResultSet.computed_at.desc())
     ))
 
@@ -211,6 +203,7 @@ def send_for_approval(result_set: ResultSet, *, actor: User | None = None) -> in
         send_mail(m.user.email, _("Đề nghị phê duyệt danh sách giải thưởng"), "award_approval_request",
                   member=m.user, result_set=result_set, awards=awards, link=base + link,
                   required=required_approvals(len(members)), members=len(members))
+    result_set.sent_for_approval_at = utcnow()
     audit.record(SENT_ACTION, result_set, actor=actor,
                  after={"members": [m.user_id for m in members],
                         "awards": [{"id": a.id, "revision": a.revision} for a in awards]})

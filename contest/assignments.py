@@ -28,7 +28,6 @@ from contest.mail import external_url, send_mail
 from contest.models import (
     Assignment,
     AssignmentState,
-    AuditEvent,
     Category,
     ConflictOfInterest,
     Entry,
@@ -329,7 +328,7 @@ def explain_infeasible(
 
 @dataclass(frozen=True)
 class RunSettings:
-    """What an organizer chose for a run; recorded in its audit event and reused to fill holes."""
+    """What an organizer chose for a run; kept on the round (and in the audit) and reused to fill holes."""
 
     per_entry: int
     per_category: dict[str, int] = field(default_factory=dict)
@@ -373,26 +372,12 @@ class RunReport:
 
 def last_settings(round_: Round) -> RunSettings:
     """The settings of the round's latest run (the round's defaults when it never ran)."""
-    event = db.session.scalar(
-        select(AuditEvent)
-        .where(AuditEvent.action == "assignment.run", AuditEvent.object_type == "rounds",
-               AuditEvent.object_id == round_.id)
-        .order_by(AuditEvent.id.desc())
-        .limit(1)
-    )
-    return RunSettings.from_json((event.after or {}).get("settings") if event else None, round_)
+    return RunSettings.from_json(round_.assignment_settings, round_)
 
 
 def last_summary(round_: Round) -> dict[str, object] | None:
-    """Figures of the round's latest run or fill (LP bound, gap, …), as recorded in its audit event."""
-    event = db.session.scalar(
-        select(AuditEvent)
-        .where(AuditEvent.action.in_(("assignment.run", "assignment.filled")), AuditEvent.object_type == "rounds",
-               AuditEvent.object_id == round_.id)
-        .order_by(AuditEvent.id.desc())
-        .limit(1)
-    )
-    return (event.after or {}).get("summary") if event else None
+    """Figures of the round's latest run or fill (LP bound, gap, …)."""
+    return round_.assignment_summary
 
 
 def lock_round(round_: Round) -> None:
@@ -526,6 +511,8 @@ def run_assignment(
         )
     db.session.flush()
     summary = _summary(result, judges)
+    round_.assignment_settings = settings.to_json()
+    round_.assignment_summary = summary
     audit.record(
         "assignment.run",
         round_,
@@ -573,7 +560,7 @@ def fill_holes(round_: Round, *, seed: int | None = None, actor: User | None = N
         if judge is not None and judge.active and judge.has_role(Role.JUDGE):
             judges.append(judge)  # kept pairs of a judge outside the expertise filter stay
         else:
-            for (entry_id, jid), assignment in rows.items():
+            for (_entry_id, jid), assignment in rows.items():
                 if jid == judge_id and assignment.state in IN_FORCE:
                     cancel_assignment(assignment, _("Giám khảo không còn hoạt động."), actor)
                     cancelled += 1
@@ -634,6 +621,7 @@ def fill_holes(round_: Round, *, seed: int | None = None, actor: User | None = N
         )
     db.session.flush()
     summary = _summary(result, judges)
+    round_.assignment_summary = summary
     audit.record(
         "assignment.filled",
         round_,

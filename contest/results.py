@@ -29,8 +29,11 @@ from typing import Any
 
 from flask import current_app, url_for
 from sqlalchemy import event, inspect, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
+import judging
 from contest import audit
 from contest.extensions import db
 from contest.i18n import _
@@ -52,7 +55,6 @@ from contest.models import (
     User,
     utcnow,
 )
-from judging import __version__ as ENGINE_VERSION
 from judging.awards import AwardList, Level
 from judging.engine import (
     Evaluation,
@@ -462,7 +464,7 @@ def compute_result_set(
             "expert_scale": inputs["rubric"]["scale"],
             "stability": inputs["stability"],
         },
-        engine_version=ENGINE_VERSION,
+        engine_version=judging.__version__,
         input_hash=outcome.input_hash,
         payload=payload,
         status=ResultStatus.COMPUTED.value,
@@ -573,10 +575,27 @@ def freeze_result_set(rs: ResultSet, actor: User | None) -> ResultSet:
         raise ResultError(_("Bản tính thiếu mã băm dữ liệu đầu vào."), 409)
     rs.status = ResultStatus.FROZEN.value
     rs.frozen_at = utcnow()
+    _flush_transition()
     audit.record("results.freeze", rs, actor=actor, before={"status": ResultStatus.COMPUTED.value},
                  after=_summary(rs))
     db.session.flush()
     return rs
+
+
+def _flush_transition() -> None:
+    """Write a status change, refused when another request changed the set (or made its scope public) meanwhile.
+
+    The result set's version column turns the UPDATE into a compare-and-swap, and the partial unique index keeps
+    one public set per scope; either refusal becomes a clear message for the organizer who clicked second.
+    """
+    try:
+        db.session.flush()
+    except StaleDataError as error:
+        raise ResultError(_("Kết quả này vừa được người khác thay đổi (có thể đã được công bố). "
+                            "Vui lòng tải lại trang để xem trạng thái mới."), 409) from error
+    except IntegrityError as error:
+        raise ResultError(_("Đã có một kết quả khác được công bố cho phạm vi này; "
+                            "hãy tạo bản đính chính từ kết quả đó."), 409) from error
 
 
 def _same_scope_public(rs: ResultSet) -> ResultSet | None:
@@ -615,8 +634,10 @@ def publish_results(
     rs.status = ResultStatus.PUBLISHED.value
     rs.published_at = now
     rs.complaint_ends_at = complaint_ends_at
+    _flush_transition()
+    ends = complaint_ends_at.isoformat() if complaint_ends_at else None
     audit.record("results.publish", rs, actor=actor, before={"status": ResultStatus.FROZEN.value},
-                 after=dict(_summary(rs), complaint_ends_at=complaint_ends_at.isoformat() if complaint_ends_at else None))
+                 after=dict(_summary(rs), complaint_ends_at=ends))
     db.session.flush()
     invalidate_cache()
     if notify:
@@ -634,6 +655,7 @@ def unpublish_results(rs: ResultSet, reason: str | None, actor: User | None) -> 
     rs.status = ResultStatus.FROZEN.value
     rs.published_at = None
     rs.complaint_ends_at = None
+    _flush_transition()
     audit.record("results.unpublish", rs, actor=actor, before={"status": ResultStatus.PUBLISHED.value},
                  after={"status": rs.status}, reason=reason)
     db.session.flush()
@@ -651,6 +673,7 @@ def finalize_results(rs: ResultSet, actor: User | None = None, *, now: datetime 
         raise ResultError(_("Thời hạn khiếu nại chưa kết thúc."), 409)
     rs.status = ResultStatus.FINALIZED.value
     rs.finalized_at = now
+    _flush_transition()
     audit.record("results.finalize", rs, actor=actor, before={"status": ResultStatus.PUBLISHED.value},
                  after=_summary(rs))
     for award in rs.awards:
@@ -720,7 +743,7 @@ def create_correction(
     new.correction_reason = reason
     before = rs.status
     rs.status = ResultStatus.SUPERSEDED.value
-    db.session.flush()
+    _flush_transition()
     audit.record("results.supersede", rs, actor=actor, before={"status": before},
                  after={"status": rs.status, "superseded_by": new.id}, reason=reason)
     audit.record("results.correction", new, actor=actor, after=dict(_summary(new), supersedes_id=rs.id),
@@ -777,7 +800,7 @@ def recompute_check(inputs_or_set: ResultSet | Mapping[str, Any], expected: Mapp
     if not awards_ok:
         differences.append("awards")
     return RecomputeReport(engine_ok, hash_ok, ranking_ok, awards_ok,
-                           payload.get("engine_version") == ENGINE_VERSION, differences)
+                           payload.get("engine_version") == judging.__version__, differences)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -210,6 +210,9 @@ class Round(Base):
     normalization_method: Mapped[str] = mapped_column(String(20), default="calibrated")
     opened_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
+    # The latest automatic assignment's settings and figures (LP bound, gap, …); the audit keeps every run.
+    assignment_settings: Mapped[dict[str, Any] | None]
+    assignment_summary: Mapped[dict[str, Any] | None]
 
     edition: Mapped[Edition] = relationship(back_populates="rounds")
     criteria: Mapped[list[Criterion]] = relationship(

@@ -10,10 +10,13 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
+    Index,
     Numeric,
     String,
     Text,
     UniqueConstraint,
+    func,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -39,11 +42,27 @@ class ApprovalState(enum.StrEnum):
     REJECTED = "rejected"
 
 
+PUBLIC_STATUS_SQL = "status IN ('published', 'finalized')"
+
+
 class ResultSet(Base):
+    """One computation of a round's (or a field's) ranking and awards, on its way from draft to public record.
+
+    Status changes are compare-and-swap: ``version`` is the mapper's version column, so an UPDATE that finds the
+    row changed since it was read (another organizer published it a moment earlier) matches nothing and fails
+    instead of overwriting. The partial unique index lets at most one set per scope (edition, round, field) be
+    public, whatever two requests do at the same moment.
+    """
+
     __tablename__ = "result_sets"
     __table_args__ = (
         CheckConstraint(check_in("status", ResultStatus), name="status_known"),
         CheckConstraint("status = 'computed' OR input_hash IS NOT NULL", name="frozen_has_hash"),
+        Index(
+            "uq_result_sets_one_public_per_scope", "edition_id", func.coalesce(text("round_id"), 0),
+            func.coalesce(text("category_id"), 0), unique=True,
+            sqlite_where=text(PUBLIC_STATUS_SQL), postgresql_where=text(PUBLIC_STATUS_SQL),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -66,6 +85,11 @@ class ResultSet(Base):
     finalized_at: Mapped[datetime | None]
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("result_sets.id"))
     correction_reason: Mapped[str | None] = mapped_column(Text)
+    # When the award list was last sent to the committee (None: never sent); the audit keeps each sending.
+    sent_for_approval_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     edition: Mapped[Edition] = relationship()
     round: Mapped[Round | None] = relationship()

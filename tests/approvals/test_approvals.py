@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import delete, select
 
 from contest import approvals
 from contest.extensions import db
@@ -131,6 +132,22 @@ def test_sending_mails_every_member_and_is_audited(app, mailbox) -> None:
     assert "Mỗi giải cần ít nhất 2 trên 3 thành viên phê duyệt" in mailbox[0].body
     assert approvals.sent_at(rs) is not None
     assert approvals.sent_result_sets(people[0]) == [rs]
+
+
+def test_sending_is_state_in_a_column_and_history_in_the_audit(app) -> None:
+    rs, people, organizer = result_set_with_awards(1, 3, sent=False)
+    assert rs.sent_for_approval_at is None and approvals.sent_result_sets(people[0]) == []
+    send(rs, organizer)
+    db.session.commit()
+    sent = rs.sent_for_approval_at
+    assert sent is not None and approvals.sent_at(rs) == sent
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == approvals.SENT_ACTION)) is not None
+    # Trimming the audit log (retention, a restore of another table) changes no state.
+    db.session.execute(delete(AuditEvent))
+    db.session.commit()
+    assert approvals.sent_at(rs) == sent and approvals.sent_result_sets(people[0]) == [rs]
+    award = approvals.proposed_awards(rs)[0]
+    approvals.decide_award(award, people[0], "approve")  # decisions are open: the list was sent
 
 
 def test_removing_a_member_changes_the_requirement_and_role(app) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from contest.assignments import (
     AssignmentError,
@@ -12,6 +12,8 @@ from contest.assignments import (
     assignment_board,
     cancel_assignment,
     fill_holes,
+    last_settings,
+    last_summary,
     publish_assignment,
     remove_pair,
     round_entries,
@@ -83,6 +85,18 @@ def test_run_gives_every_entry_exactly_k_judges_within_loads(app):
     assert event.object_id == round_.id
     assert event.after["settings"]["per_entry"] == 3
     assert event.after["summary"]["lp_bound"] >= event.after["summary"]["total_affinity"] - 1e-6
+
+
+def test_the_last_run_is_kept_on_the_round_not_read_back_from_the_audit(app):
+    edition, _entries = contest_with_entries({"cntt": 4})
+    [judge(fields=["cntt"], max_load=4) for _ in range(3)]
+    round_ = first_round(edition)
+    run_assignment(round_, per_entry=2)
+    db.session.commit()
+    assert last_settings(round_).per_entry == 2 and last_summary(round_) == round_.assignment_summary is not None
+    db.session.execute(delete(AuditEvent))  # the history may be trimmed; the state stays
+    db.session.commit()
+    assert last_settings(round_).per_entry == 2 and last_summary(round_) is not None
 
 
 def test_per_category_override_sets_k_for_that_field(app):

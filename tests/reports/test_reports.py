@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select
 
 from contest import reports
 from contest.extensions import db
@@ -127,9 +128,14 @@ def test_report_counts_on_the_seeded_dataset(seeded):
 
 
 def test_an_overridden_level_counts_and_a_later_result_set_wins(seeded):
+    e4 = next(a.entry for a in reports.current_awards(seeded) if a.level.position == 1)
+    # A correction replaces the published set of its scope: one public set per scope at any time.
+    for earlier in db.session.scalars(select(ResultSet).where(ResultSet.edition_id == seeded.id,
+                                                              ResultSet.status.in_(("published", "finalized")))):
+        earlier.status = "superseded"
+    db.session.flush()
     first_set = ResultSet(edition_id=seeded.id, method="raw", engine_version="1", status="finalized",
                           input_hash="y" * 64)
-    e4 = next(a.entry for a in reports.current_awards(seeded) if a.level.position == 1)
     first_set.awards = [Award(entry_id=e4.id, rank=1, computed_level_id=seeded.award_levels[0].id, overridden=True,
                               override_level_id=seeded.award_levels[1].id, override_reason="Hội đồng quyết định")]
     db.session.add(first_set)

@@ -106,6 +106,9 @@ def test_compute_override_freeze_publish_over_http(client, auth, contest, organi
     response = client.post(f"/quan-tri/ket-qua/bo/{rs.id}/giai/{award_c.id}",
                            data={f"a{award_c.id}-level_id": third.id, f"a{award_c.id}-reason": ""})
     assert response.status_code == 422
+    assert "Location" not in response.headers  # the page itself comes back, with the reason's error on it
+    refused = response.get_data(as_text=True)
+    assert rs.input_hash in refused and "Vui lòng ghi rõ lý do điều chỉnh mức giải." in refused
     assert not db.session.get(Award, award_c.id).overridden
     response = client.post(f"/quan-tri/ket-qua/bo/{rs.id}/giai/{award_c.id}",
                            data={f"a{award_c.id}-level_id": third.id, f"a{award_c.id}-reason": "Hội đồng quyết định"})

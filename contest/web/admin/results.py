@@ -311,10 +311,18 @@ def _reliability(payload: dict[str, Any], back: str) -> str:
 @bp.route("/ket-qua/bo/<int:rs_id>")
 @roles_required(Role.ORGANIZER)
 def result_set(rs_id: int) -> str:
-    rs = result_set_or_404(rs_id)
+    return _result_set_page(result_set_or_404(rs_id))
+
+
+def _result_set_page(rs: ResultSet, *, failed: tuple[int, OverrideForm] | None = None,
+                     status: int = 200) -> tuple[str, int]:
+    """The result set's page; ``failed`` is an award's override form sent back with its errors."""
     levels = sorted(rs.edition.award_levels, key=lambda lv: lv.position)
     override_forms = {}
     for award in rs.awards:
+        if failed is not None and failed[0] == award.id:
+            override_forms[award.id] = failed[1]
+            continue
         form = OverrideForm(prefix=f"a{award.id}", level_id=award.level.id if award.level else 0)
         form.level_id.choices = [(lv.id, localized(lv, "name")) for lv in levels] + [(0, _("Không có giải"))]
         override_forms[award.id] = form
@@ -327,11 +335,12 @@ def result_set(rs_id: int) -> str:
         "admin/results/result_set.html", rs=rs, payload=rs.payload, override_forms=override_forms,
         publish_form=PublishForm(), reason_form=ReasonForm(), correction_form=ReasonForm(prefix="c"),
         non_winners_form=NonWinnersForm(list_non_winners=rs.list_non_winners), blockers=blockers,
-        approvals=approvals, report=report, now=utcnow(), flag_label=flag_label, rows={r["entry_id"]: r for r in rs.payload["rows"]},
+        approvals=approvals, report=report, now=utcnow(), flag_label=flag_label,
+        rows={r["entry_id"]: r for r in rs.payload["rows"]},
         export_names=exports.EXPORTS, methods=METHOD_LABELS, warning_label=warning_label,
         why_url=lambda entry_id: url_for("admin.results_why", rs_id=rs.id, entry_id=entry_id),
         levels=_levels(rs.edition_id), entries=_entries([str(a.entry_id) for a in rs.awards]),
-    )
+    ), status
 
 
 @bp.route("/ket-qua/bo/<int:rs_id>/giai/<int:award_id>", methods=["POST"])
@@ -340,12 +349,14 @@ def result_override(rs_id: int, award_id: int) -> Response | tuple[str, int]:
     rs = result_set_or_404(rs_id)
     award = award_or_404(rs, award_id)
     form = OverrideForm(prefix=f"a{award.id}")
-    form.level_id.choices = [(lv.id, lv.name) for lv in rs.edition.award_levels] + [(0, "")]
+    levels = sorted(rs.edition.award_levels, key=lambda lv: lv.position)
+    form.level_id.choices = [(lv.id, localized(lv, "name")) for lv in levels] + [(0, _("Không có giải"))]
     back = url_for("admin.result_set", rs_id=rs.id) + f"#award-{award.id}"
     if not form.validate_on_submit():
         if form.reason.errors:
+            # The page comes back with the reason's error beside the award (a redirect with 422 is not followed).
             flash(_("Vui lòng ghi rõ lý do điều chỉnh mức giải."), "error")
-            return redirect(back), 422  # type: ignore[return-value]
+            return _result_set_page(rs, failed=(award.id, form), status=422)
         abort(400)
     level = db.session.get(AwardLevel, form.level_id.data) if form.level_id.data else None
     try:
@@ -353,7 +364,7 @@ def result_override(rs_id: int, award_id: int) -> Response | tuple[str, int]:
     except results.ResultError as error:
         db.session.rollback()
         flash(error.message, "error")
-        return redirect(back), error.status  # type: ignore[return-value]
+        return _result_set_page(result_set_or_404(rs_id), status=error.status)
     db.session.commit()
     flash(_("Đã điều chỉnh mức giải và ghi lại lý do."), "success")
     return redirect(back)
