@@ -13,7 +13,8 @@ mounted at ``/__bare`` that exists only here — and runs, for ``--duration`` se
 
 Prints requests/s and p50/p95/p99 per page as the clients saw them and as gunicorn timed them (from its access
 log), errors, the CPU used meanwhile by the app server, PostgreSQL and this script, and the two targets: judge
-pages p95 < 50 ms, and the results page (cached) under 2× the bare page.  Loopback only; everything it starts it stops by PID.
+pages p95 < 50 ms, and the results page (cached) under 2× the bare page.  Loopback only; everything it starts it
+stops by PID.
 
     .venv/bin/python bench/load.py [--duration 30] [--workers 5] [--threads 2] [--sqlite]
 """
@@ -426,7 +427,8 @@ def main() -> None:
             ratio = statistics.median(stats.times["public results page"]) / statistics.median(
                 stats.times["bare Flask page"])
             print(f"\njudge pages p95 {p95:.1f} ms (target < 50): {'met' if p95 < 50 else 'NOT met'}")
-            print(f"results page median = {ratio:.2f} × the bare page (target < 2): {'met' if ratio < 2 else 'NOT met'}")
+            verdict = "met" if ratio < 2 else "NOT met"
+            print(f"results page median = {ratio:.2f} × the bare page (target < 2): {verdict}")
     finally:
         if server is not None:
             server.send_signal(signal.SIGTERM)

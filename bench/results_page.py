@@ -66,7 +66,8 @@ def main() -> None:
         for category in edition.categories:
             for _ in range(args.per_field):
                 entry = make_entry(owner, edition, status="eligible", category_code=category.code,
-                                   title=f"Giải pháp số {n + 1}: quy trình chế biến chè xanh", organization="HTX Tân Cương")
+                                   title=f"Giải pháp số {n + 1}: quy trình chế biến chè xanh",
+                                   organization="HTX Tân Cương")
                 for k in range(4):
                     add_sheet(round_, entry, judges[(n + k) % len(judges)], 40 + (n * 7 + k * 3) % 39)
                 n += 1

@@ -446,7 +446,8 @@ def cpu_seconds(server_pid: int) -> dict[str, float]:
     postgres_set = set(postgres)
     masters = {pid for pid in postgres if _parent(pid) not in postgres_set}
     with open("/proc/stat") as f:  # the whole machine: what else ran meanwhile shows as the rest
-        busy = sum(int(v) for i, v in enumerate(f.readline().split()[1:]) if i not in (3, 4, 8, 9)) / tick  # not idle, iowait, guest (counted in user)
+        # Everything but idle, iowait and guest (guest time is already counted in user).
+        busy = sum(int(v) for i, v in enumerate(f.readline().split()[1:]) if i not in (3, 4, 8, 9)) / tick
     return {"app server": of(server_pid) + sum(of(c) for c in children(server_pid)),
             "database": sum(of(p, reaped=p in masters) for p in postgres),
             "load generator": time.process_time(),

@@ -150,9 +150,7 @@ class Edition(Base):
             return False
         if self.registration_opens_at and now < self.registration_opens_at:
             return False
-        if self.registration_closes_at and now >= self.registration_closes_at:
-            return False
-        return True
+        return not (self.registration_closes_at and now >= self.registration_closes_at)
 
 
 class Category(Base):

@@ -101,7 +101,8 @@ def test_truncated_body_is_a_bad_request_and_stores_nothing(draft, auth):
 def test_upload_keeps_the_vietnamese_name_and_records_size_and_hash(draft, auth):
     client = auth.as_(draft.owner)
     data = tiny_pdf()
-    assert upload(client, draft, kind(draft.edition, "thuyet_minh"), data, "Bản thuyết minh – Đồng Hỷ.pdf").status_code == 302
+    response = upload(client, draft, kind(draft.edition, "thuyet_minh"), data, "Bản thuyết minh – Đồng Hỷ.pdf")
+    assert response.status_code == 302
     attachment = db.session.scalars(select(Attachment)).one()
     import hashlib
 
@@ -162,8 +163,9 @@ def test_csrf_token_is_checked_from_the_streamed_form(app, auth):
 def test_backslash_path_in_a_raw_header_is_refused(draft, auth):
     client = auth.as_(draft.owner)
     boundary = "B0undary"
-    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
-            f"filename=\"..\\\\..\\\\windows\\\\x.pdf\"\r\n\r\n").encode() + tiny_pdf() + f"\r\n--{boundary}--\r\n".encode()
+    head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
+            f"filename=\"..\\\\..\\\\windows\\\\x.pdf\"\r\n\r\n").encode()
+    body = head + tiny_pdf() + f"\r\n--{boundary}--\r\n".encode()
     response = client.post(f"/bai-du-thi/{draft.id}/tep/loai/{kind(draft.edition, 'thuyet_minh').id}",
                            data=body, content_type=f"multipart/form-data; boundary={boundary}")
     assert response.status_code == 422

@@ -91,7 +91,8 @@ def office(kind: str, *, order: str = "microsoft", seekable: bool = True, paddin
         '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
         f'officeDocument" Target="{part}"/></Relationships>'
     )
-    entries = [("[Content_Types].xml", content_types), ("_rels/.rels", rels), (part, "<x>" + os.urandom(padding // 2).hex() + "</x>")]
+    filler = "<x>" + os.urandom(padding // 2).hex() + "</x>"
+    entries = [("[Content_Types].xml", content_types), ("_rels/.rels", rels), (part, filler)]
     if order == "libreoffice":
         entries = entries[1:] + entries[:1]
 
@@ -263,7 +264,8 @@ def test_content_disposition_keeps_the_vietnamese_name_with_an_ascii_fallback():
     header = content_disposition("Báo cáo đề tài.pdf")
 
     assert header == (
-        "attachment; filename=\"Bao cao de tai.pdf\"; filename*=UTF-8''B%C3%A1o%20c%C3%A1o%20%C4%91%E1%BB%81%20t%C3%A0i.pdf"
+        "attachment; filename=\"Bao cao de tai.pdf\"; "
+        "filename*=UTF-8''B%C3%A1o%20c%C3%A1o%20%C4%91%E1%BB%81%20t%C3%A0i.pdf"
     )
     assert header.isascii()
     assert parse_filename(header) == "Báo cáo đề tài.pdf"

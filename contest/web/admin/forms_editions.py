@@ -77,9 +77,9 @@ class LocalDateTimeField(DateTimeLocalField):
             return
         try:
             super().process_formdata(valuelist)
-        except ValueError:
+        except ValueError as error:
             self.data = None
-            raise ValueError(str(_l("Ngày giờ không hợp lệ (dd/mm/yyyy hh:mm).")))
+            raise ValueError(str(_l("Ngày giờ không hợp lệ (dd/mm/yyyy hh:mm)."))) from error
 
     @property
     def utc(self) -> Any:
@@ -97,8 +97,8 @@ class IntField(IntegerField):
             return
         try:
             super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(not_a_number())
+        except ValueError as error:
+            raise ValueError(not_a_number()) from error
         if self.data is None and valuelist and valuelist[0].strip():
             raise ValueError(not_a_number())
 
@@ -115,8 +115,8 @@ class DecField(DecimalField):
             valuelist = [raw.replace(",", ".")]
         try:
             super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(not_a_number())
+        except ValueError as error:
+            raise ValueError(not_a_number()) from error
         if self.data is None and valuelist and valuelist[0]:
             raise ValueError(not_a_number())
 
