@@ -16,6 +16,7 @@ from itertools import chain
 from flask import abort, current_app
 from flask_babel import LazyString
 from sqlalchemy import Select, and_, func, select, update
+from sqlalchemy.orm import selectinload
 
 from contest import audit
 from contest.conflicts import is_conflicted
@@ -174,7 +175,8 @@ def create_entry(
         )
         if count >= edition.max_entries_per_person:
             raise EntryError(
-                _("Mỗi người được đăng ký tối đa %(n)d bài dự thi trong cuộc thi này.", n=edition.max_entries_per_person),
+                _("Mỗi người được đăng ký tối đa %(n)d bài dự thi trong cuộc thi này.",
+                  n=edition.max_entries_per_person),
                 409,
             )
     # A double click on "create" must not leave two drafts: the same title moments ago is the same entry.
@@ -665,7 +667,11 @@ class EntryFilter:
         words = fold(self.q).split()
         if words:
             query = query.where(and_(*(Entry.search_text.contains(word, autoescape=True) for word in words)))
-        return query.order_by(Entry.reference_code)
+        # The list shows each entry's category and authors (the owner when none are listed): load them
+        # with the page, one query per relation rather than one per row.
+        return query.options(
+            selectinload(Entry.category), selectinload(Entry.members), selectinload(Entry.owner)
+        ).order_by(Entry.reference_code)
 
 
 def screen_entry(
