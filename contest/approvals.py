@@ -261,7 +261,7 @@ def _path(endpoint: str, **values: object) -> str:
 def _base_url() -> str:
     from flask import current_app
 
-    return str(current_app.config.get("PUBLIC_BASE_URL", "")).rstrip("/")
+    return str(current_app.config["PUBLIC_BASE_URL"]).rstrip("/")
 
 
 def decide_award(award: Award, member: User, decision: str, comment: str | None = None, *,

@@ -33,7 +33,7 @@ def send_mail(to: str | list[str], subject: str, template: str, **context: objec
     recipients = [to] if isinstance(to, str) else list(to)
     body = render_template(f"mail/{template}.txt", **context)
     message = Message(subject=subject, recipients=recipients, body=body)
-    if current_app.config.get("MAIL_SERVER") or current_app.testing:
+    if current_app.config["MAIL_SERVER"] or current_app.testing:
         # Under test Flask-Mail suppresses delivery and record_messages() sees the message.
         mail.send(message)
     else:
