@@ -16,7 +16,8 @@ Then organizers choose: the best N per category (entries tied with the N-th
 all advance: a tie is not broken by chance), everyone at or above a score, or
 by hand with a reason.  Each entry gets its outcome for the round
 (:class:`EntryRound`), its status (advanced / eliminated), and the advancing
-ones a place in the next round.
+ones a place in the next round.  The choice itself (rules, quotas, ties) is
+pure and lives in :mod:`judging.advancement`; this module reads and writes rows.
 """
 
 from __future__ import annotations
