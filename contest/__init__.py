@@ -18,8 +18,8 @@ ROOT = Path(__file__).resolve().parent.parent
 def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:
     from contest import access, i18n, labels, models, storage, web
     from contest.config import load_config
-    from contest.mail import init_app as deliver_mail_after_commit
     from contest.extensions import csrf, db, limiter, login_manager, mail, migrate
+    from contest.mail import init_app as deliver_mail_after_commit
 
     app = Flask(
         __name__,

@@ -12,19 +12,25 @@ from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from contest import audit
 from contest.extensions import db
 from contest.i18n import _, localized
 from contest.models import (
     ApprovalState,
+    Assignment,
     Award,
     AwardApproval,
     CommitteeMembership,
+    CriterionScore,
     Edition,
+    Entry,
     ResultSet,
     ResultStatus,
     Role,
+    ScoreSheet,
+    SheetStatus,
     User,
     utcnow,
 )
@@ -82,7 +88,7 @@ def summarize(award: Award, members: set[int] | None = None) -> ApprovalSummary 
 def publication_blockers(result_set: ResultSet) -> list[str]:
     """Translated reasons why the award list cannot be published yet; empty when it can."""
     members = member_ids(result_set.edition_id)
-    awarded = [a for a in result_set.awards if a.level is not None]
+    awarded = proposed_awards(result_set)
     if not awarded:
         return []
     if not members:
@@ -163,8 +169,36 @@ def committee(edition: Edition) -> list[CommitteeMembership]:
 
 
 def proposed_awards(result_set: ResultSet) -> list[Award]:
-    """The awards of the list that carry a prize level: what the committee approves."""
-    return [a for a in result_set.awards if a.level is not None]
+    """The awards of the list that carry a prize level: what the committee approves, best first.
+
+    Each comes with its entry, level and decisions (and who made them), loaded together: the
+    committee's page and the approval counts read them for every award.
+    """
+    awards = db.session.scalars(
+        select(Award).where(Award.result_set_id == result_set.id).order_by(Award.rank).options(
+            selectinload(Award.entry).selectinload(Entry.category),
+            selectinload(Award.computed_level), selectinload(Award.override_level),
+            selectinload(Award.approvals).selectinload(AwardApproval.member),
+        )
+    )
+    return [a for a in awards if a.level is not None]
+
+
+def submitted_sheets_by_entry(result_set: ResultSet, entry_ids: list[int]) -> dict[int, list[ScoreSheet]]:
+    """The submitted score sheets behind each entry's award (of the result set's round, when it has one),
+    with their scores and criteria, in assignment order; one query for every award of the list."""
+    query = (
+        select(ScoreSheet, Assignment.entry_id).join(Assignment, Assignment.id == ScoreSheet.assignment_id)
+        .where(Assignment.entry_id.in_(entry_ids), ScoreSheet.status == SheetStatus.SUBMITTED.value)
+        .options(selectinload(ScoreSheet.scores).selectinload(CriterionScore.criterion))
+        .order_by(Assignment.id)
+    )
+    if result_set.round_id is not None:
+        query = query.where(Assignment.round_id == result_set.round_id)
+    sheets: dict[int, list[ScoreSheet]] = {entry_id: [] for entry_id in entry_ids}
+    for sheet, entry_id in db.session.execute(query):
+        sheets[entry_id].append(sheet)
+    return sheets
 
 
 def is_open_for_decisions(result_set: ResultSet) -> bool:
@@ -220,7 +254,7 @@ def _path(endpoint: str, **values: object) -> str:
 def _base_url() -> str:
     from flask import current_app
 
-    return str(current_app.config.get("PUBLIC_BASE_URL", "")).rstrip("/")
+    return str(current_app.config["PUBLIC_BASE_URL"]).rstrip("/")
 
 
 def decide_award(award: Award, member: User, decision: str, comment: str | None = None, *,
@@ -268,9 +302,9 @@ def decide_award(award: Award, member: User, decision: str, comment: str | None 
     return row
 
 
-def refresh_approval_state(award: Award) -> str:
+def refresh_approval_state(award: Award, members: set[int] | None = None) -> str:
     """Store the award's approval state computed from its current revision's decisions."""
-    summary = summarize(award)
+    summary = summarize(award, members)
     award.approval_state = summary.state if summary is not None else ApprovalState.PENDING.value
     return award.approval_state
 
@@ -285,7 +319,9 @@ def reopen_award(award: Award, *, actor: User | None = None) -> None:
 
 
 def _refresh_states_of_edition(edition_id: int) -> None:
+    """After the committee changed, recount every open award of the edition against the new members."""
+    members = member_ids(edition_id)
     for rs in db.session.scalars(select(ResultSet).where(ResultSet.edition_id == edition_id)):
         if is_open_for_decisions(rs):
             for award in proposed_awards(rs):
-                refresh_approval_state(award)
+                refresh_approval_state(award, members)

@@ -194,7 +194,11 @@ def finalize_results_command() -> None:
 # --------------------------------------------------------------------------------------------------------- public vote
 @contest_cli.command("freeze-votes")
 def freeze_votes_command() -> None:
-    """Chốt kết quả của mọi đợt bình chọn đã đóng (kèm mã băm SHA-256 của các phiếu)."""
+    """Chốt kết quả của mọi đợt bình chọn đã đóng mà chưa chốt (kèm mã băm SHA-256 của các phiếu).
+
+    Không có lịch chạy tự động (contest-daily.service không gọi lệnh này): ban tổ chức chốt từng đợt
+    trên trang quản trị bình chọn sau khi xem xét các phiếu bị đánh dấu, hoặc chạy lệnh này bằng tay.
+    """
     now = utcnow()
     due = db.session.scalars(
         select(VotingPeriod).where(VotingPeriod.frozen_at.is_(None), VotingPeriod.closes_at <= now)

@@ -76,6 +76,8 @@ def load_config(instance_path: str) -> dict[str, Any]:
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+        # The app runs behind one reverse proxy whose X-Forwarded-* headers name the client and scheme.
+        "PROXY_FIX": _bool("PROXY_FIX", True),
         "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", production),
         "REMEMBER_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", production),
         "SESSION_COOKIE_HTTPONLY": True,
@@ -92,6 +94,7 @@ def load_config(instance_path: str) -> dict[str, Any]:
         "LOGIN_LOCKOUT_MINUTES": _int("LOGIN_LOCKOUT_MINUTES", 15),
         "RESULTS_CACHE_SECONDS": _int("RESULTS_CACHE_SECONDS", 60),
         "RESULTS_STABILITY_RESAMPLES": _int("RESULTS_STABILITY_RESAMPLES", 200),
+        "JUDGE_INVITE_MAX_AGE_SECONDS": _int("JUDGE_INVITE_MAX_AGE_SECONDS", 14 * 24 * 3600),
         # Rate-limit storage failures (e.g. Redis unreachable) let the request through rather than fail it.
         "RATELIMIT_SWALLOW_ERRORS": _bool("RATELIMIT_SWALLOW_ERRORS", production),
         # The public vote: proof of work, one-time codes, review thresholds, rate limits.

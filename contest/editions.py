@@ -12,7 +12,7 @@ no longer change at all.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -743,12 +743,24 @@ def _num(value: Decimal | int | float) -> str:
 
 
 def validate_edition(edition: Edition) -> list[Problem]:
-    """Everything that stops the edition from opening, in the order of the setup pages."""
-    problems: list[Problem] = []
-    add = problems.append
-    g = "edition_general"
+    """Everything that stops the edition from opening, in the order of the setup pages.
 
-    # Who may enter.
+    Each checker looks at one part of the setup and returns its problems; none changes the edition.
+    """
+    problems: list[Problem] = []
+    for check in SETUP_CHECKS:
+        problems.extend(check(edition))
+    return problems
+
+
+def _rounds_in_order(edition: Edition) -> list[Round]:
+    return sorted(edition.rounds, key=lambda r: r.position)
+
+
+def check_applicants(edition: Edition) -> list[Problem]:
+    """General page, who may enter: applicant types, group size, entries per person."""
+    problems: list[Problem] = []
+    add, g = problems.append, "edition_general"
     types = edition.allowed_applicant_types or []
     if not types:
         add(_problem("no_applicant_types", _("Chưa chọn đối tượng nào được dự thi."), edition, g, "applicants"))
@@ -760,23 +772,36 @@ def validate_edition(edition: Edition) -> list[Problem]:
     if edition.max_entries_per_person is not None and edition.max_entries_per_person < 1:
         add(_problem("entries_per_person", _("Số bài tối đa mỗi người phải từ 1 trở lên (hoặc để trống)."),
                      edition, g, "applicants"))
+    return problems
 
-    # Scoring composition.
+
+def check_composition(edition: Edition) -> list[Problem]:
+    """General page, scoring composition: expert points and public-vote points."""
     if edition.expert_points is None or edition.expert_points <= 0 or (edition.vote_points or 0) < 0:
-        add(_problem("composition", _("Điểm chuyên môn phải lớn hơn 0 và điểm bình chọn không được âm."),
-                     edition, g, "composition"))
+        return [_problem("composition", _("Điểm chuyên môn phải lớn hơn 0 và điểm bình chọn không được âm."),
+                         edition, "edition_general", "composition")]
+    return []
 
-    # Timeline: registration, rounds, vote, results, complaints.
+
+def check_registration(edition: Edition) -> list[Problem]:
+    """General page, the registration window."""
     reg_open, reg_close = edition.registration_opens_at, edition.registration_closes_at
     if reg_open is None or reg_close is None:
-        add(_problem("registration_missing", _("Chưa đặt thời gian mở và đóng nhận bài dự thi."), edition, g,
-                     "registration"))
-    elif reg_close <= reg_open:
-        add(_problem("registration_order", _("Thời điểm đóng nhận bài phải sau thời điểm mở nhận bài."), edition, g,
-                     "registration"))
-    rounds = sorted(edition.rounds, key=lambda r: r.position)
+        return [_problem("registration_missing", _("Chưa đặt thời gian mở và đóng nhận bài dự thi."), edition,
+                         "edition_general", "registration")]
+    if reg_close <= reg_open:
+        return [_problem("registration_order", _("Thời điểm đóng nhận bài phải sau thời điểm mở nhận bài."), edition,
+                         "edition_general", "registration")]
+    return []
+
+
+def check_round_windows(edition: Edition) -> list[Problem]:
+    """Round pages, timeline: each round's own window, after registration closes and after the round before."""
+    problems: list[Problem] = []
+    add = problems.append
+    reg_close = edition.registration_closes_at
     previous: Round | None = None
-    for r in rounds:
+    for r in _rounds_in_order(edition):
         where = {"round_id": r.id}
         if r.opens_at is None or r.closes_at is None:
             add(_problem("round_window_missing", _("%(round)s: chưa đặt thời gian bắt đầu và kết thúc chấm.",
@@ -799,8 +824,13 @@ def validate_edition(edition: Edition) -> list[Problem]:
                                              previous=previous.name, closes=_fmt(previous.closes_at)),
                          edition, "edition_round", "window", **where))
         previous = r
-    last_close = rounds[-1].closes_at if rounds else None
+    return problems
 
+
+def check_vote_window(edition: Edition) -> list[Problem]:
+    """General page, the public vote: a window exactly when the vote carries points, after registration."""
+    problems: list[Problem] = []
+    add, g = problems.append, "edition_general"
     vote_open, vote_close = edition.vote_opens_at, edition.vote_closes_at
     if edition.vote_points > 0:
         if vote_open is None or vote_close is None:
@@ -810,6 +840,7 @@ def validate_edition(edition: Edition) -> list[Problem]:
         add(_problem("vote_without_points", _("Đã đặt thời gian bình chọn nhưng điểm bình chọn bằng 0."), edition, g,
                      "vote-window"))
     if vote_open and vote_close:
+        reg_close = edition.registration_closes_at
         if vote_close <= vote_open:
             add(_problem("vote_window_order", _("Thời điểm kết thúc bình chọn phải sau thời điểm bắt đầu."),
                          edition, g, "vote-window"))
@@ -817,68 +848,100 @@ def validate_edition(edition: Edition) -> list[Problem]:
             add(_problem("vote_before_registration_closes", _(
                 "Bình chọn bắt đầu lúc %(opens)s, trước khi đóng nhận bài (%(closes)s).",
                 opens=_fmt(vote_open), closes=_fmt(reg_close)), edition, g, "vote-window"))
+    return problems
 
+
+def check_results_dates(edition: Edition) -> list[Problem]:
+    """General page, results: announced after the last round and the vote end, complaints after that."""
+    problems: list[Problem] = []
+    add, g = problems.append, "edition_general"
     results = edition.results_announced_at
     if results is None:
-        add(_problem("results_missing", _("Chưa đặt ngày công bố kết quả."), edition, g, "results"))
-    else:
-        latest = max((d for d in (last_close, vote_close) if d is not None), default=None)
-        if latest and results < latest:
-            add(_problem("results_too_early", _(
-                "Ngày công bố kết quả (%(results)s) phải sau khi kết thúc chấm và bình chọn (%(latest)s).",
-                results=_fmt(results), latest=_fmt(latest)), edition, g, "results"))
-        if edition.complaint_ends_at is None:
-            add(_problem("complaint_missing", _("Chưa đặt hạn tiếp nhận khiếu nại."), edition, g, "results"))
-        elif edition.complaint_ends_at <= results:
-            add(_problem("complaint_order", _("Hạn khiếu nại phải sau ngày công bố kết quả."), edition, g,
-                         "results"))
+        return [_problem("results_missing", _("Chưa đặt ngày công bố kết quả."), edition, g, "results")]
+    rounds = _rounds_in_order(edition)
+    last_close = rounds[-1].closes_at if rounds else None
+    latest = max((d for d in (last_close, edition.vote_closes_at) if d is not None), default=None)
+    if latest and results < latest:
+        add(_problem("results_too_early", _(
+            "Ngày công bố kết quả (%(results)s) phải sau khi kết thúc chấm và bình chọn (%(latest)s).",
+            results=_fmt(results), latest=_fmt(latest)), edition, g, "results"))
+    if edition.complaint_ends_at is None:
+        add(_problem("complaint_missing", _("Chưa đặt hạn tiếp nhận khiếu nại."), edition, g, "results"))
+    elif edition.complaint_ends_at <= results:
+        add(_problem("complaint_order", _("Hạn khiếu nại phải sau ngày công bố kết quả."), edition, g,
+                     "results"))
+    return problems
 
-    # Fields and their sub-panels.
+
+def check_categories(edition: Edition) -> list[Problem]:
+    """Fields page: at least one field, each with its judging sub-panel."""
+    problems: list[Problem] = []
     if not edition.categories:
-        add(_problem("no_categories", _("Cuộc thi chưa có lĩnh vực nào."), edition, "edition_categories",
-                     "categories"))
+        problems.append(_problem("no_categories", _("Cuộc thi chưa có lĩnh vực nào."), edition, "edition_categories",
+                                 "categories"))
     for c in edition.categories:
         if not (c.sub_panel or "").strip():
-            add(_problem("category_no_panel", _("Lĩnh vực “%(name)s” chưa có tiểu ban chấm.", name=c.name), edition,
-                         "edition_categories", f"category-{c.id}"))
+            problems.append(_problem("category_no_panel", _("Lĩnh vực “%(name)s” chưa có tiểu ban chấm.", name=c.name),
+                                     edition, "edition_categories", f"category-{c.id}"))
+    return problems
 
-    # Attachment kinds.
-    for k in edition.attachment_kinds:
-        if not k.allows_link and not k.allowed_types:
-            add(_problem("attachment_no_types", _("Loại tệp “%(name)s” chưa chọn định dạng được chấp nhận.",
-                                                  name=k.name), edition, "edition_attachments", f"kind-{k.id}"))
 
-    # Rounds and criteria.
+def check_attachment_kinds(edition: Edition) -> list[Problem]:
+    """Attachments page: every kind of file accepts a link or at least one format."""
+    return [
+        _problem("attachment_no_types", _("Loại tệp “%(name)s” chưa chọn định dạng được chấp nhận.", name=k.name),
+                 edition, "edition_attachments", f"kind-{k.id}")
+        for k in edition.attachment_kinds if not k.allows_link and not k.allowed_types
+    ]
+
+
+def check_rounds_and_criteria(edition: Edition) -> list[Problem]:
+    """Rounds page and each round's criteria and rules; the final round's scale is the expert part."""
+    rounds = _rounds_in_order(edition)
     if not rounds:
-        add(_problem("no_rounds", _("Cuộc thi chưa có vòng chấm nào."), edition, "edition_rounds", "rounds"))
+        return [_problem("no_rounds", _("Cuộc thi chưa có vòng chấm nào."), edition, "edition_rounds", "rounds")]
+    problems: list[Problem] = []
     for i, r in enumerate(rounds):
-        where = {"round_id": r.id}
-        if not r.criteria:
-            add(_problem("round_no_criteria", _("%(round)s chưa có tiêu chí chấm.", round=r.name), edition,
-                         "edition_round", "criteria", **where))
-            continue
-        total = sum((Decimal(str(c.max_score)) - Decimal(str(c.min_score)) for c in r.criteria), Decimal(0))
-        if total != r.scale:
-            add(_problem("criteria_sum", _(
-                "%(round)s: tổng điểm tối đa các tiêu chí là %(total)s, khác thang điểm của vòng (%(scale)s).",
-                round=r.name, total=_num(total), scale=r.scale), edition, "edition_round", "criteria", **where))
-        if r.min_total_to_advance is not None and not 0 <= r.min_total_to_advance <= r.scale:
-            add(_problem("advance_min_range", _("%(round)s: điểm tối thiểu để vào vòng trong phải từ 0 đến %(scale)s.",
-                                                round=r.name, scale=r.scale), edition, "edition_round", "rules",
-                         **where))
-        if i < len(rounds) - 1 and r.advancement_rule == "top_n" and not (r.advance_top_n or 0) > 0:
-            add(_problem("advance_top_n_missing", _("%(round)s: chưa đặt số bài vào vòng trong của mỗi lĩnh vực.",
-                                                    round=r.name), edition, "edition_round", "rules", **where))
-        if r.mode == RoundMode.ASSIGNED.value and r.judges_per_entry < 1:
-            add(_problem("judges_per_entry", _("%(round)s: mỗi bài cần ít nhất 1 giám khảo.", round=r.name),
-                         edition, "edition_round", "rules", **where))
-    if rounds and rounds[-1].criteria and rounds[-1].scale != edition.expert_points:
-        add(_problem("final_scale", _(
+        problems.extend(_check_round(edition, r, is_last=i == len(rounds) - 1))
+    final = rounds[-1]
+    if final.criteria and final.scale != edition.expert_points:
+        problems.append(_problem("final_scale", _(
             "Thang điểm vòng cuối (%(scale)s) phải bằng phần điểm chuyên môn của cuộc thi (%(expert)s).",
-            scale=rounds[-1].scale, expert=edition.expert_points), edition, "edition_round", "criteria",
-            round_id=rounds[-1].id))
+            scale=final.scale, expert=edition.expert_points), edition, "edition_round", "criteria",
+            round_id=final.id))
+    return problems
 
-    # Award structure.
+
+def _check_round(edition: Edition, r: Round, *, is_last: bool) -> list[Problem]:
+    """One round's criteria (they add up to its scale) and its advancement and judging rules."""
+    where = {"round_id": r.id}
+    if not r.criteria:
+        return [_problem("round_no_criteria", _("%(round)s chưa có tiêu chí chấm.", round=r.name), edition,
+                         "edition_round", "criteria", **where)]
+    problems: list[Problem] = []
+    add = problems.append
+    total = sum((Decimal(str(c.max_score)) - Decimal(str(c.min_score)) for c in r.criteria), Decimal(0))
+    if total != r.scale:
+        add(_problem("criteria_sum", _(
+            "%(round)s: tổng điểm tối đa các tiêu chí là %(total)s, khác thang điểm của vòng (%(scale)s).",
+            round=r.name, total=_num(total), scale=r.scale), edition, "edition_round", "criteria", **where))
+    if r.min_total_to_advance is not None and not 0 <= r.min_total_to_advance <= r.scale:
+        add(_problem("advance_min_range", _("%(round)s: điểm tối thiểu để vào vòng trong phải từ 0 đến %(scale)s.",
+                                            round=r.name, scale=r.scale), edition, "edition_round", "rules",
+                     **where))
+    if not is_last and r.advancement_rule == "top_n" and not (r.advance_top_n or 0) > 0:
+        add(_problem("advance_top_n_missing", _("%(round)s: chưa đặt số bài vào vòng trong của mỗi lĩnh vực.",
+                                                round=r.name), edition, "edition_round", "rules", **where))
+    if r.mode == RoundMode.ASSIGNED.value and r.judges_per_entry < 1:
+        add(_problem("judges_per_entry", _("%(round)s: mỗi bài cần ít nhất 1 giám khảo.", round=r.name),
+                     edition, "edition_round", "rules", **where))
+    return problems
+
+
+def check_award_levels(edition: Edition) -> list[Problem]:
+    """Award structure page: levels exist, quotas, minimum scores and prizes in range, minimums in order."""
+    problems: list[Problem] = []
+    add = problems.append
     levels = sorted(edition.award_levels, key=lambda lv: lv.position)
     if not levels:
         add(_problem("no_award_levels", _("Chưa có cơ cấu giải thưởng."), edition, "edition_awards", "levels"))
@@ -886,16 +949,7 @@ def validate_edition(edition: Edition) -> list[Problem]:
         add(_problem("award_quotas_zero", _("Mọi mức giải đều có số lượng bằng 0."), edition, "edition_awards",
                      "levels"))
     for lv in levels:
-        if lv.quota is None or lv.quota < 0:
-            add(_problem("award_quota_negative", _("Số lượng giải “%(name)s” không được âm.", name=lv.name),
-                         edition, "edition_awards", f"level-{lv.id}"))
-        if lv.min_score is not None and not 0 <= lv.min_score <= edition.total_points:
-            add(_problem("award_min_range", _("Điểm tối thiểu của “%(name)s” phải từ 0 đến %(total)s.",
-                                              name=lv.name, total=edition.total_points),
-                         edition, "edition_awards", f"level-{lv.id}"))
-        if lv.prize_amount is not None and lv.prize_amount < 0:
-            add(_problem("award_prize_negative", _("Tiền thưởng của “%(name)s” không được âm.", name=lv.name),
-                         edition, "edition_awards", f"level-{lv.id}"))
+        problems.extend(_check_award_level(edition, lv))
     for scope in AwardScope:
         same = [lv for lv in levels if lv.scope == scope.value and lv.min_score is not None]
         for higher, lower in zip(same, same[1:], strict=False):
@@ -905,6 +959,29 @@ def validate_edition(edition: Edition) -> list[Problem]:
                     lower=lower.name, low=_num(lower.min_score), higher=higher.name, high=_num(higher.min_score)),
                     edition, "edition_awards", f"level-{lower.id}"))
     return problems
+
+
+def _check_award_level(edition: Edition, lv: AwardLevel) -> list[Problem]:
+    problems: list[Problem] = []
+    anchor = f"level-{lv.id}"
+    if lv.quota is None or lv.quota < 0:
+        problems.append(_problem("award_quota_negative", _("Số lượng giải “%(name)s” không được âm.", name=lv.name),
+                                 edition, "edition_awards", anchor))
+    if lv.min_score is not None and not 0 <= lv.min_score <= edition.total_points:
+        problems.append(_problem("award_min_range", _("Điểm tối thiểu của “%(name)s” phải từ 0 đến %(total)s.",
+                                                      name=lv.name, total=edition.total_points),
+                                 edition, "edition_awards", anchor))
+    if lv.prize_amount is not None and lv.prize_amount < 0:
+        problems.append(_problem("award_prize_negative", _("Tiền thưởng của “%(name)s” không được âm.", name=lv.name),
+                                 edition, "edition_awards", anchor))
+    return problems
+
+
+# In the order of the setup pages, which is the order problems are listed in.
+SETUP_CHECKS: tuple[Callable[[Edition], list[Problem]], ...] = (
+    check_applicants, check_composition, check_registration, check_round_windows, check_vote_window,
+    check_results_dates, check_categories, check_attachment_kinds, check_rounds_and_criteria, check_award_levels,
+)
 
 
 def open_edition(edition: Edition) -> None:
@@ -932,7 +1009,10 @@ def edition_counts(edition: Edition) -> dict[str, int]:
 
 __all__ = [
     "ChangeRefused", "EditionError", "InvalidInput", "NotReady", "Problem", "ReasonRequired", "RowChanges",
-    "add_round", "apply_preset", "attach_rules_document", "clone_edition", "create_edition", "delete_round",
+    "SETUP_CHECKS", "add_round", "apply_preset", "attach_rules_document", "check_applicants",
+    "check_attachment_kinds", "check_award_levels", "check_categories", "check_composition", "check_registration",
+    "check_results_dates", "check_round_windows", "check_rounds_and_criteria", "check_vote_window",
+    "clone_edition", "create_edition", "delete_round",
     "edition_counts", "edition_is_scored", "has_entries", "has_results", "has_submissions", "move_round",
     "open_edition",
     "round_is_scored", "save_attachment_kinds", "save_award_levels", "save_categories", "save_criteria",

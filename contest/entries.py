@@ -17,6 +17,7 @@ from itertools import chain
 from flask import abort, current_app
 from flask_babel import LazyString
 from sqlalchemy import Select, and_, func, select, update
+from sqlalchemy.orm import selectinload
 
 from contest import audit
 from contest.conflicts import is_conflicted
@@ -175,7 +176,8 @@ def create_entry(
         )
         if count >= edition.max_entries_per_person:
             raise EntryError(
-                _("Mỗi người được đăng ký tối đa %(n)d bài dự thi trong cuộc thi này.", n=edition.max_entries_per_person),
+                _("Mỗi người được đăng ký tối đa %(n)d bài dự thi trong cuộc thi này.",
+                  n=edition.max_entries_per_person),
                 409,
             )
     # A double click on "create" must not leave two drafts: the same title moments ago is the same entry.
@@ -666,7 +668,11 @@ class EntryFilter:
         words = fold(self.q).split()
         if words:
             query = query.where(and_(*(Entry.search_text.contains(word, autoescape=True) for word in words)))
-        return query.order_by(Entry.reference_code)
+        # The list shows each entry's category and authors (the owner when none are listed): load them
+        # with the page, one query per relation rather than one per row.
+        return query.options(
+            selectinload(Entry.category), selectinload(Entry.members), selectinload(Entry.owner)
+        ).order_by(Entry.reference_code)
 
 
 def screen_entry(
@@ -793,17 +799,20 @@ def export_rows(entries: Sequence[Entry]) -> tuple[list[str], list[list[object]]
     return headers, rows
 
 
-# --------------------------------------------------------------------------------------- who may see and edit an entry
-def _is_user(user: object) -> bool:
-    return isinstance(user, User) or bool(getattr(user, "is_authenticated", False) and hasattr(user, "id"))
+# --------------------------------------------------------------------------------------------------
+# Who may see an entry and its files: the one place that decides (the judges' scoring pages and the
+# organizers' pages call these instead of repeating the rules).
 
 
 def is_author(user: User, entry: Entry) -> bool:
+    """The entry's owner, or an author (tác giả) of it whose account is linked to the entry."""
     return entry.owner_id == user.id or any(m.user_id == user.id for m in entry.members)
 
 
 def judge_may_view(user: User, entry: Entry) -> bool:
-    """An ACTIVE assignment to this entry in an OPEN round, and no conflict of interest."""
+    """True while the judge holds an ACTIVE assignment to the entry in a round that is OPEN and has no
+    conflict of interest with it (:func:`contest.conflicts.conflict_reasons`: declared by the judge or the
+    applicant, or the same organization, or an author); once the round closes the entry is hidden again."""
     assigned = db.session.scalar(
         select(Assignment.id)
         .join(Round, Round.id == Assignment.round_id)
@@ -819,6 +828,8 @@ def judge_may_view(user: User, entry: Entry) -> bool:
 
 
 def can_view_entry(user: object, entry: Entry) -> bool:
+    """Whether a signed-in ``user`` may see the entry, whatever its status (drafts included): its authors
+    (:func:`is_author`), any organizer, or a judge that :func:`judge_may_view` allows.  Anonymous: never."""
     if user is None or not getattr(user, "is_authenticated", False):
         return False
     if is_author(user, entry):  # type: ignore[arg-type]
@@ -829,10 +840,14 @@ def can_view_entry(user: object, entry: Entry) -> bool:
 
 
 def can_edit_entry(user: object, entry: Entry) -> bool:
+    """Only the owner, signed in; co-authors and organizers may not.  Whether the entry is still editable
+    (its status, the submission deadline) is a separate question: :func:`edit_problem`."""
     return bool(getattr(user, "is_authenticated", False)) and entry.owner_id == user.id  # type: ignore[attr-defined]
 
 
 def get_entry_for(user: object, entry_id: int, *, edit: bool = False) -> Entry:
+    """The entry for a page: aborts 404 if it is missing or ``user`` may not see it, and 403 if ``edit`` is
+    asked and ``user`` sees it but may not edit it (:func:`can_edit_entry`)."""
     entry = db.session.get(Entry, entry_id)
     if entry is None or not can_view_entry(user, entry):
         abort(404)
@@ -842,7 +857,8 @@ def get_entry_for(user: object, entry_id: int, *, edit: bool = False) -> Entry:
 
 
 def get_attachment_for(user: object, attachment_id: int) -> Attachment:
-    """The attachment if ``user`` may read it; 404 for everyone else (its existence is not revealed)."""
+    """The attachment if ``user`` may see its entry (:func:`can_view_entry`); aborts 404 otherwise, so its
+    existence is not revealed."""
     attachment = db.session.get(Attachment, attachment_id)
     if attachment is None or not can_view_entry(user, attachment.entry):
         abort(404)

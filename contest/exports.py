@@ -180,7 +180,7 @@ def _render(template: str, **context: Any) -> str:
     """Render a template also outside a request (commands, tests): the site's context needs one."""
     if has_request_context():
         return render_template(template, **context)
-    with current_app.test_request_context("/", base_url=current_app.config.get("PUBLIC_BASE_URL")):
+    with current_app.test_request_context("/", base_url=current_app.config["PUBLIC_BASE_URL"]):
         return render_template(template, **context)
 
 
@@ -258,7 +258,8 @@ def _table(builder: Callable, fmt: str) -> Callable[[ResultSet], bytes]:
 
 EXPORTS: dict[str, Export] = {
     "xep-hang.xlsx": Export(_l("Xếp hạng (XLSX)"), _table(rankings_table, "xlsx"), XLSX_TYPE, "xep-hang.xlsx"),
-    "xep-hang.csv": Export(_l("Xếp hạng (CSV)"), _table(rankings_table, "csv"), "text/csv; charset=utf-8", "xep-hang.csv"),
+    "xep-hang.csv": Export(_l("Xếp hạng (CSV)"), _table(rankings_table, "csv"), "text/csv; charset=utf-8",
+                           "xep-hang.csv"),
     "danh-sach-giai.xlsx": Export(_l("Danh sách giải (XLSX)"), _table(awards_table, "xlsx"), XLSX_TYPE,
                                   "danh-sach-giai.xlsx"),
     "danh-sach-giai.csv": Export(_l("Danh sách giải (CSV)"), _table(awards_table, "csv"), "text/csv; charset=utf-8",

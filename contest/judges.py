@@ -44,7 +44,6 @@ from contest.search import fold
 from contest.tokens import TokenInvalid, make_token, read_token
 
 INVITE_PURPOSE = "judge-invite"
-DEFAULT_INVITE_MAX_AGE = 14 * 24 * 3600
 MAX_IMPORT_ROWS = 2000
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 
@@ -163,7 +162,7 @@ def invitation_token(user: User) -> str:
 
 
 def send_invitation(user: User) -> None:
-    max_age = current_app.config.get("JUDGE_INVITE_MAX_AGE_SECONDS", DEFAULT_INVITE_MAX_AGE)
+    max_age = current_app.config["JUDGE_INVITE_MAX_AGE_SECONDS"]
     send_mail(
         user.email,
         _("Thư mời tham gia Hội đồng giám khảo"),
@@ -186,7 +185,7 @@ def resend_invitation(user: User, *, actor: User | None = None) -> None:
 
 def judge_for_invitation(token: str) -> User:
     """The invited judge named by ``token``; raises TokenExpired / TokenInvalid."""
-    max_age = current_app.config.get("JUDGE_INVITE_MAX_AGE_SECONDS", DEFAULT_INVITE_MAX_AGE)
+    max_age = current_app.config["JUDGE_INVITE_MAX_AGE_SECONDS"]
     data = read_token(INVITE_PURPOSE, token, max_age=max_age)
     user = db.session.get(User, data.get("uid"))
     if (
@@ -359,7 +358,7 @@ def parse_judge_rows(table: list[list[str]], categories: Sequence[Category]) -> 
         if not any(raw):
             continue
         values: dict[str, str] = {}
-        for column, value in zip(header, raw):
+        for column, value in zip(header, raw, strict=False):  # a short row leaves its last columns empty
             if column:
                 values[column] = " ".join(value.split())
         email = values.get("email", "").lower()

@@ -86,7 +86,7 @@ def _discard_after_rollback(session: Session, previous_transaction: SessionTrans
 
 
 def _deliver(message: Message) -> None:
-    if not (current_app.config.get("MAIL_SERVER") or current_app.testing):
+    if not (current_app.config["MAIL_SERVER"] or current_app.testing):
         _write_to_outbox(message)
         return
     for attempt in range(1, SEND_ATTEMPTS + 1):

@@ -71,7 +71,6 @@ INPUTS_FORMAT = "contest-results-inputs-v1"
 METHOD_CHOICES = ("calibrated", "zscore", "raw")
 DEFAULT_METHOD = "calibrated"
 DEFAULT_SEED = 0
-DEFAULT_RESAMPLES = 200
 
 # Entries in these states are never ranked, whatever their sheets say.
 EXCLUDED_ENTRY_STATUSES = (EntryStatus.DRAFT.value, EntryStatus.WITHDRAWN.value, EntryStatus.INELIGIBLE.value)
@@ -179,7 +178,7 @@ def build_inputs(
     from contest.votes import vote_points_for_round
 
     if n_resamples is None:
-        n_resamples = int(current_app.config.get("RESULTS_STABILITY_RESAMPLES", DEFAULT_RESAMPLES))
+        n_resamples = int(current_app.config["RESULTS_STABILITY_RESAMPLES"])
     if method not in METHOD_CHOICES:
         raise ResultError(_("Phương pháp tính điểm không hợp lệ."), 400)
     if not round_.criteria:
@@ -854,7 +853,7 @@ def cache_get(key: tuple) -> Any:
 
 def cache_put(key: tuple, value: Any, seconds: int | None = None) -> None:
     if seconds is None:
-        seconds = int(current_app.config.get("RESULTS_CACHE_SECONDS", 60))
+        seconds = int(current_app.config["RESULTS_CACHE_SECONDS"])
     if seconds <= 0:
         return
     if len(_CACHE) > 512:  # a handful of editions × languages: never grows past this

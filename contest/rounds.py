@@ -17,7 +17,8 @@ Then organizers choose: the best N per category (entries tied with the N-th
 all advance: a tie is not broken by chance), everyone at or above a score, or
 by hand with a reason.  Each entry gets its outcome for the round
 (:class:`EntryRound`), its status (advanced / eliminated), and the advancing
-ones a place in the next round.
+ones a place in the next round.  The choice itself (rules, quotas, ties) is
+pure and lives in :mod:`judging.advancement`; this module reads and writes rows.
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ from contest.models import (
     utcnow,
 )
 from contest.scoring import sheet_total, sheet_values
-from judging import engine
+from judging import advancement, engine
 
 # -------------------------------------------------------------------------------------- opening, closing and advancing
 # Entries that left the contest are never moved by a round decision.
@@ -281,26 +282,42 @@ def standings(round_: Round, result: ResultSet | None = None) -> list[Standing]:
     result = result or latest_result(round_)
     ranking = {r["entry_id"]: r for r in (result.payload.get("ranking", []) if result else [])}
     means = result.payload.get("criterion_means", {}) if result else {}
+    minimum = float(round_.min_total_to_advance) if round_.min_total_to_advance is not None else None
+    criteria = list(round_.criteria)
+    zero_floors = {c.key: float(c.min_score) for c in criteria} if round_.zero_eliminates else None
+    names = {c.key: c.name for c in criteria}
     rows = []
     for entry in round_entries(round_):
         r = ranking.get(str(entry.id))
-        score = r["score"] if r else None
-        blocked = []
-        if r is None:
-            blocked.append(_("Chưa có phiếu chấm đã nộp."))
-        else:
-            if round_.min_total_to_advance is not None and score < float(round_.min_total_to_advance):
-                blocked.append(_("Dưới điểm tối thiểu để vào vòng sau (%(min)s).",
-                                 min=_plain(round_.min_total_to_advance)))
-            if round_.zero_eliminates:
-                entry_means = means.get(str(entry.id), {})
-                zero = [c.name for c in round_.criteria
-                        if c.key in entry_means and entry_means[c.key] <= float(c.min_score)]
-                if zero:
-                    blocked.append(_("Có tiêu chí bị 0 điểm: %(names)s.", names=", ".join(zero)))
-        rows.append(Standing(entry, r["rank"] if r else None, score, bool(r and r.get("tied")), blocked))
+        candidate = _candidate(entry, r, means)
+        refused = advancement.blocks(candidate, minimum=minimum, zero_floors=zero_floors)
+        rows.append(Standing(entry, candidate.rank, candidate.score, bool(r and r.get("tied")),
+                             _block_reasons(refused, round_, names)))
     rows.sort(key=lambda s: (s.rank is None, s.rank or 0, s.entry.reference_code))
     return rows
+
+
+def _candidate(entry: Entry, ranked: dict[str, Any] | None, means: dict[str, dict[str, float]]
+               ) -> advancement.Candidate:
+    return advancement.Candidate(
+        key=entry.id, track=entry.category_id,
+        rank=ranked["rank"] if ranked else None, score=ranked["score"] if ranked else None,
+        criterion_means=means.get(str(entry.id), {}),
+    )
+
+
+def _block_reasons(refused: advancement.Blocks, round_: Round, names: dict[str, str]) -> list[str]:
+    """The translated sentences an organizer reads for each rule that refuses the entry."""
+    reasons = []
+    if refused.unscored:
+        reasons.append(_("Chưa có phiếu chấm đã nộp."))
+    if refused.below_minimum:
+        reasons.append(_("Dưới điểm tối thiểu để vào vòng sau (%(min)s).",
+                         min=_plain(round_.min_total_to_advance)))
+    if refused.zero_criteria:
+        reasons.append(_("Có tiêu chí bị 0 điểm: %(names)s.",
+                         names=", ".join(names[key] for key in refused.zero_criteria)))
+    return reasons
 
 
 def _plain(value: Decimal | float) -> str:
@@ -342,72 +359,11 @@ def advance_entries(
     if result is None:
         raise RoundError(_("Chưa có kết quả tính của vòng này."), 409)
     table = standings(round_, result)
-    eligible = [s for s in table if s.may_advance]
-
-    chosen_ids: set[int]
-    if rule == AdvancementRule.TOP_N:
-        if not top_n or top_n < 1:
-            raise RoundError(_("Vui lòng nhập số bài vào vòng sau cho mỗi lĩnh vực (N ≥ 1)."), 422,
-                             {"top_n": _("Nhập một số nguyên dương.")})
-        chosen_ids = set()
-        by_category: dict[int, list[Standing]] = defaultdict(list)
-        for s in eligible:
-            by_category[s.entry.category_id].append(s)
-        for rows in by_category.values():
-            if len(rows) > top_n:
-                cutoff = rows[top_n - 1].rank
-                rows = [s for s in rows if s.rank is not None and s.rank <= cutoff]
-            chosen_ids.update(s.entry.id for s in rows)
-        detail = _("%(n)d bài điểm cao nhất mỗi lĩnh vực", n=top_n)
-    elif rule == AdvancementRule.THRESHOLD:
-        if threshold is None:
-            raise RoundError(_("Vui lòng nhập điểm sàn."), 422, {"threshold": _("Nhập điểm sàn.")})
-        chosen_ids = {s.entry.id for s in eligible if s.score is not None and s.score >= float(threshold)}
-        detail = _("điểm từ %(t)s trở lên", t=_plain(threshold))
-    else:
-        if not reason:
-            raise RoundError(_("Chọn thủ công cần ghi rõ lý do."), 422, {"reason": _("Vui lòng nhập lý do.")})
-        known = {s.entry.id: s for s in table}
-        picked = set(chosen or [])
-        errors = {}
-        for entry_id in sorted(picked):
-            if entry_id not in known:
-                errors[f"entry-{entry_id}"] = _("Bài này không thuộc vòng chấm.")
-            elif not known[entry_id].may_advance:
-                s = known[entry_id]
-                errors[f"entry-{entry_id}"] = _("%(code)s không đủ điều kiện: %(why)s",
-                                                 code=s.entry.reference_code, why=" ".join(s.blocked))
-        if not picked:
-            errors["chosen"] = _("Chọn ít nhất một bài.")
-        if errors:
-            raise RoundError(_("Danh sách chọn chưa hợp lệ."), 422, errors)
-        chosen_ids = picked
-        detail = _("chọn thủ công")
-
-    advanced, eliminated = [], []
+    chosen_ids, detail = _chosen_by_rule(table, rule, top_n=top_n, threshold=threshold, chosen=chosen,
+                                         reason=reason)
     decision_reason = reason or _("Theo quy tắc: %(detail)s.", detail=detail)
-    for s in table:
-        entry = s.entry
-        goes = entry.id in chosen_ids
-        place = _entry_round(entry, round_)
-        place.outcome = (RoundOutcome.ADVANCED if goes else RoundOutcome.ELIMINATED).value
-        place.reason = decision_reason if goes else (" ".join(s.blocked) or decision_reason)
-        place.decided_by_id = actor.id if actor else None
-        place.decided_at = now
-        before = entry.status
-        entry.status = (EntryStatus.ADVANCED if goes else EntryStatus.ELIMINATED).value
-        seat = db.session.scalar(
-            select(EntryRound).where(EntryRound.entry_id == entry.id, EntryRound.round_id == following.id)
-        )
-        if goes and seat is None:
-            db.session.add(EntryRound(entry_id=entry.id, round_id=following.id,
-                                      outcome=RoundOutcome.IN_ROUND.value))
-        elif not goes and seat is not None:
-            db.session.delete(seat)  # an earlier decision seated it; the next round has not started
-        (advanced if goes else eliminated).append(entry)
-        if before != entry.status:
-            audit.record(f"entry.{entry.status}", entry, actor=actor, before={"status": before},
-                         after={"status": entry.status, "round_id": round_.id}, reason=place.reason)
+    advanced, eliminated = _record_outcomes(table, chosen_ids, round_, following, decision_reason,
+                                            actor=actor, now=now)
     db.session.flush()
     audit.record(
         "round.advancement_decided",
@@ -421,14 +377,82 @@ def advance_entries(
     return Advancement(advanced, eliminated, following)
 
 
-def _entry_round(entry: Entry, round_: Round) -> EntryRound:
-    place = db.session.scalar(
-        select(EntryRound).where(EntryRound.entry_id == entry.id, EntryRound.round_id == round_.id)
-    )
-    if place is None:
-        place = EntryRound(entry_id=entry.id, round_id=round_.id, outcome=RoundOutcome.IN_ROUND.value)
-        db.session.add(place)
-    return place
+def _chosen_by_rule(table: list[Standing], rule: AdvancementRule, *, top_n: int | None,
+                    threshold: Decimal | float | None, chosen: list[int] | None,
+                    reason: str | None) -> tuple[set[int], str]:
+    """The ids of the entries the organizer's rule advances, and the rule in words for the record."""
+    eligible = [advancement.Candidate(key=s.entry.id, track=s.entry.category_id, rank=s.rank, score=s.score)
+                for s in table if s.may_advance]
+    if rule == AdvancementRule.TOP_N:
+        if not top_n or top_n < 1:
+            raise RoundError(_("Vui lòng nhập số bài vào vòng sau cho mỗi lĩnh vực (N ≥ 1)."), 422,
+                             {"top_n": _("Nhập một số nguyên dương.")})
+        return (set(advancement.top_n_per_track(eligible, top_n)),  # type: ignore[arg-type]
+                _("%(n)d bài điểm cao nhất mỗi lĩnh vực", n=top_n))
+    if rule == AdvancementRule.THRESHOLD:
+        if threshold is None:
+            raise RoundError(_("Vui lòng nhập điểm sàn."), 422, {"threshold": _("Nhập điểm sàn.")})
+        return (set(advancement.at_or_above(eligible, float(threshold))),  # type: ignore[arg-type]
+                _("điểm từ %(t)s trở lên", t=_plain(threshold)))
+    return _checked_manual_choice(table, chosen, reason), _("chọn thủ công")
+
+
+def _checked_manual_choice(table: list[Standing], chosen: list[int] | None, reason: str | None) -> set[int]:
+    """The organizer's own picks, refused as a whole when any is outside the round or barred by its rules."""
+    if not reason:
+        raise RoundError(_("Chọn thủ công cần ghi rõ lý do."), 422, {"reason": _("Vui lòng nhập lý do.")})
+    known = {s.entry.id: s for s in table}
+    picked = set(chosen or [])
+    errors = {}
+    for entry_id in sorted(picked):
+        if entry_id not in known:
+            errors[f"entry-{entry_id}"] = _("Bài này không thuộc vòng chấm.")
+        elif not known[entry_id].may_advance:
+            s = known[entry_id]
+            errors[f"entry-{entry_id}"] = _("%(code)s không đủ điều kiện: %(why)s",
+                                             code=s.entry.reference_code, why=" ".join(s.blocked))
+    if not picked:
+        errors["chosen"] = _("Chọn ít nhất một bài.")
+    if errors:
+        raise RoundError(_("Danh sách chọn chưa hợp lệ."), 422, errors)
+    return picked
+
+
+def _record_outcomes(table: list[Standing], chosen_ids: set[int], round_: Round, following: Round,
+                     decision_reason: str, *, actor: User | None, now: datetime) -> tuple[list[Entry], list[Entry]]:
+    """Write each entry's outcome, status and seat in the next round; returns (advanced, eliminated)."""
+    entry_ids = [s.entry.id for s in table]
+    # Both rounds' places of every entry in one query, not two per entry.
+    places = {
+        (p.entry_id, p.round_id): p
+        for p in db.session.scalars(select(EntryRound).where(
+            EntryRound.entry_id.in_(entry_ids), EntryRound.round_id.in_([round_.id, following.id])))
+    }
+    advanced, eliminated = [], []
+    for s in table:
+        entry = s.entry
+        goes = entry.id in chosen_ids
+        place = places.get((entry.id, round_.id))
+        if place is None:
+            place = EntryRound(entry_id=entry.id, round_id=round_.id, outcome=RoundOutcome.IN_ROUND.value)
+            db.session.add(place)
+        place.outcome = (RoundOutcome.ADVANCED if goes else RoundOutcome.ELIMINATED).value
+        place.reason = decision_reason if goes else (" ".join(s.blocked) or decision_reason)
+        place.decided_by_id = actor.id if actor else None
+        place.decided_at = now
+        before = entry.status
+        entry.status = (EntryStatus.ADVANCED if goes else EntryStatus.ELIMINATED).value
+        seat = places.get((entry.id, following.id))
+        if goes and seat is None:
+            db.session.add(EntryRound(entry_id=entry.id, round_id=following.id,
+                                      outcome=RoundOutcome.IN_ROUND.value))
+        elif not goes and seat is not None:
+            db.session.delete(seat)  # an earlier decision seated it; the next round has not started
+        (advanced if goes else eliminated).append(entry)
+        if before != entry.status:
+            audit.record(f"entry.{entry.status}", entry, actor=actor, before={"status": before},
+                         after={"status": entry.status, "round_id": round_.id}, reason=place.reason)
+    return advanced, eliminated
 
 
 # --- reopening a sheet -------------------------------------------------------------------------

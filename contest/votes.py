@@ -106,13 +106,8 @@ def vote_points_for_round(round_: Round) -> dict[int, Decimal]:
 # ---------------------------------------------------------------- settings
 
 
-def _setting(name: str, default: Any) -> Any:
-    """A VOTE_* setting from the app's config (contest/config.py reads the environment)."""
-    return current_app.config.get(name, default)
-
-
 def pow_bits() -> int:
-    return int(_setting("VOTE_POW_BITS", 16))
+    return int(current_app.config["VOTE_POW_BITS"])
 
 
 # ---------------------------------------------------------------- networks and devices
@@ -411,16 +406,16 @@ def request_voter_code(email: str, ip: str | None = None, device: str | None = N
                                 VoterCode.created_at > now - timedelta(hours=1))
         .order_by(VoterCode.created_at.desc())
     ))
-    cooldown = int(_setting("VOTE_CODE_RESEND_SECONDS", 60))
+    cooldown = int(current_app.config["VOTE_CODE_RESEND_SECONDS"])
     if recent and recent[0].created_at > now - timedelta(seconds=cooldown):
         raise VoteError(_("Mã vừa được gửi. Vui lòng chờ một phút rồi yêu cầu mã mới."), 429, "too_soon")
-    if len(recent) >= int(_setting("VOTE_CODES_PER_HOUR", 5)):
+    if len(recent) >= int(current_app.config["VOTE_CODES_PER_HOUR"]):
         raise VoteError(_("Bạn đã yêu cầu quá nhiều mã. Vui lòng thử lại sau một giờ."), 429, "too_many")
     for old in recent:  # only the newest code is valid
         if old.used_at is None and old.expires_at > now:
             old.expires_at = now
     code = "".join(secrets.choice("0123456789") for _i in range(CODE_DIGITS))
-    minutes = int(_setting("VOTE_CODE_MINUTES", 15))
+    minutes = int(current_app.config["VOTE_CODE_MINUTES"])
     row = VoterCode(voter_id=voter.id, code_hash=_code_hash(voter.id, code),
                     expires_at=now + timedelta(minutes=minutes), created_at=now)
     db.session.add(row)
@@ -447,7 +442,7 @@ def verify_voter_code(email: str, code: str, now: datetime | None = None) -> Vot
         if any(c.used_at is not None and hmac.compare_digest(c.code_hash, digest) for c in candidates):
             raise VoteError(_("Mã này đã được sử dụng. Vui lòng yêu cầu mã mới."), 409, "code_used")
         raise invalid
-    if live.attempts >= int(_setting("VOTE_CODE_MAX_ATTEMPTS", 5)):
+    if live.attempts >= int(current_app.config["VOTE_CODE_MAX_ATTEMPTS"]):
         raise VoteError(_("Bạn đã nhập sai quá nhiều lần. Vui lòng yêu cầu mã mới."), 429, "code_locked")
     if not hmac.compare_digest(live.code_hash, digest):
         live.attempts += 1
@@ -590,9 +585,8 @@ def cast_vote(period: VotingPeriod, voter: Voter, entry: Entry | int, ip: str | 
     if voter.verified_at is None:
         raise VoteError(_("Vui lòng xác minh email trước khi bình chọn."), 403, "unverified")
     check_period_open(period, now)
-    if not on_ballot:
-        if not is_on_ballot(period, entry_id):
-            raise VoteError(_("Bài dự thi này không có trong danh sách bình chọn."), 404, "not_on_ballot")
+    if not on_ballot and not is_on_ballot(period, entry_id):
+        raise VoteError(_("Bài dự thi này không có trong danh sách bình chọn."), 404, "not_on_ballot")
     day = vote_day_for(period, now)
     if period.max_entries_per_voter:
         # Serialise this voter's votes (a row lock on PostgreSQL) so two tabs cannot both pass the limit.
@@ -757,11 +751,11 @@ def _densest_window(times: list[tuple[datetime, Any]], width: timedelta) -> tupl
 
 def suspicious_patterns(period: VotingPeriod) -> list[Finding]:
     """Bursts from one network block, many new addresses within minutes, one device for many voters."""
-    burst_n = int(_setting("VOTE_REVIEW_NETWORK_BURST", 20))
-    burst_window = timedelta(minutes=int(_setting("VOTE_REVIEW_NETWORK_MINUTES", 10)))
-    new_n = int(_setting("VOTE_REVIEW_NEW_VOTERS", 30))
-    new_window = timedelta(minutes=int(_setting("VOTE_REVIEW_NEW_VOTERS_MINUTES", 5)))
-    device_n = int(_setting("VOTE_REVIEW_DEVICE_VOTERS", 3))
+    burst_n = int(current_app.config["VOTE_REVIEW_NETWORK_BURST"])
+    burst_window = timedelta(minutes=int(current_app.config["VOTE_REVIEW_NETWORK_MINUTES"]))
+    new_n = int(current_app.config["VOTE_REVIEW_NEW_VOTERS"])
+    new_window = timedelta(minutes=int(current_app.config["VOTE_REVIEW_NEW_VOTERS_MINUTES"]))
+    device_n = int(current_app.config["VOTE_REVIEW_DEVICE_VOTERS"])
     rows = db.session.execute(
         select(Vote.id, Vote.voter_id, Vote.created_at, Vote.network, Vote.device_hash, Voter.created_at)
         .join(Voter, Voter.id == Vote.voter_id)
@@ -861,7 +855,7 @@ def verify_challenge(challenge: str | None, nonce: str | None, action: str, bind
     if not challenge or not nonce or len(nonce) > 64:
         raise failed()
     try:
-        data = read_token(POW_PURPOSE, challenge, max_age=int(_setting("VOTE_POW_SECONDS", 900)))
+        data = read_token(POW_PURPOSE, challenge, max_age=int(current_app.config["VOTE_POW_SECONDS"]))
     except TokenInvalid as exc:
         raise failed() from exc
     bound = hashlib.sha256(binding.encode("utf-8")).hexdigest()[:32]

@@ -125,3 +125,19 @@ def test_a_new_category_or_criterion_is_checked_too(app):
     _r(edition, 1).criteria.append(Criterion(key="them", name="Thêm", max_score=Decimal(5), weight=Decimal(5)))
     db.session.flush()
     assert {p.code for p in validate_edition(edition)} == {"category_no_panel", "criteria_sum"}
+
+
+# One break on each part of the setup, applied together.
+MANY_BREAKS = ("award_prize_negative", "judges_per_entry", "attachment_no_types", "category_no_panel",
+               "complaint_order", "vote_window_order", "rounds_overlap", "registration_order", "composition",
+               "group_size")
+
+
+def test_problems_of_every_page_are_listed_together_in_the_order_of_the_setup_pages(app):
+    edition = ready_edition()
+    for code in MANY_BREAKS:
+        BREAKS[code](edition)
+    assert [p.code for p in validate_edition(edition)] == [
+        "group_size", "composition", "registration_order", "rounds_overlap", "vote_window_order",
+        "complaint_order", "category_no_panel", "attachment_no_types", "judges_per_entry", "award_prize_negative",
+    ]

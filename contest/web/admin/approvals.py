@@ -15,15 +15,12 @@ from contest.extensions import db
 from contest.forms import ActionForm
 from contest.i18n import _
 from contest.models import (
-    Assignment,
     Award,
     CommitteeMembership,
     Edition,
     ResultSet,
     ResultStatus,
     Role,
-    ScoreSheet,
-    SheetStatus,
     User,
 )
 from contest.web.admin.forms_approvals import AddMemberForm, DecisionForm
@@ -157,6 +154,7 @@ def _render_result_set(rs: ResultSet, failed: dict[int, DecisionForm] | None = N
     members = approvals.member_ids(rs.edition_id)
     is_member = current_user.id in members
     awards = approvals.proposed_awards(rs)
+    sheets = approvals.submitted_sheets_by_entry(rs, [a.entry_id for a in awards])
     rows = []
     for award in awards:
         mine = next((a for a in approvals.current_decisions(award, members) if a.member_id == current_user.id),
@@ -170,7 +168,7 @@ def _render_result_set(rs: ResultSet, failed: dict[int, DecisionForm] | None = N
             "summary": approvals.summarize(award, members),
             "mine": mine,
             "form": form,
-            "sheets": _judges_sheets(rs, award),
+            "sheets": sheets[award.entry_id],
             "decisions": approvals.current_decisions(award, members),
         })
     return render_template(
@@ -179,17 +177,6 @@ def _render_result_set(rs: ResultSet, failed: dict[int, DecisionForm] | None = N
         blockers=approvals.publication_blockers(rs), members=len(members), error=error,
         send_form=ActionForm(),
     )
-
-
-def _judges_sheets(rs: ResultSet, award: Award) -> list[ScoreSheet]:
-    query = (
-        select(ScoreSheet).join(Assignment, Assignment.id == ScoreSheet.assignment_id)
-        .where(Assignment.entry_id == award.entry_id, ScoreSheet.status == SheetStatus.SUBMITTED.value)
-        .order_by(Assignment.id)
-    )
-    if rs.round_id is not None:
-        query = query.where(Assignment.round_id == rs.round_id)
-    return list(db.session.scalars(query))
 
 
 @bp.route("/hoi-dong/giai/<int:award_id>/quyet-dinh", methods=["POST"])

@@ -38,6 +38,7 @@ from contest.scoring import sheet_total, sheet_values
 from contest.web.admin.forms_rounds import AdvanceForm, ReopenSheetForm
 from contest.web.admin.routes import bp
 
+
 def _round_or_404(round_id: int) -> Round:
     round_ = db.session.get(Round, round_id)
     if round_ is None:

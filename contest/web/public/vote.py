@@ -57,9 +57,9 @@ def _network() -> str:
     return votes.network_of(request.remote_addr) or "unknown"
 
 
-def _limit(name: str, default: str):  # noqa: ANN202 - a Flask-Limiter limit value
+def _limit(name: str):  # noqa: ANN202 - a Flask-Limiter limit value
     """A limit from the app's config (e.g. "60 per minute"); evaluated per request so tests can change it."""
-    return lambda: current_app.config.get(name) or default
+    return lambda: current_app.config[name]
 
 
 def _public_period(period_id: int) -> VotingPeriod:
@@ -110,7 +110,7 @@ def _with_device_cookie(response: Any) -> Any:
         response = current_app.make_response(response)
         response.set_cookie(
             DEVICE_COOKIE, secrets.token_urlsafe(24), max_age=365 * 24 * 3600, httponly=True,
-            samesite="Lax", secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+            samesite="Lax", secure=bool(current_app.config["SESSION_COOKIE_SECURE"]),
         )
     return response
 
@@ -223,7 +223,7 @@ def vote_image(period_id: int, attachment_id: int) -> Any:
 
 
 @bp.route("/binh-chon/<int:period_id>/thu-thach", methods=["POST"])
-@limiter.limit(_limit("VOTE_LIMIT_CHALLENGE_ADDRESS", "120 per minute"), key_func=_address)
+@limiter.limit(_limit("VOTE_LIMIT_CHALLENGE_ADDRESS"), key_func=_address)
 def vote_challenge(period_id: int) -> Any:
     purpose = request.form.get("purpose")
     try:
@@ -256,8 +256,8 @@ def _next_target(period: VotingPeriod) -> str:
 
 
 @bp.route("/binh-chon/<int:period_id>/xac-minh", methods=["GET", "POST"])
-@limiter.limit(_limit("VOTE_LIMIT_CODE_ADDRESS", "5 per 10 minutes"), key_func=_address, methods=["POST"])
-@limiter.limit(_limit("VOTE_LIMIT_CODE_NETWORK", "30 per 10 minutes"), key_func=_network, methods=["POST"],
+@limiter.limit(_limit("VOTE_LIMIT_CODE_ADDRESS"), key_func=_address, methods=["POST"])
+@limiter.limit(_limit("VOTE_LIMIT_CODE_NETWORK"), key_func=_network, methods=["POST"],
                scope="vote-code-network")
 def vote_email(period_id: int) -> Any:
     period = _public_period(period_id)
@@ -286,7 +286,7 @@ def vote_email(period_id: int) -> Any:
 
 
 @bp.route("/binh-chon/<int:period_id>/xac-minh/ma", methods=["GET", "POST"])
-@limiter.limit(_limit("VOTE_LIMIT_VERIFY_ADDRESS", "20 per 10 minutes"), key_func=_address, methods=["POST"])
+@limiter.limit(_limit("VOTE_LIMIT_VERIFY_ADDRESS"), key_func=_address, methods=["POST"])
 def vote_code(period_id: int) -> Any:
     period = _public_period(period_id)
     email = session.get("voter_email")
@@ -328,8 +328,8 @@ def vote_forget(period_id: int) -> Response:
 
 
 @bp.route("/binh-chon/<int:period_id>/bai/<int:entry_id>/bo-phieu", methods=["POST"])
-@limiter.limit(_limit("VOTE_LIMIT_VOTE_ADDRESS", "60 per minute"), key_func=_address)
-@limiter.limit(_limit("VOTE_LIMIT_VOTE_NETWORK", "600 per minute"), key_func=_network, scope="vote-network")
+@limiter.limit(_limit("VOTE_LIMIT_VOTE_ADDRESS"), key_func=_address)
+@limiter.limit(_limit("VOTE_LIMIT_VOTE_NETWORK"), key_func=_network, scope="vote-network")
 def vote_cast(period_id: int, entry_id: int) -> Any:
     """Cast a vote.  vote.js posts with ``Accept: application/json`` and gets JSON back (the page stays
     where it is); a plain form post is redirected to ``next`` or the entry page with a flash message.
