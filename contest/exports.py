@@ -16,6 +16,7 @@ import json
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from flask import Response, current_app, has_request_context, render_template
@@ -27,6 +28,7 @@ from sqlalchemy import select
 from contest.extensions import db
 from contest.i18n import _l, format_date_local
 from contest.models import Award, Entry, ResultSet, User, utcnow
+from contest.numbers import SCORE_DIGITS, decimal_number_format, score_decimal
 from contest.storage import content_disposition
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -51,10 +53,9 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
-def _num(value: Any, places: int = 2) -> float | None:
-    if value is None:
-        return None
-    return round(float(value), places)
+def _num(value: Any, places: int = SCORE_DIGITS) -> Decimal | None:
+    """A score cell: the one rounding rule of ``contest.numbers``, so the file shows the page's digits."""
+    return score_decimal(value, places)
 
 
 def authors(entry: Entry) -> str:
@@ -156,6 +157,9 @@ def to_xlsx(title: str, header: list[str], body: list[list[Any]]) -> bytes:
     ws.append(header)
     for row in body:
         ws.append([safe_cell(v) for v in row])
+        for cell in ws[ws.max_row]:
+            if isinstance(cell.value, Decimal):
+                cell.number_format = decimal_number_format(cell.value)
     bold = Font(bold=True)
     fill = PatternFill("solid", fgColor="E3F0EA")
     for cell in ws[1]:
@@ -258,7 +262,8 @@ def _table(builder: Callable, fmt: str) -> Callable[[ResultSet], bytes]:
 
 EXPORTS: dict[str, Export] = {
     "xep-hang.xlsx": Export(_l("Xếp hạng (XLSX)"), _table(rankings_table, "xlsx"), XLSX_TYPE, "xep-hang.xlsx"),
-    "xep-hang.csv": Export(_l("Xếp hạng (CSV)"), _table(rankings_table, "csv"), "text/csv; charset=utf-8", "xep-hang.csv"),
+    "xep-hang.csv": Export(_l("Xếp hạng (CSV)"), _table(rankings_table, "csv"), "text/csv; charset=utf-8",
+                           "xep-hang.csv"),
     "danh-sach-giai.xlsx": Export(_l("Danh sách giải (XLSX)"), _table(awards_table, "xlsx"), XLSX_TYPE,
                                   "danh-sach-giai.xlsx"),
     "danh-sach-giai.csv": Export(_l("Danh sách giải (CSV)"), _table(awards_table, "csv"), "text/csv; charset=utf-8",

@@ -412,10 +412,18 @@ def payload_of(outcome: Outcome) -> dict[str, Any]:
 # ---------------------------------------------------------------------------------------------
 
 
-def _money(value: float | None, places: int = 3) -> Decimal | None:
+STORED_SCORE_PLACES = 6
+
+
+def _stored_score(value: float | None) -> Decimal | None:
+    """The engine's value kept to six places, so pages and exports round it once, from this, to two.
+
+    Storing it already rounded (to three places, say) would round twice: 60.494756 → 60.495 → 60.50,
+    where the engine's own value gives 60.49.
+    """
     if value is None or not math.isfinite(value):
         return None
-    return round_half_up(value, places)
+    return round_half_up(value, STORED_SCORE_PLACES)
 
 
 def _summary(rs: ResultSet) -> dict[str, Any]:
@@ -474,10 +482,10 @@ def compute_result_set(
             Award(
                 entry_id=int(row["entry_id"]),
                 rank=row["rank"],
-                expert_score=_money(row["expert_score"]),
-                expert_stderr=_money(row["stderr"]),
+                expert_score=_stored_score(row["expert_score"]),
+                expert_stderr=_stored_score(row["stderr"]),
                 vote_score=Decimal(row["vote_score"]) if row["vote_score"] is not None else None,
-                total_score=_money(row["total"]),
+                total_score=_stored_score(row["total"]),
                 computed_level_id=int(row["level"]) if row["level"] else None,
                 flags=row["flags"],
                 approval_state=ApprovalState.PENDING.value,
