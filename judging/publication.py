@@ -30,6 +30,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from judging.rank import Ranked, rank
+from judging.reliability import DISAGREE_FRACTION
+
 DOWN_WEIGHT_BELOW = 0.5
 """A judge weight below this is a down-weighting (the engine's own threshold for ``down_weighted``)."""
 
@@ -154,3 +157,25 @@ def publish(
         mapping=mapping,
         flags=review_flags(entry, judge, total, n_entries, judge_weight, scale, disagree_fraction),
     )
+
+
+def publish_evaluation(evaluation, disagree_fraction: float = DISAGREE_FRACTION) -> tuple[Publication, list[Ranked]]:  # noqa: ANN001 - a judging.engine.Evaluation
+    """:func:`publish` applied to an engine evaluation, and the entries ranked by what is published.
+
+    Ties and tie-breaks are those of :func:`judging.rank.rank` (primary criterion, fewer missing
+    sheets), on the published values.
+    """
+    sheets = evaluation.sheets
+    entry_ids = list(sheets.entry_ids)
+    result = publish(sheets.entry, sheets.judge, sheets.total, len(entry_ids), len(sheets.judge_ids),
+                     evaluation.fit.values, evaluation.fit.judge_weight, evaluation.scale, disagree_fraction)
+    by_id = {r.entry_id: r for r in evaluation.ranking}
+    ranking = rank(
+        entry_ids,
+        result.published.tolist(),
+        primary_means=[by_id[e].primary_mean for e in entry_ids],
+        missing_sheets=[by_id[e].missing_sheets for e in entry_ids],
+        reference_codes={e: by_id[e].reference_code for e in entry_ids if by_id[e].reference_code},
+        stderr=[by_id[e].stderr for e in entry_ids],
+    )
+    return result, ranking

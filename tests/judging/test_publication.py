@@ -95,3 +95,38 @@ def test_a_sheet_further_than_ten_percent_of_the_scale_from_the_others_is_flagge
     total = np.array([70.0, 70.0, 61.9, 70.0, 70.0, 62.0])  # 8.1 and exactly 8 points off on 80
     flags = review_flags(entry, judge, total, 2, np.ones(3), 80, 0.10)
     assert flags == [[OUTLYING_SHEET], []]
+
+
+def _rank_cli(tmp_path, table: dict) -> list[dict]:  # noqa: ANN001
+    import csv
+    import io
+    from contextlib import redirect_stderr, redirect_stdout
+
+    from judging.cli import main
+
+    (tmp_path / "criteria.csv").write_text("criterion,weight,max_score\ntotal,1,80\n", encoding="utf-8")
+    lines = ["entry_id,judge_id,criterion,score"]
+    lines += [f"{e},{j},total,{v}" for e, sheets in table.items() for j, v in sheets.items()]
+    (tmp_path / "scores.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = io.StringIO()
+    with redirect_stdout(out), redirect_stderr(io.StringIO()):
+        assert main(["rank", "--scores", str(tmp_path / "scores.csv"), "--criteria",
+                     str(tmp_path / "criteria.csv")]) == 0
+    return list(csv.DictReader(io.StringIO(out.getvalue())))
+
+
+def test_rank_command_orders_a_full_panel_by_plain_means_and_flags_a(tmp_path):
+    table = {e: {f"J{j}": v for j, v in enumerate(sheets)} for e, sheets in FULL_PANEL.items()}
+    rows = _rank_cli(tmp_path, table)
+    assert [r["entry_id"] for r in rows] == ["B", "A"]
+    # sheets on 0-80 are printed on the rubric's 0-100: 65.8 → 82.25, 64 → 80
+    assert [r["score"] for r in rows] == ["82.2500", "80.0000"]
+    assert "outlying_sheet" in rows[1]["flags"].split(";")
+    assert float(rows[1]["computed_score"]) > float(rows[0]["computed_score"])  # what the model alone said
+
+
+def test_rank_command_never_prints_a_score_above_the_scale(tmp_path):
+    rows = _rank_cli(tmp_path, HARSH)
+    assert max(float(r["score"]) for r in rows) == 100.0
+    assert float(next(r for r in rows if r["entry_id"] == "X")["computed_score"]) > 100
+    assert rows[0]["entry_id"] == "X"
