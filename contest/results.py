@@ -61,6 +61,7 @@ from judging.engine import (
     evaluate,
     stability,
 )
+from judging.publication import Publication, publish_evaluation
 from judging.rank import DEFAULT_DECIMALS, rank, round_half_up
 from judging.rubric import Criterion as RubricCriterion
 from judging.rubric import Rubric
@@ -251,6 +252,8 @@ class Outcome:
     input_hash: str
     stability: Any = None
     warnings: list[str] = field(default_factory=list)
+    published: Publication | None = None  # plain mean or calibrated value, on the scale, with the chair's flags
+    expert_ranking: list[Any] = field(default_factory=list)  # judging.rank.Ranked, by published expert score
 
 
 def rubric_from(inputs: Mapping[str, Any]) -> Rubric:
@@ -293,7 +296,9 @@ def run_inputs(inputs: Mapping[str, Any], *, with_stability: bool = True) -> Out
     if inputs.get("has_vote"):
         vote = {e: vote.get(e, Decimal("0.0")) for e in ranked_ids}
     extra = {e: float(p) for e, p in vote.items()}
-    expert = evaluation.scores()
+    # What is published: the plain mean on a full panel, always on the published scale (judging.publication).
+    published, expert_ranking = publish_evaluation(evaluation, inputs["disagree_fraction"])
+    expert = {e: float(v) for e, v in zip(evaluation.sheets.entry_ids, published.published, strict=True)}
     totals = {e: float(Decimal(repr(expert[e])) + vote.get(e, Decimal(0))) for e in ranked_ids}
     by_id = {r.entry_id: r for r in evaluation.ranking}
     if vote:
@@ -307,11 +312,11 @@ def run_inputs(inputs: Mapping[str, Any], *, with_stability: bool = True) -> Out
             decimals=inputs["decimals"],
         )
     else:
-        ranking = list(evaluation.ranking)
+        ranking = list(expert_ranking)
     levels = [Level(lv["name"], lv["quota"], lv["min_score"], lv["category"]) for lv in inputs["levels"]]
     categories = {e: c for e, c in (inputs.get("categories") or {}).items() if e in known} or None
     award_list = (
-        allocate_awards(evaluation, levels, categories, extra, decimals=inputs["decimals"]) if levels else None
+        allocate_awards(expert, levels, categories, extra, decimals=inputs["decimals"]) if levels else None
     )
     input_hash = hashlib.sha256(
         results_canonical_text(inputs, evaluation.input_sha256).encode("utf-8")
@@ -319,7 +324,8 @@ def run_inputs(inputs: Mapping[str, Any], *, with_stability: bool = True) -> Out
     warnings = list(evaluation.warnings)
     if inputs.get("expects_vote") and not inputs.get("has_vote"):
         warnings.append("vote_not_frozen: the edition has a public vote but no frozen tally; totals are expert scores")
-    outcome = Outcome(dict(inputs), evaluation, award_list, vote, totals, ranking, input_hash, warnings=warnings)
+    outcome = Outcome(dict(inputs), evaluation, award_list, vote, totals, ranking, input_hash, warnings=warnings,
+                      published=published, expert_ranking=expert_ranking)
     if with_stability and levels:
         outcome.stability = stability(
             evaluation, levels, categories, extra,
@@ -359,6 +365,9 @@ def payload_of(outcome: Outcome) -> dict[str, Any]:
     award_by_entry = {a.entry_id: a for a in outcome.awards.awards} if outcome.awards else {}
     stab_by_entry = {s.entry_id: s for s in outcome.stability.entries} if outcome.stability else {}
     engine_rows = {r.entry_id: r for r in ev.ranking}
+    published = outcome.published
+    at = {e: i for i, e in enumerate(sheets.entry_ids)}
+    expert_rank = {r.entry_id: r.rank for r in outcome.expert_ranking}
     rows = []
     for r in outcome.ranking:
         e = r.entry_id
@@ -366,6 +375,8 @@ def payload_of(outcome: Outcome) -> dict[str, Any]:
         award = award_by_entry.get(e)
         stab = stab_by_entry.get(e)
         flags = list(base.flags)
+        if published is not None:
+            flags += [f for f in published.flags[at[e]] if f not in flags]
         if award is not None and award.tie_at_boundary:
             flags.append("tie_at_boundary")
         if stab is not None and stab.grey_zone:
@@ -375,8 +386,10 @@ def payload_of(outcome: Outcome) -> dict[str, Any]:
             "tied": r.tied,
             "entry_id": e,
             "reference_code": base.reference_code,
-            "expert_score": base.score,
-            "expert_rank": base.rank,
+            "expert_score": float(published.published[at[e]]) if published is not None else base.score,
+            "computed_score": base.score,
+            "plain_mean": float(published.plain_mean[at[e]]) if published is not None else base.raw_mean,
+            "expert_rank": expert_rank.get(e, base.rank),
             "stderr": base.stderr,
             "raw_mean": base.raw_mean,
             "n_sheets": base.n_sheets,
@@ -397,6 +410,8 @@ def payload_of(outcome: Outcome) -> dict[str, Any]:
         "method": ev.method,
         "effective_params": ev.params,
         "scale": ev.scale,
+        "complete_design": published.complete if published is not None else False,
+        "scale_mapping": published.mapping.to_dict() if published is not None else None,
         "rows": rows,
         "evaluation": ev.to_dict(),
         "awards": outcome.awards.to_dict() if outcome.awards else None,
