@@ -43,6 +43,8 @@ FLAG_TEXT = {
     "incomplete_sheet": "Phiếu chấm thiếu tiêu chí",
     "separate_component": "Nhóm giám khảo tách rời",
     "grey_zone": "Mức giải chưa chắc chắn",
+    "down_weighted_sheet": "Có phiếu của giám khảo bị giảm trọng số – chủ tịch hội đồng cần xem xét",
+    "outlying_sheet": "Có phiếu lệch xa các phiếu khác – chủ tịch hội đồng cần xem xét",
 }
 
 

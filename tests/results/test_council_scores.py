@@ -5,7 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from contest import results
+from contest.extensions import db
 from contest.models import Role
+from contest.numbers import format_score
 from tests.factories import make_user
 from tests.results.helpers import scored_contest
 
@@ -44,3 +46,31 @@ def test_harsh_judges_78_79_80_never_publish_above_the_scale(app):
     assert top["expert_score"] == scale
     assert max(a.expert_score for a in rs.awards) <= Decimal(str(scale))
     assert rs.payload["scale_mapping"]["identity"] is False
+
+
+def test_why_page_shows_the_plain_mean_the_calibrated_value_and_the_mapping_side_by_side(app, client, auth):
+    rs, entries, scale = _computed(FULL_PANEL)
+    db.session.commit()
+    auth.as_(make_user(Role.ORGANIZER))
+    html = client.get(f"/quan-tri/ket-qua/bo/{rs.id}/bai/{entries['A'].id}").get_data(as_text=True)
+    row = next(r for r in rs.payload["rows"] if r["entry_id"] == str(entries["A"].id))
+    assert "trung bình cộng các phiếu của hội đồng" in html
+    assert f'data-test="plain-mean">{format_score_vi(row["plain_mean"])}<' in html
+    assert f'data-test="computed">{format_score_vi(row["computed_score"])} ±' in html
+    assert "Không cần: mọi giá trị đã nằm trong thang" in html
+    assert "Có phiếu lệch xa các phiếu khác" in html
+
+    harsh, harsh_entries, _ = _computed(HARSH)
+    db.session.commit()
+    html = client.get(f"/quan-tri/ket-qua/bo/{harsh.id}/bai/{harsh_entries['X'].id}").get_data(as_text=True)
+    mapping = harsh.payload["scale_mapping"]
+    assert f"(giá trị − {format_score_vi(mapping['low'])}) × {format_score_vi(scale, 0)} ÷ " \
+           f"({format_score_vi(mapping['high'])} − {format_score_vi(mapping['low'])})" in html
+    assert f'data-test="expert">{format_score_vi(scale)}<' in html
+
+
+def format_score_vi(value, digits: int = 2) -> str:  # noqa: ANN001
+    from flask import current_app
+
+    with current_app.test_request_context("/"):
+        return format_score(value, digits)

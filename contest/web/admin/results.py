@@ -54,6 +54,8 @@ FLAG_LABELS = {
     "incomplete_sheet": _l("Phiếu chấm thiếu tiêu chí"),
     "separate_component": _l("Nhóm giám khảo tách rời"),
     "grey_zone": _l("Mức giải chưa chắc chắn"),
+    "down_weighted_sheet": _l("Có phiếu của giám khảo bị giảm trọng số – chủ tịch hội đồng cần xem xét"),
+    "outlying_sheet": _l("Có phiếu lệch xa các phiếu khác – chủ tịch hội đồng cần xem xét"),
 }
 JUDGE_REASONS = {
     "residual_spread": _l("Chấm dao động mạnh so với hội đồng"),
@@ -327,7 +329,8 @@ def result_set(rs_id: int) -> str:
         "admin/results/result_set.html", rs=rs, payload=rs.payload, override_forms=override_forms,
         publish_form=PublishForm(), reason_form=ReasonForm(), correction_form=ReasonForm(prefix="c"),
         non_winners_form=NonWinnersForm(list_non_winners=rs.list_non_winners), blockers=blockers,
-        approvals=approvals, report=report, now=utcnow(), flag_label=flag_label, rows={r["entry_id"]: r for r in rs.payload["rows"]},
+        approvals=approvals, report=report, now=utcnow(), flag_label=flag_label,
+        rows={r["entry_id"]: r for r in rs.payload["rows"]},
         export_names=exports.EXPORTS, methods=METHOD_LABELS, warning_label=warning_label,
         why_url=lambda entry_id: url_for("admin.results_why", rs_id=rs.id, entry_id=entry_id),
         levels=_levels(rs.edition_id), entries=_entries([str(a.entry_id) for a in rs.awards]),
