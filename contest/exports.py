@@ -16,6 +16,7 @@ import json
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from flask import Response, current_app, has_request_context, render_template
@@ -27,6 +28,7 @@ from sqlalchemy import select
 from contest.extensions import db
 from contest.i18n import _l, format_date_local
 from contest.models import Award, Entry, ResultSet, User, utcnow
+from contest.numbers import SCORE_DIGITS, decimal_number_format, score_decimal
 from contest.storage import content_disposition
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -41,6 +43,8 @@ FLAG_TEXT = {
     "incomplete_sheet": "Phiếu chấm thiếu tiêu chí",
     "separate_component": "Nhóm giám khảo tách rời",
     "grey_zone": "Mức giải chưa chắc chắn",
+    "down_weighted_sheet": "Có phiếu của giám khảo bị giảm trọng số – chủ tịch hội đồng cần xem xét",
+    "outlying_sheet": "Có phiếu lệch xa các phiếu khác – chủ tịch hội đồng cần xem xét",
 }
 
 
@@ -51,10 +55,9 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
-def _num(value: Any, places: int = 2) -> float | None:
-    if value is None:
-        return None
-    return round(float(value), places)
+def _num(value: Any, places: int = SCORE_DIGITS) -> Decimal | None:
+    """A score cell: the one rounding rule of ``contest.numbers``, so the file shows the page's digits."""
+    return score_decimal(value, places)
 
 
 def authors(entry: Entry) -> str:
@@ -156,6 +159,9 @@ def to_xlsx(title: str, header: list[str], body: list[list[Any]]) -> bytes:
     ws.append(header)
     for row in body:
         ws.append([safe_cell(v) for v in row])
+        for cell in ws[ws.max_row]:
+            if isinstance(cell.value, Decimal):
+                cell.number_format = decimal_number_format(cell.value)
     bold = Font(bold=True)
     fill = PatternFill("solid", fgColor="E3F0EA")
     for cell in ws[1]:

@@ -7,7 +7,6 @@ Times are stored in UTC and always shown in the contest's time zone
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, g, has_request_context, request, session
@@ -16,6 +15,7 @@ from flask_babel.speaklater import LazyString
 from flask_login import current_user
 
 from contest.extensions import babel
+from contest.numbers import format_score, format_signed_score
 
 
 def _translations():  # noqa: ANN202 - a babel Translations or NullTranslations
@@ -105,13 +105,6 @@ def format_date_local(value: date | datetime | None) -> str:
     return value.strftime("%d/%m/%Y")
 
 
-def format_points(value: float | Decimal | None, digits: int = 2) -> str:
-    if value is None:
-        return "—"
-    pattern = "#,##0." + "0" * digits if digits else "#,##0"
-    return format_decimal(value, format=pattern)
-
-
 def format_size(num_bytes: int | None) -> str:
     if num_bytes is None:
         return ""
@@ -145,7 +138,9 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.filters["dt"] = format_datetime_local
     app.jinja_env.filters["d"] = format_date_local
-    app.jinja_env.filters["points"] = format_points
+    # Every score on every page and PDF goes through the one rounding rule of contest.numbers.
+    app.jinja_env.filters["points"] = format_score
+    app.jinja_env.filters["signed_points"] = format_signed_score
     app.jinja_env.filters["filesize"] = format_size
     app.jinja_env.globals["localized"] = localized
     app.jinja_env.globals["current_language"] = current_language

@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,7 @@ from contest.models import (
     VotingPeriod,
     utcnow,
 )
+from contest.numbers import decimal_number_format, decimal_places, format_score, score_decimal
 
 COUNTED_OUT = (EntryStatus.DRAFT.value, EntryStatus.WITHDRAWN.value)
 ELIGIBLE_STATES = (EntryStatus.ELIGIBLE.value, EntryStatus.ADVANCED.value, EntryStatus.ELIMINATED.value,
@@ -65,12 +67,20 @@ class Table:
 
     @property
     def display_rows(self) -> list[list[Any]]:
-        """The rows with dates written dd/mm/yyyy, for pages and the PDF."""
-        return [[v.strftime("%d/%m/%Y") if isinstance(v, date) else v for v in row] for row in self.rows]
+        """The rows with dates written dd/mm/yyyy and decimals as every score is written, for pages and the PDF."""
+        return [[_display(v) for v in row] for row in self.rows]
 
     @property
     def total(self) -> int:
         return sum(int(r[self.value_column] or 0) for r in self.rows)
+
+
+def _display(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, Decimal):
+        return format_score(value, decimal_places(value))
+    return value
 
 
 def _submitted(edition: Edition) -> Any:
@@ -170,7 +180,7 @@ def judging_progress(edition: Edition) -> Table:
             .group_by(ScoreSheet.status)).all())
         submitted = sheets.get(SheetStatus.SUBMITTED.value, 0)
         drafts = sheets.get(SheetStatus.DRAFT.value, 0)
-        share = round(100 * submitted / active, 1) if active else 0.0
+        share = score_decimal(100 * submitted / active if active else 0, 1)
         rows.append([localized(r, "name"), in_round, active, submitted, drafts, active - submitted - drafts, share])
     return Table("tien-do-cham", _("Tiến độ chấm"), [
         _("Vòng"), _("Bài trong vòng"), _("Lượt phân công"), _("Phiếu đã nộp"), _("Phiếu đang chấm"),
@@ -353,6 +363,8 @@ def tables_xlsx(tables: Iterable[Table]) -> bytes:
                     cell.data_type = "s"  # text typed by applicants never becomes a formula
                 elif isinstance(cell.value, (date, datetime)):
                     cell.number_format = "DD/MM/YYYY"
+                elif isinstance(cell.value, Decimal):
+                    cell.number_format = decimal_number_format(cell.value)
         for i, header in enumerate(table.headers, start=1):
             longest = max([len(str(header))] + [len(_label(r[i - 1])) if isinstance(r[i - 1], date) else
                                                 len(str(r[i - 1])) for r in table.rows])

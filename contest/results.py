@@ -63,6 +63,7 @@ from judging.engine import (
     evaluate,
     stability,
 )
+from judging.publication import Publication, publish_evaluation
 from judging.rank import DEFAULT_DECIMALS, rank, round_half_up
 from judging.rubric import Criterion as RubricCriterion
 from judging.rubric import Rubric
@@ -252,6 +253,8 @@ class Outcome:
     input_hash: str
     stability: Any = None
     warnings: list[str] = field(default_factory=list)
+    published: Publication | None = None  # plain mean or calibrated value, on the scale, with the chair's flags
+    expert_ranking: list[Any] = field(default_factory=list)  # judging.rank.Ranked, by published expert score
 
 
 def rubric_from(inputs: Mapping[str, Any]) -> Rubric:
@@ -294,7 +297,9 @@ def run_inputs(inputs: Mapping[str, Any], *, with_stability: bool = True) -> Out
     if inputs.get("has_vote"):
         vote = {e: vote.get(e, Decimal("0.0")) for e in ranked_ids}
     extra = {e: float(p) for e, p in vote.items()}
-    expert = evaluation.scores()
+    # What is published: the plain mean on a full panel, always on the published scale (judging.publication).
+    published, expert_ranking = publish_evaluation(evaluation, inputs["disagree_fraction"])
+    expert = {e: float(v) for e, v in zip(evaluation.sheets.entry_ids, published.published, strict=True)}
     totals = {e: float(Decimal(repr(expert[e])) + vote.get(e, Decimal(0))) for e in ranked_ids}
     by_id = {r.entry_id: r for r in evaluation.ranking}
     if vote:
@@ -308,11 +313,11 @@ def run_inputs(inputs: Mapping[str, Any], *, with_stability: bool = True) -> Out
             decimals=inputs["decimals"],
         )
     else:
-        ranking = list(evaluation.ranking)
+        ranking = list(expert_ranking)
     levels = [Level(lv["name"], lv["quota"], lv["min_score"], lv["category"]) for lv in inputs["levels"]]
     categories = {e: c for e, c in (inputs.get("categories") or {}).items() if e in known} or None
     award_list = (
-        allocate_awards(evaluation, levels, categories, extra, decimals=inputs["decimals"]) if levels else None
+        allocate_awards(expert, levels, categories, extra, decimals=inputs["decimals"]) if levels else None
     )
     input_hash = hashlib.sha256(
         results_canonical_text(inputs, evaluation.input_sha256).encode("utf-8")
@@ -320,7 +325,8 @@ def run_inputs(inputs: Mapping[str, Any], *, with_stability: bool = True) -> Out
     warnings = list(evaluation.warnings)
     if inputs.get("expects_vote") and not inputs.get("has_vote"):
         warnings.append("vote_not_frozen: the edition has a public vote but no frozen tally; totals are expert scores")
-    outcome = Outcome(dict(inputs), evaluation, award_list, vote, totals, ranking, input_hash, warnings=warnings)
+    outcome = Outcome(dict(inputs), evaluation, award_list, vote, totals, ranking, input_hash, warnings=warnings,
+                      published=published, expert_ranking=expert_ranking)
     if with_stability and levels:
         outcome.stability = stability(
             evaluation, levels, categories, extra,
@@ -360,6 +366,9 @@ def payload_of(outcome: Outcome) -> dict[str, Any]:
     award_by_entry = {a.entry_id: a for a in outcome.awards.awards} if outcome.awards else {}
     stab_by_entry = {s.entry_id: s for s in outcome.stability.entries} if outcome.stability else {}
     engine_rows = {r.entry_id: r for r in ev.ranking}
+    published = outcome.published
+    at = {e: i for i, e in enumerate(sheets.entry_ids)}
+    expert_rank = {r.entry_id: r.rank for r in outcome.expert_ranking}
     rows = []
     for r in outcome.ranking:
         e = r.entry_id
@@ -367,6 +376,8 @@ def payload_of(outcome: Outcome) -> dict[str, Any]:
         award = award_by_entry.get(e)
         stab = stab_by_entry.get(e)
         flags = list(base.flags)
+        if published is not None:
+            flags += [f for f in published.flags[at[e]] if f not in flags]
         if award is not None and award.tie_at_boundary:
             flags.append("tie_at_boundary")
         if stab is not None and stab.grey_zone:
@@ -376,8 +387,10 @@ def payload_of(outcome: Outcome) -> dict[str, Any]:
             "tied": r.tied,
             "entry_id": e,
             "reference_code": base.reference_code,
-            "expert_score": base.score,
-            "expert_rank": base.rank,
+            "expert_score": float(published.published[at[e]]) if published is not None else base.score,
+            "computed_score": base.score,
+            "plain_mean": float(published.plain_mean[at[e]]) if published is not None else base.raw_mean,
+            "expert_rank": expert_rank.get(e, base.rank),
             "stderr": base.stderr,
             "raw_mean": base.raw_mean,
             "n_sheets": base.n_sheets,
@@ -398,6 +411,8 @@ def payload_of(outcome: Outcome) -> dict[str, Any]:
         "method": ev.method,
         "effective_params": ev.params,
         "scale": ev.scale,
+        "complete_design": published.complete if published is not None else False,
+        "scale_mapping": published.mapping.to_dict() if published is not None else None,
         "rows": rows,
         "evaluation": ev.to_dict(),
         "awards": outcome.awards.to_dict() if outcome.awards else None,
@@ -413,10 +428,18 @@ def payload_of(outcome: Outcome) -> dict[str, Any]:
 # ---------------------------------------------------------------------------------------------
 
 
-def _money(value: float | None, places: int = 3) -> Decimal | None:
+STORED_SCORE_PLACES = 6
+
+
+def _stored_score(value: float | None) -> Decimal | None:
+    """The engine's value kept to six places, so pages and exports round it once, from this, to two.
+
+    Storing it already rounded (to three places, say) would round twice: 60.494756 → 60.495 → 60.50,
+    where the engine's own value gives 60.49.
+    """
     if value is None or not math.isfinite(value):
         return None
-    return round_half_up(value, places)
+    return round_half_up(value, STORED_SCORE_PLACES)
 
 
 def _summary(rs: ResultSet) -> dict[str, Any]:
@@ -475,10 +498,10 @@ def compute_result_set(
             Award(
                 entry_id=int(row["entry_id"]),
                 rank=row["rank"],
-                expert_score=_money(row["expert_score"]),
-                expert_stderr=_money(row["stderr"]),
+                expert_score=_stored_score(row["expert_score"]),
+                expert_stderr=_stored_score(row["stderr"]),
                 vote_score=Decimal(row["vote_score"]) if row["vote_score"] is not None else None,
-                total_score=_money(row["total"]),
+                total_score=_stored_score(row["total"]),
                 computed_level_id=int(row["level"]) if row["level"] else None,
                 flags=row["flags"],
                 approval_state=ApprovalState.PENDING.value,

@@ -59,6 +59,7 @@ from contest.models import (
 )
 from contest.scoring import sheet_total, sheet_values
 from judging import advancement, engine
+from judging.publication import publish_evaluation
 
 # -------------------------------------------------------------------------------------- opening, closing and advancing
 # Entries that left the contest are never moved by a round decision.
@@ -200,6 +201,7 @@ def close_round(round_: Round, *, actor: User | None = None, now: datetime | Non
     ):
         old.status = ResultStatus.SUPERSEDED.value
     payload = evaluation.to_dict()
+    payload["ranking"] = _published_ranking(evaluation, float(round_.disagreement_threshold))
     payload["categories"] = {eid: e.category_id for eid, e in entries.items()}
     payload["sheets_not_submitted"] = _unsubmitted_count(round_)
     payload["criterion_means"] = criterion_means(items)
@@ -236,6 +238,26 @@ def close_round(round_: Round, *, actor: User | None = None, now: datetime | Non
 
 
 # --- advancement -------------------------------------------------------------------------------
+
+
+def _published_ranking(evaluation: engine.Evaluation, disagree_fraction: float) -> list[dict]:
+    """The engine's rows re-ranked on what a council publishes (``judging.publication``).
+
+    Advancement reads ``score``: on a full panel the plain mean of the sheets, otherwise the
+    calibrated value, on the round's scale either way; ``computed_score`` keeps the engine's value.
+    """
+    published, ranking = publish_evaluation(evaluation, disagree_fraction)
+    at = {e: i for i, e in enumerate(evaluation.sheets.entry_ids)}
+    engine_rows = {r.entry_id: r.to_dict() for r in evaluation.ranking}
+    rows = []
+    for r in ranking:
+        row = dict(engine_rows[r.entry_id])
+        i = at[r.entry_id]
+        row.update(rank=r.rank, tied=r.tied, score=float(published.published[i]),
+                   computed_score=row["score"], plain_mean=float(published.plain_mean[i]),
+                   flags=[*row["flags"], *(f for f in published.flags[i] if f not in row["flags"])])
+        rows.append(row)
+    return rows
 
 
 def next_round(round_: Round) -> Round | None:

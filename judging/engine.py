@@ -31,13 +31,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from judging import __version__
+from judging import __version__, reliability
 from judging import awards as awards_mod
-from judging import reliability
 from judging import stability as stability_mod
+from judging.awards import Award, AwardList, Level
 from judging.normalize import DEFAULT_METHOD, METHODS, Normalized, Sheets, normalize
 from judging.rank import DEFAULT_DECIMALS, rank
-from judging.awards import Award, AwardList, Level
 from judging.rubric import UNKNOWN_CRITERION, Criterion, Rubric, check_score, contest_rubric
 from judging.vote import combine, vote_points
 

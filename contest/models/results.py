@@ -119,10 +119,10 @@ class Award(Base):
     result_set_id: Mapped[int] = mapped_column(ForeignKey("result_sets.id", ondelete="CASCADE"))
     entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id"))
     rank: Mapped[int]
-    expert_score: Mapped[Decimal | None] = mapped_column(Numeric(8, 3))
-    expert_stderr: Mapped[Decimal | None] = mapped_column(Numeric(8, 3))
+    expert_score: Mapped[Decimal | None] = mapped_column(Numeric(12, 6))
+    expert_stderr: Mapped[Decimal | None] = mapped_column(Numeric(12, 6))
     vote_score: Mapped[Decimal | None] = mapped_column(Numeric(5, 1))
-    total_score: Mapped[Decimal | None] = mapped_column(Numeric(8, 3))
+    total_score: Mapped[Decimal | None] = mapped_column(Numeric(12, 6))
     computed_level_id: Mapped[int | None] = mapped_column(ForeignKey("award_levels.id"))
     override_level_id: Mapped[int | None] = mapped_column(ForeignKey("award_levels.id"))
     overridden: Mapped[bool] = mapped_column(default=False)

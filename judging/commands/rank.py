@@ -4,21 +4,29 @@ SCORES.csv has the columns ``entry_id,judge_id,criterion,score`` (one row per ju
 criterion; an empty score means the criterion was left blank).  CRITERIA.csv has
 ``criterion,weight,max_score`` and optionally ``min_score`` (default 0) and ``step``.  The output
 starts with ``rank,entry_id,score,stderr`` (best first, score on 0–100) followed by
-``raw_mean,n_sheets,tied,flags``.
+``raw_mean,n_sheets,tied,flags,computed_score``.
+
+``score`` is what a council publishes (``judging.publication``): on a complete design (every judge
+scored every entry) the plain mean of the sheet totals, otherwise the method's value; either way
+brought onto 0–100 by a strictly increasing map, never above it.  ``computed_score`` is the
+method's own value, shown beside it; ``down_weighted_sheet`` and ``outlying_sheet`` in ``flags``
+mark the entries a chair must review.
 """
 
 from __future__ import annotations
 
 import csv
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 
 from judging.engine import DEFAULT_METHOD, Evaluation, evaluate
 from judging.io import InputError, parse_float, read_rows
+from judging.publication import publish_evaluation
 from judging.rubric import Criterion, Rubric, check_score
 
 CLI_METHODS = ("raw", "zscore", "calibrated")
-RANKING_COLUMNS = ("rank", "entry_id", "score", "stderr", "raw_mean", "n_sheets", "tied", "flags")
+RANKING_COLUMNS = ("rank", "entry_id", "score", "stderr", "raw_mean", "n_sheets", "tied", "flags", "computed_score")
 
 
 def load_rubric(path: str | Path, scale: float = 100.0) -> Rubric:
@@ -73,8 +81,10 @@ def load_scores(path: str | Path, rubric: Rubric) -> list[tuple[str, str, str, f
             problem = check_score(rubric[criterion], score)
             if problem is not None:
                 c = rubric[criterion]
-                detail = f"step {c.step:g} from {c.minimum:g}" if problem.code == "off_step" else f"{c.minimum:g}..{c.maximum:g}"
-                raise InputError(path, row.number, f"score {score:g} of criterion {criterion!r} is {problem.code.replace('_', ' ')} ({detail})")
+                detail = (f"step {c.step:g} from {c.minimum:g}" if problem.code == "off_step"
+                          else f"{c.minimum:g}..{c.maximum:g}")
+                raise InputError(path, row.number, f"score {score:g} of criterion {criterion!r} is "
+                                                   f"{problem.code.replace('_', ' ')} ({detail})")
         items.append((entry_id, judge_id, criterion, score))
     if not items:
         raise InputError(path, None, "no score rows")
@@ -87,14 +97,10 @@ def evaluate_files(scores: str, criteria: str, method: str) -> Evaluation:
 
 
 def write_csv(path: str | None, header, rows) -> None:
-    handle = open(path, "w", newline="", encoding="utf-8") if path else sys.stdout
-    try:
+    with open(path, "w", newline="", encoding="utf-8") if path else nullcontext(sys.stdout) as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(header)
         writer.writerows(rows)
-    finally:
-        if path:
-            handle.close()
 
 
 def _number(value: float | None, digits: int = 4) -> str:
@@ -103,16 +109,26 @@ def _number(value: float | None, digits: int = 4) -> str:
 
 def run(args) -> int:
     evaluation = evaluate_files(args.scores, args.criteria, args.method)
-    rows = [
-        (
-            r.rank, r.entry_id, _number(r.score), _number(r.stderr), _number(r.raw_mean),
-            r.n_sheets, int(r.tied), ";".join(r.flags),
-        )
-        for r in evaluation.ranking
-    ]
+    published, ranking = publish_evaluation(evaluation)
+    engine_rows = {r.entry_id: r for r in evaluation.ranking}
+    index = {e: i for i, e in enumerate(evaluation.sheets.entry_ids)}
+    rows = []
+    for r in ranking:
+        base = engine_rows[r.entry_id]
+        flags = [*base.flags, *published.flags[index[r.entry_id]]]
+        rows.append((
+            r.rank, r.entry_id, _number(r.score), _number(base.stderr), _number(base.raw_mean),
+            base.n_sheets, int(r.tied), ";".join(flags), _number(base.score),
+        ))
     write_csv(args.out, RANKING_COLUMNS, rows)
     for warning in evaluation.warnings:
         print(f"warning: {warning}", file=sys.stderr)
+    if published.complete:
+        print("note: complete design (every judge scored every entry): score is the plain mean", file=sys.stderr)
+    if not published.mapping.identity:
+        print(f"note: scores mapped onto 0..{published.mapping.scale:g} by (value - {published.mapping.low:.4f})"
+              f" * {published.mapping.scale:g} / ({published.mapping.high:.4f} - {published.mapping.low:.4f})",
+              file=sys.stderr)
     return 0
 
 

@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
@@ -116,14 +117,16 @@ def test_report_counts_on_the_seeded_dataset(seeded):
     assert t["ngay-nop"].rows == [[date(2025, 5, 10), 2, 2], [date(2025, 5, 11), 1, 3], [date(2025, 5, 12), 1, 4]]
     assert t["hop-le"].rows == [["Hợp lệ", 2], ["Không hợp lệ", 1], ["Chưa xét", 1]]
     assert [r[1:] for r in t["dieu-kien"].rows] == [[1, 1], [1, 0], [0, 0]]
-    assert t["tien-do-cham"].rows == [["Vòng sơ khảo", 2, 3, 1, 1, 1, 33.3], ["Vòng chung khảo", 0, 0, 0, 0, 0, 0.0]]
+    assert t["tien-do-cham"].rows == [["Vòng sơ khảo", 2, 3, 1, 1, 1, Decimal("33.3")],
+                                      ["Vòng chung khảo", 0, 0, 0, 0, 0, Decimal("0.0")]]
     assert t["binh-chon"].rows == [[date(2025, 6, 1), 2, 2], [date(2025, 6, 2), 1, 3]]
     assert t["giai-linh-vuc"].headers == ["Lĩnh vực", "Tổng số giải", "Giải Nhất", "Giải Nhì", "Giải Ba",
                                           "Giải Khuyến khích"]
     assert [r[:2] + r[2:] for r in t["giai-linh-vuc"].rows if r[1]] == [
         ["Công nghệ thông tin – điện tử – viễn thông", 1, 0, 0, 1, 0], ["Y – dược", 1, 1, 0, 0, 0]]
     assert t["giai-doi-tuong"].rows == [["Cá nhân", 1, 0, 0, 1, 0], ["Nhóm tác giả", 1, 1, 0, 0, 0],
-                                        ["Doanh nghiệp / tổ chức", 0, 0, 0, 0, 0], ["Học sinh, sinh viên", 0, 0, 0, 0, 0]]
+                                        ["Doanh nghiệp / tổ chức", 0, 0, 0, 0, 0],
+                                        ["Học sinh, sinh viên", 0, 0, 0, 0, 0]]
     assert reports.summary_figures(seeded) == {"submitted": 4, "drafts": 1, "votes": 3, "awards": 2, "categories": 6}
 
 
@@ -198,6 +201,7 @@ def test_report_pages_and_downloads(seeded, client, auth):
     assert page.status_code == 200
     body = page.get_data(as_text=True)
     assert 'data-test="fig-submitted">4<' in body and "10/05/2025" in body
+    assert "<td class=\"num\">33,3</td>" in body and "33.3" not in body  # Hoàn thành (%), decimal comma
     assert f'src="{base}/linh-vuc.svg"' in body
     chart = client.get(f"{base}/linh-vuc.svg")
     assert chart.status_code == 200 and chart.mimetype == "image/svg+xml"

@@ -69,7 +69,8 @@ def test_only_organizers_reach_round_pages(app, auth):
     assert index.status_code == 200 and f"/quan-tri/vong-cham/{world.round.id}" in index.get_data(as_text=True)
     early = client.get(f"/quan-tri/vong-cham/{world.round.id}/xet-vao-vong-sau")
     assert early.status_code == 200 and "Cần đóng vòng chấm" in early.get_data(as_text=True)
-    refused = client.post(f"/quan-tri/vong-cham/{world.round.id}/xet-vao-vong-sau", data={"rule": "top_n", "top_n": "1"})
+    refused = client.post(f"/quan-tri/vong-cham/{world.round.id}/xet-vao-vong-sau",
+                          data={"rule": "top_n", "top_n": "1"})
     assert refused.status_code == 409
 
 
@@ -155,7 +156,7 @@ def test_raw_score_export_csv_is_excel_friendly_and_formula_safe(app, auth):
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     header, row = rows[0], rows[1]
     assert header[0] == "Mã bài" and "Điểm: Tính đổi mới sáng tạo" in header
-    record = dict(zip(header, row))
+    record = dict(zip(header, row, strict=True))
     assert record["Giám khảo"] == judge.full_name
     assert record["Điểm: Hiệu quả kinh tế – xã hội"] == "20.5"
     assert record["Tổng điểm (thang 80)"] == "50.5"
@@ -363,3 +364,23 @@ def test_drafts_are_not_counted_when_a_round_closes(app):
     assert result.payload["sheets_not_submitted"] == 1
     (row,) = result.payload["ranking"]
     assert row["n_sheets"] == 1 and row["raw_mean"] == pytest.approx(50.0)
+
+
+def test_a_full_panel_advances_on_the_councils_plain_mean_not_on_a_discarded_sheet(app):
+    from contest.rounds import standings
+
+    world = build_world(judges=5, entries=2)
+    a, b = world.entries
+    # A: 70, 71, 69, 70 and one judge's 40 (mean 64.00); B: 66, 67, 65, 66, 65 (mean 65.80).
+    sheets = {a: [(18, 26, 26), (18, 27, 26), (17, 26, 26), (18, 26, 26), (10, 15, 15)],
+              b: [(17, 25, 24), (17, 25, 25), (16, 25, 24), (17, 25, 24), (16, 25, 24)]}
+    for entry, points in sheets.items():
+        for judge, sheet in zip(world.judges, points, strict=True):
+            submit(world, judge, entry, *sheet)
+    _close(world)
+    ranking = db.session.scalar(select(ResultSet)).payload["ranking"]
+    assert [r["entry_id"] for r in ranking] == [str(b.id), str(a.id)]
+    assert ranking[1]["plain_mean"] == pytest.approx(64.0 * world.round.scale / 80)
+    assert ranking[1]["score"] == ranking[1]["plain_mean"]
+    assert "outlying_sheet" in ranking[1]["flags"]
+    assert [s.entry.id for s in standings(world.round)][:2] == [b.id, a.id]

@@ -54,6 +54,8 @@ FLAG_LABELS = {
     "incomplete_sheet": _l("Phiếu chấm thiếu tiêu chí"),
     "separate_component": _l("Nhóm giám khảo tách rời"),
     "grey_zone": _l("Mức giải chưa chắc chắn"),
+    "down_weighted_sheet": _l("Có phiếu của giám khảo bị giảm trọng số – chủ tịch hội đồng cần xem xét"),
+    "outlying_sheet": _l("Có phiếu lệch xa các phiếu khác – chủ tịch hội đồng cần xem xét"),
 }
 JUDGE_REASONS = {
     "residual_spread": _l("Chấm dao động mạnh so với hội đồng"),
