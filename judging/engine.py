@@ -417,9 +417,14 @@ def stability(
     n_resamples: int = 200,
     seed: int = 0,
     confidence: float = 0.90,
-    resample: str = "judges+sheets",
+    resample: str = stability_mod.DEFAULT_RESAMPLING,
 ) -> stability_mod.Stability:
-    """Bootstrap P(keeping the award level), P(top ``top_k``) and intervals per entry."""
+    """P(keeping the award level), P(top ``top_k``) and intervals per entry.
+
+    By default from draws of the true values from the calibrated model's approximate
+    posterior (:func:`judging.stability.posterior_values`); ``resample`` names a bootstrap
+    instead ("judges+sheets", "judges", "sheets").
+    """
     sheets, fit = evaluation.sheets, evaluation.fit
     replicates = stability_mod.bootstrap_values(sheets, fit, n_resamples, seed, resample)
     entries = stability_mod.summarize(
