@@ -187,6 +187,10 @@ class Normalized:
     bias_prior_var: np.ndarray | None = None  # calibrated: the prior variance used per judge
     # calibrated with a stretch: per entry, the part of stderr^2 due to uncertain stretches
     stretch_var: np.ndarray | None = None
+    # calibrated: per entry, the part of stderr^2 not shared with other entries (own sheets'
+    # noise and stretches); per judge, how much the bias variance was widened for honest noise
+    noise_var: np.ndarray | None = None
+    bias_var_ratio: np.ndarray | None = None
     center: float | None = None  # calibrated: the point stretches pivot on, points
     # calibrated with a stretch: the panel's log-stretch variance used as prior (0: no stretch)
     log_stretch_var: float | None = None
@@ -431,6 +435,7 @@ def _calibrated(sheets: Sheets, method: str, o: dict) -> Normalized:
     tau2_j = np.full(J, sigma2)
     huber = np.ones(y.size)
     judge_w = np.ones(J)
+    s2_j = np.zeros(J)  # per-judge noise (robust fits), 0 = the panel's
     stretch = np.ones(J)
     scale_mode = _scale_mode(o)
     # Log-stretch variance of the panel: the prior's (fixed) or a first guess to estimate (auto).
@@ -494,25 +499,43 @@ def _calibrated(sheets: Sheets, method: str, o: dict) -> Normalized:
             break
         previous = state
     assert fit is not None
-    # Standard errors at the final weights: Var v = 1/d_e + (M C M^T)_ee, in points^2.
-    mc = fit.m_matrix @ fit.cov_b
-    var_v = np.where(fit.d_entry > 0, 1.0 / np.where(fit.d_entry > 0, fit.d_entry, 1.0), np.inf)
-    var_v = var_v + np.asarray(fit.m_matrix.multiply(mc).sum(axis=1)).ravel()
+    # Standard errors at the final weights: Var v = 1/d_e + (M C M^T)_ee, in points^2, with two
+    # corrections so the interval stays honest when the model's weights are not the truth.
     values_adj = fit.values
     w_final = base_w * huber * judge_w[judge]
+    precision = w_final * stretch[judge] ** 2 / sigma2
+    safe_d = np.where(fit.d_entry > 0, fit.d_entry, 1.0)
+    share = precision / safe_d[entry]
+    # (1) Sandwich: a down-weighted judge's sheets are noisier than their weight says (the
+    # weight keeps a chi-square allowance), so each sheet counts at the larger of the model's
+    # variance and its judge's measured one.
+    per_base = np.where(base_w > 0, base_w, 1.0)
+    true_adj = np.maximum(sigma2, s2_j[judge]) / per_base / stretch[judge] ** 2
+    inv_p = np.where(precision > 0, 1.0 / np.where(precision > 0, precision, 1.0), 0.0)
+    excess = np.where(precision > 0, np.clip(true_adj - inv_p, 0.0, None), 0.0)
+    noise_var = np.where(fit.d_entry > 0, 1.0 / safe_d, np.inf)
+    noise_var = noise_var + np.bincount(entry, weights=share**2 * excess, minlength=E)
+    # The same for a judge's bias, which is read off that judge's sheets: its variance grows by
+    # the ratio of the sheets' true to assumed information.
+    info = np.bincount(judge, weights=precision, minlength=J)
+    true_info = np.bincount(judge, weights=precision**2 * np.maximum(true_adj, inv_p), minlength=J)
+    var_ratio = np.where(info > 0, np.maximum(true_info / np.where(info > 0, info, 1.0), 1.0), 1.0)
+    root_r = np.sqrt(var_ratio)
+    cov_b = fit.cov_b * root_r[:, None] * root_r[None, :]
+    mc = fit.m_matrix @ cov_b
+    var_v = noise_var + np.asarray(fit.m_matrix.multiply(mc).sum(axis=1)).ravel()
     stretch_var = np.zeros(E)
     if scale_mode is not None:
-        # An error d in a judge's log-stretch moves that judge's adjusted sheet by about
+        # (2) An error d in a judge's log-stretch moves that judge's adjusted sheet by about
         # d (v_e + b_j - c): its share of the entry's precision carries it into the value.
-        precision = w_final * stretch[judge] ** 2 / sigma2
-        share = precision / np.where(fit.d_entry > 0, fit.d_entry, 1.0)[entry]
         lever = fit.values[entry] + fit.bias[judge] - center
         stretch_var = np.bincount(entry, weights=share**2 * lever**2 * log_var[judge], minlength=E)
         var_v = var_v + stretch_var
+        noise_var = noise_var + stretch_var
     # Report values on the judges' scale around the centre (identity without stretch).
     stderr = np.sqrt(np.clip(var_v, 0.0, None))
     bias = fit.bias * stretch
-    bias_se = np.sqrt(np.clip(np.diag(fit.cov_b), 0.0, None)) * stretch
+    bias_se = np.sqrt(np.clip(np.diag(cov_b), 0.0, None)) * stretch
     bias_se = np.where(multi, bias_se, np.nan)
     scale_se = np.full(J, np.nan)
     if scale_mode is not None:
@@ -537,6 +560,8 @@ def _calibrated(sheets: Sheets, method: str, o: dict) -> Normalized:
         params={k: (v.item() if hasattr(v, "item") else v) for k, v in o.items()},
         bias_prior_var=tau2_j.copy() if o["shrink"] else None,
         stretch_var=stretch_var,
+        noise_var=noise_var,
+        bias_var_ratio=var_ratio,
         center=center,
         log_stretch_var=float(omega2) if scale_mode is not None else None,
     )

@@ -222,10 +222,14 @@ def posterior_values(sheets: Sheets, fit: Normalized, n_draws: int = 200, seed: 
         evals, evecs = np.linalg.eigh((solved.cov_b + solved.cov_b.T) / 2)
         root = evecs * np.sqrt(np.clip(evals, 0.0, None))[None, :]
         bias_err = rng.standard_normal((n_draws, J)) @ root.T
+        if fit.bias_var_ratio is not None:
+            bias_err = bias_err * np.sqrt(fit.bias_var_ratio)[None, :]
         shared = -(solved.m_matrix @ bias_err.T).T
-        own_var = np.where(solved.d_entry > 0, 1.0 / np.where(solved.d_entry > 0, solved.d_entry, 1.0), np.inf)
-        if fit.stretch_var is not None:
-            own_var = own_var + fit.stretch_var
+        if fit.noise_var is not None:
+            own_var = fit.noise_var
+        else:
+            d = solved.d_entry
+            own_var = np.where(d > 0, 1.0 / np.where(d > 0, d, 1.0), np.inf)
         error = shared + rng.standard_normal((n_draws, E)) * np.sqrt(own_var)[None, :]
     else:
         error = rng.standard_normal((n_draws, E)) * stderr[None, :]
