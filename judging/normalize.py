@@ -441,6 +441,7 @@ def _calibrated(sheets: Sheets, method: str, o: dict) -> Normalized:
     # Log-stretch variance of the panel: the prior's (fixed) or a first guess to estimate (auto).
     omega2 = float(o["scale_prior_sd"]) ** 2 if scale_mode == "fixed" else 0.0
     log_var = np.zeros(J)  # posterior variance of each judge's log-stretch
+    stretch_dof = 0.0  # effective number of fitted stretches beyond the gauge
     center = float(np.average(y, weights=base_w)) if base_w.sum() > 0 else float(np.mean(y))
     n_j = np.bincount(judge, weights=(base_w > 0).astype(float), minlength=J)
     floor = 1e-8 * sheets.scale**2
@@ -466,7 +467,8 @@ def _calibrated(sheets: Sheets, method: str, o: dict) -> Normalized:
         # number (1 each unshrunk, less when shrunk), one per component given back to the gauge.
         free_b = np.where(multi, 1.0 - (prior_prec * var_b if o["shrink"] else 0.0), 0.0)
         used_b = max(float(np.sum(free_b)) - n_gauged, 0.0)
-        dof = max(float(np.sum(w > 0)) - E - used_b, 0.0)
+        # Fitted stretches use up degrees of freedom too (their effective number, as for biases).
+        dof = max(float(np.sum(w > 0)) - E - used_b - stretch_dof, 0.0)
         # The reference noise is that of a full-weight sheet, so down-weighted judges count at
         # their weight (an erratic judge must not widen everyone's intervals).  Fair judges keep
         # weight 1 thanks to the chi-square allowance below, which anchors the reference.
@@ -490,7 +492,7 @@ def _calibrated(sheets: Sheets, method: str, o: dict) -> Normalized:
             allowance = stats.chi2.ppf(0.95, dof_j) / dof_j
             judge_w = np.minimum(1.0, allowance * sigma2_new / np.maximum(s2_j, floor))
         if scale_mode is not None:
-            stretch, log_var, omega2 = _update_stretch(
+            stretch, log_var, omega2, stretch_dof = _update_stretch(
                 sheets, fit, w, sigma2_new, center, comp_j, n_comp, n_j, scale_mode, omega2
             )
         sigma2 = sigma2_new
@@ -578,7 +580,9 @@ def _scale_mode(o: dict) -> str | None:
 
 
 def _update_stretch(sheets, fit, w, sigma2, center, comp_j, n_comp, n_j, mode, omega2_prev):
-    """Per-judge stretch, shrunk toward 1 on the log scale; returns (stretch, var log s, omega^2).
+    """Per-judge stretch, shrunk toward 1 on the log scale.
+
+    Returns (stretch, posterior variance of log-stretch, omega^2, effective number of stretches).
 
     Each judge's unshrunk stretch is the slope ``s_hat`` of their centred totals on the fitted
     centred values, with variance ``sigma^2 / sxx`` (``sxx``: the judge's weighted spread of
@@ -620,8 +624,12 @@ def _update_stretch(sheets, fit, w, sigma2, center, comp_j, n_comp, n_j, mode, o
         logs = shrink * l_hat
         log_var = np.where(ok, shrink * np.where(ok, v_log, 0.0), omega2)
     else:
+        shrink = np.zeros(J)
         logs = np.zeros(J)
         log_var = np.zeros(J)
     counts = np.bincount(comp_j, minlength=n_comp)
     mean_log = np.bincount(comp_j, weights=logs, minlength=n_comp) / np.maximum(counts, 1)
-    return np.exp(logs - mean_log[comp_j]), log_var, omega2
+    # Effective number of stretches fitted: each shrink factor, less one per component's gauge.
+    used = np.bincount(comp_j, weights=shrink, minlength=n_comp)
+    dof = float(np.sum(np.maximum(used - np.minimum(used, 1.0), 0.0)))
+    return np.exp(logs - mean_log[comp_j]), log_var, omega2, dof
