@@ -97,7 +97,9 @@ def main(argv=None) -> int:
         )
     for resample in ("posterior", "judges+sheets"):
         (w_stab, c_stab), st = best_of(
-            lambda: stability(ev, LEVELS, top_k=100, n_resamples=args.resamples, seed=args.seed, resample=resample),
+            lambda resample=resample: stability(
+                ev, LEVELS, top_k=100, n_resamples=args.resamples, seed=args.seed, resample=resample
+            ),
             repeat=1,
         )
         grey = sum(e.grey_zone for e in st.entries)
