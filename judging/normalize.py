@@ -38,12 +38,18 @@ Methods
     - robustness: sheet weights ``w_s`` are Huber weights of standardised residuals times a
       per-judge precision weight (a judge whose residual spread is well above the panel's is
       down-weighted, never up-weighted);
-    - optional per-judge scale (``judge_scale=True``): ``y = c + s_j (v_e - c) + b_j``, ``s_j``
-      shrunk toward 1 (prior sd ``scale_prior_sd``) and normalised to geometric mean 1 per
-      component; worth it only with many sheets per judge;
+    - per-judge stretch (``judge_scale="auto"``, the default): ``y = c + s_j (v_e + b_j - c)``
+      with ``c`` the panel's mean total; log ``s_j`` ~ N(0, omega^2) with the panel's
+      ``omega^2`` estimated by DerSimonian–Laird moments of the judges' unshrunk log-slopes
+      (0 when their spread is no more than their noise: fair panels get the additive model),
+      each judge shrunk by ``omega^2 / (omega^2 + V_j)`` so judges with few sheets stay near 1;
+      geometric mean 1 per component.  ``True`` uses the fixed prior sd ``scale_prior_sd``,
+      ``False`` fits no stretch;
     - standard errors come from the inverse of the (weighted, penalised) normal matrix,
       conditional on the gauge, with ``sigma^2`` estimated from residuals (with a weak prior of
-      ``noise_prior`` points so panels without replication still get an honest interval).
+      ``noise_prior`` points so panels without replication still get an honest interval; fitted
+      biases and stretches count against its degrees of freedom), plus the stretches' own
+      uncertainty, and a sandwich correction for down-weighted judges.
 
     The normal equations are solved by eliminating the entry values (a diagonal block), which
     leaves a dense judge × judge system: cheap for hundreds of judges and any number of entries.
