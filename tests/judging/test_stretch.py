@@ -130,3 +130,26 @@ def test_posterior_draws_are_seeded_and_a_clear_winner_is_sure():
     rows = summarize(list(s.entry_ids), fit.values, a, top_k=1)
     best = int(np.argmax(fit.values))
     assert rows[best].p_top_k > 0.5
+
+
+def test_the_evaluation_reports_the_stretches_for_the_web_page():
+    import json
+
+    from judging.engine import evaluate
+    from judging.rubric import Criterion, Rubric
+
+    s, _, _ = panel(4, n_entries=30, n_judges=6, k=3, stretch_sd=0.4, bias_sd=4.0)
+    rubric = Rubric((Criterion("c", 1, 100),))
+    items = [(s.entry_ids[e], s.judge_ids[j], "c", float(np.clip(round(y), 0, 100)))
+             for e, j, y in zip(s.entry, s.judge, s.total)]
+    ev = evaluate(items, rubric)
+    data = json.loads(json.dumps(ev.to_dict()))
+    params = data["params"]
+    assert params["judge_scale"] == "auto" and params["stretch_var"] == ev.agreement.stretch_var
+    assert set(params["judge_stretch"]) == set(s.judge_ids)
+    for j in data["judges"]:
+        assert params["judge_stretch"][j["judge_id"]] == {"stretch": j["scale"], "se": j["scale_se"]}
+        assert j["scale_measured"] is not None
+    assert data["agreement"]["stretch_sd"] == pytest.approx(np.sqrt(params["stretch_var"]))
+    adjusted = ev.adjusted_totals()
+    assert len(adjusted) == len(items)
