@@ -83,7 +83,7 @@ def grid() -> tuple[Scenario, ...]:
     """
     out = []
     for label, E, J, k in SIZES:
-        size = dict(n_entries=E, n_judges=J, k=k)
+        size = {"n_entries": E, "n_judges": J, "k": k}
         out += [
             Scenario(f"{label}: fair judges", **size),
             Scenario(f"{label}: bias 8, stretch 0", bias_sd=8.0, **size),
