@@ -14,7 +14,12 @@ Assignment: each entry gets ``k`` distinct judges, balancing load.  ``routed``: 
 ``n_fields`` fields and an entry goes to judges of its own field (fields differ in quality by
 ``field_sd``), with ``cross`` the share of sheets sent outside the field so the panel stays
 connected.  ``few_sheet_share`` of the judges get only 2–3 sheets.  ``bridges`` > 0 splits the
-panel into two halves joined only through that many shared judges (a weakly connected panel).
+panel into ``n_blocks`` blocks (two by default) joined only through that many judges who may
+score in every block (a weakly connected panel).
+
+``SCENARIOS`` are the historical 120 × 30 rounds; ``GRID`` the panels this contest sees, from a
+commune-sized 40 × 9 to the national 2,000 × 150, each with judges who differ in leniency and in
+how much of the scale they use (see ``grid``).
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ class Scenario:
     cross: float = 0.15
     few_sheet_share: float = 0.0
     bridges: int = 0
+    n_blocks: int = 2
 
 
 SCENARIOS = (
@@ -58,6 +64,45 @@ SCENARIOS = (
     Scenario("two erratic judges", bias_sd=6.0, n_erratic=2),
     Scenario("sparse: k = 2", bias_sd=8.0, k=2),
 )
+
+
+# Panel sizes of the grid: (label, entries, judges, judges per entry).
+SIZES = (
+    ("small", 40, 9, 3),
+    ("province", 80, 14, 3),
+    ("medium", 300, 40, 4),
+    ("national", 2000, 150, 5),
+)
+
+
+def grid() -> tuple[Scenario, ...]:
+    """Every panel size × the judge behaviours of issue #15.
+
+    Points are on 0–100, so a bias sd of 8 is 0.8 points of 10 and 15 is 1.5.  Stretch is the sd
+    of a judge's log-stretch.  The noise of a sheet is 6 points except in the low-noise variant.
+    """
+    out = []
+    for label, E, J, k in SIZES:
+        size = {"n_entries": E, "n_judges": J, "k": k}
+        out += [
+            Scenario(f"{label}: fair judges", **size),
+            Scenario(f"{label}: bias 8, stretch 0", bias_sd=8.0, **size),
+            Scenario(f"{label}: bias 8, stretch 0.15", bias_sd=8.0, stretch_sd=0.15, **size),
+            Scenario(f"{label}: bias 8, stretch 0.3", bias_sd=8.0, stretch_sd=0.3, **size),
+            Scenario(f"{label}: bias 8, stretch 0.45", bias_sd=8.0, stretch_sd=0.45, **size),
+            Scenario(f"{label}: bias 15, stretch 0.3", bias_sd=15.0, stretch_sd=0.3, **size),
+            Scenario(f"{label}: fields routed, bias 6, stretch 0.3", bias_sd=6.0, stretch_sd=0.3,
+                     routed=True, n_fields=3 if J < 20 else 6, field_sd=8.0, **size),
+            Scenario(f"{label}: 2 erratic, bias 6, stretch 0.3", bias_sd=6.0, stretch_sd=0.3, n_erratic=2, **size),
+            Scenario(f"{label}: 3 weakly bridged blocks, bias 8, stretch 0.3", bias_sd=8.0, stretch_sd=0.3,
+                     bridges=3, n_blocks=3, **size),
+            Scenario(f"{label}: low noise (sd 3), bias 8, stretch 0.3", bias_sd=8.0, stretch_sd=0.3,
+                     noise_sd=3.0, **size),
+        ]
+    return tuple(out)
+
+
+GRID = grid()
 
 
 def _pick(rng, candidates, load, k):
@@ -85,17 +130,17 @@ def simulate(sc: Scenario, seed: int):
     if sc.few_sheet_share:
         few[rng.choice(J, int(round(sc.few_sheet_share * J)), replace=False)] = True
     cap = np.where(few, rng.integers(2, 4, J), 10**9)
-    half_j = np.arange(J) < J // 2
+    block_j = np.arange(J) * sc.n_blocks // J
     bridge = np.zeros(J, dtype=bool)
     if sc.bridges:
         bridge[rng.choice(J, sc.bridges, replace=False)] = True
-    half_e = np.arange(E) < E // 2
+    block_e = np.arange(E) * sc.n_blocks // E
     load = np.zeros(J, dtype=int)
     entries, judges = [], []
     for e in range(E):
         pool = np.flatnonzero(load < cap)
         if sc.bridges:
-            pool = pool[(half_j[pool] == half_e[e]) | bridge[pool]]
+            pool = pool[(block_j[pool] == block_e[e]) | bridge[pool]]
         if sc.routed:
             own = pool[field_j[pool] == field_e[e]]
             n_cross = int(rng.random() < sc.cross)

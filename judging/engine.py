@@ -133,6 +133,12 @@ class Evaluation:
     unscored: list[str]  # entries whose every sheet is blank
     sheets: Sheets = field(repr=False, compare=False)
     fit: Normalized = field(repr=False, compare=False)
+    # The calibrated fit the judge report was read from (``fit`` itself for that method).
+    judge_fit: Normalized | None = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.judge_fit is None:
+            object.__setattr__(self, "judge_fit", self.fit)
 
     @property
     def connected(self) -> bool:
@@ -140,6 +146,17 @@ class Evaluation:
 
     def scores(self) -> dict[str, float]:
         return {r.entry_id: r.score for r in self.ranking}
+
+    def adjusted_totals(self) -> dict[tuple[str, str], float]:
+        """Each sheet's total as the panel would have given it: (entry, judge) -> points.
+
+        ``c + (total - c - bias_j) / stretch_j`` with ``c`` = ``params["stretch_center"]``: the
+        judge's leniency removed and their stretch undone (``total - bias_j`` without a stretch).
+        """
+        s, f = self.sheets, self.judge_fit
+        c = f.center if f.center is not None else 0.0
+        adj = c + (s.total - c - f.bias[s.judge]) / f.judge_scale[s.judge]
+        return {(s.entry_ids[e], s.judge_ids[j]): float(a) for e, j, a in zip(s.entry, s.judge, adj)}
 
     def to_dict(self) -> dict:
         return {
@@ -356,6 +373,15 @@ def evaluate(
     if unscored:
         warnings.append(f"unscored_entries: {len(unscored)} entries have only blank sheets")
     effective = dict(fit.params) if fit.params else {}
+    if fit.log_stretch_var is not None:
+        # What the model decided about stretches, for the record and the reliability page.
+        effective["stretch_var"] = fit.log_stretch_var
+        effective["stretch_sd"] = float(np.sqrt(fit.log_stretch_var))
+        effective["stretch_center"] = fit.center
+        effective["judge_stretch"] = {
+            judge_ids[j]: {"stretch": float(fit.judge_scale[j]), "se": float(fit.judge_scale_se[j])}
+            for j in range(sheets.n_judges)
+        }
     return Evaluation(
         ranking=ranking,
         judges=judges,
@@ -372,6 +398,7 @@ def evaluate(
         unscored=unscored,
         sheets=sheets,
         fit=fit,
+        judge_fit=judge_fit,
     )
 
 
@@ -416,9 +443,14 @@ def stability(
     n_resamples: int = 200,
     seed: int = 0,
     confidence: float = 0.90,
-    resample: str = "judges+sheets",
+    resample: str = stability_mod.DEFAULT_RESAMPLING,
 ) -> stability_mod.Stability:
-    """Bootstrap P(keeping the award level), P(top ``top_k``) and intervals per entry."""
+    """P(keeping the award level), P(top ``top_k``) and intervals per entry.
+
+    By default from draws of the true values from the calibrated model's approximate
+    posterior (:func:`judging.stability.posterior_values`); ``resample`` names a bootstrap
+    instead ("judges+sheets", "judges", "sheets").
+    """
     sheets, fit = evaluation.sheets, evaluation.fit
     replicates = stability_mod.bootstrap_values(sheets, fit, n_resamples, seed, resample)
     entries = stability_mod.summarize(

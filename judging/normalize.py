@@ -38,12 +38,18 @@ Methods
     - robustness: sheet weights ``w_s`` are Huber weights of standardised residuals times a
       per-judge precision weight (a judge whose residual spread is well above the panel's is
       down-weighted, never up-weighted);
-    - optional per-judge scale (``judge_scale=True``): ``y = c + s_j (v_e - c) + b_j``, ``s_j``
-      shrunk toward 1 (prior sd ``scale_prior_sd``) and normalised to geometric mean 1 per
-      component; worth it only with many sheets per judge;
+    - per-judge stretch (``judge_scale="auto"``, the default): ``y = c + s_j (v_e + b_j - c)``
+      with ``c`` the panel's mean total; log ``s_j`` ~ N(0, omega^2) with the panel's
+      ``omega^2`` estimated by DerSimonian–Laird moments of the judges' unshrunk log-slopes
+      (0 when their spread is no more than their noise: fair panels get the additive model),
+      each judge shrunk by ``omega^2 / (omega^2 + V_j)`` so judges with few sheets stay near 1;
+      geometric mean 1 per component.  ``True`` uses the fixed prior sd ``scale_prior_sd``,
+      ``False`` fits no stretch;
     - standard errors come from the inverse of the (weighted, penalised) normal matrix,
       conditional on the gauge, with ``sigma^2`` estimated from residuals (with a weak prior of
-      ``noise_prior`` points so panels without replication still get an honest interval).
+      ``noise_prior`` points so panels without replication still get an honest interval; fitted
+      biases and stretches count against its degrees of freedom), plus the stretches' own
+      uncertainty, and a sandwich correction for down-weighted judges.
 
     The normal equations are solved by eliminating the entry values (a diagonal block), which
     leaves a dense judge × judge system: cheap for hundreds of judges and any number of entries.
@@ -77,12 +83,15 @@ DEFAULT_METHOD = "calibrated"
 CALIBRATED_DEFAULTS: dict[str, float | bool | int] = {
     "shrink": True,  # random-effects prior on biases; False gives the unshrunk model
     "robust": True,  # Huber sheet weights and judge precision weights
-    "judge_scale": False,  # per-judge stretch; needs many sheets per judge
+    # Per-judge stretch: "auto" lets the panel decide how much stretches vary (empirical Bayes
+    # on log-stretch; fair panels get 1 everywhere), True uses the fixed prior sd
+    # ``scale_prior_sd``, False fits no stretch at all.
+    "judge_scale": "auto",
     "huber_c": 2.0,  # in standardised residuals; 2.0 keeps ~95 % efficiency under normal noise
     "t_dof": 2.0,  # degrees of freedom of the per-judge t-prior on biases
     "judge_prior_sheets": 4.0,  # pseudo-sheets pulling a judge's noise toward the panel's
     "noise_prior": 0.05,  # prior noise sd as a fraction of the scale, weight 2 sheets
-    "scale_prior_sd": 0.25,  # prior sd of a judge's stretch around 1
+    "scale_prior_sd": 0.25,  # prior sd of a judge's stretch around 1 when judge_scale is True
     "max_iter": 60,
     "tol": 1e-7,
 }
@@ -182,6 +191,15 @@ class Normalized:
     iterations: int = 0
     params: dict = field(default_factory=dict)
     bias_prior_var: np.ndarray | None = None  # calibrated: the prior variance used per judge
+    # calibrated with a stretch: per entry, the part of stderr^2 due to uncertain stretches
+    stretch_var: np.ndarray | None = None
+    # calibrated: per entry, the part of stderr^2 not shared with other entries (own sheets'
+    # noise and stretches); per judge, how much the bias variance was widened for honest noise
+    noise_var: np.ndarray | None = None
+    bias_var_ratio: np.ndarray | None = None
+    center: float | None = None  # calibrated: the point stretches pivot on, points
+    # calibrated with a stretch: the panel's log-stretch variance used as prior (0: no stretch)
+    log_stretch_var: float | None = None
 
 
 def components(sheets: Sheets) -> tuple[int, np.ndarray, np.ndarray]:
@@ -423,7 +441,13 @@ def _calibrated(sheets: Sheets, method: str, o: dict) -> Normalized:
     tau2_j = np.full(J, sigma2)
     huber = np.ones(y.size)
     judge_w = np.ones(J)
+    s2_j = np.zeros(J)  # per-judge noise (robust fits), 0 = the panel's
     stretch = np.ones(J)
+    scale_mode = _scale_mode(o)
+    # Log-stretch variance of the panel: the prior's (fixed) or a first guess to estimate (auto).
+    omega2 = float(o["scale_prior_sd"]) ** 2 if scale_mode == "fixed" else 0.0
+    log_var = np.zeros(J)  # posterior variance of each judge's log-stretch
+    stretch_dof = 0.0  # effective number of fitted stretches beyond the gauge
     center = float(np.average(y, weights=base_w)) if base_w.sum() > 0 else float(np.mean(y))
     n_j = np.bincount(judge, weights=(base_w > 0).astype(float), minlength=J)
     floor = 1e-8 * sheets.scale**2
@@ -449,7 +473,8 @@ def _calibrated(sheets: Sheets, method: str, o: dict) -> Normalized:
         # number (1 each unshrunk, less when shrunk), one per component given back to the gauge.
         free_b = np.where(multi, 1.0 - (prior_prec * var_b if o["shrink"] else 0.0), 0.0)
         used_b = max(float(np.sum(free_b)) - n_gauged, 0.0)
-        dof = max(float(np.sum(w > 0)) - E - used_b, 0.0)
+        # Fitted stretches use up degrees of freedom too (their effective number, as for biases).
+        dof = max(float(np.sum(w > 0)) - E - used_b - stretch_dof, 0.0)
         # The reference noise is that of a full-weight sheet, so down-weighted judges count at
         # their weight (an erratic judge must not widen everyone's intervals).  Fair judges keep
         # weight 1 thanks to the chi-square allowance below, which anchors the reference.
@@ -472,28 +497,57 @@ def _calibrated(sheets: Sheets, method: str, o: dict) -> Normalized:
             dof_j = n_j + k0
             allowance = stats.chi2.ppf(0.95, dof_j) / dof_j
             judge_w = np.minimum(1.0, allowance * sigma2_new / np.maximum(s2_j, floor))
-        if o["judge_scale"]:
-            stretch = _update_stretch(sheets, fit, w, sigma2_new, center, comp_j, n_comp, float(o["scale_prior_sd"]))
+        if scale_mode is not None:
+            stretch, log_var, omega2, stretch_dof = _update_stretch(
+                sheets, fit, w, sigma2_new, center, comp_j, n_comp, n_j, scale_mode, omega2
+            )
         sigma2 = sigma2_new
         state = np.concatenate([fit.values, fit.bias, [sigma2], judge_w, stretch])
         if previous is not None and np.max(np.abs(state - previous)) < float(o["tol"]) * sheets.scale:
             break
         previous = state
     assert fit is not None
-    # Standard errors at the final weights: Var v = 1/d_e + (M C M^T)_ee, in points^2.
-    mc = fit.m_matrix @ fit.cov_b
-    var_v = np.where(fit.d_entry > 0, 1.0 / np.where(fit.d_entry > 0, fit.d_entry, 1.0), np.inf)
-    var_v = var_v + np.asarray(fit.m_matrix.multiply(mc).sum(axis=1)).ravel()
+    # Standard errors at the final weights: Var v = 1/d_e + (M C M^T)_ee, in points^2, with two
+    # corrections so the interval stays honest when the model's weights are not the truth.
     values_adj = fit.values
+    w_final = base_w * huber * judge_w[judge]
+    precision = w_final * stretch[judge] ** 2 / sigma2
+    safe_d = np.where(fit.d_entry > 0, fit.d_entry, 1.0)
+    share = precision / safe_d[entry]
+    # (1) Sandwich: a down-weighted judge's sheets are noisier than their weight says (the
+    # weight keeps a chi-square allowance), so each sheet counts at the larger of the model's
+    # variance and its judge's measured one.
+    per_base = np.where(base_w > 0, base_w, 1.0)
+    true_adj = np.maximum(sigma2, s2_j[judge]) / per_base / stretch[judge] ** 2
+    inv_p = np.where(precision > 0, 1.0 / np.where(precision > 0, precision, 1.0), 0.0)
+    excess = np.where(precision > 0, np.clip(true_adj - inv_p, 0.0, None), 0.0)
+    noise_var = np.where(fit.d_entry > 0, 1.0 / safe_d, np.inf)
+    noise_var = noise_var + np.bincount(entry, weights=share**2 * excess, minlength=E)
+    # The same for a judge's bias, which is read off that judge's sheets: its variance grows by
+    # the ratio of the sheets' true to assumed information.
+    info = np.bincount(judge, weights=precision, minlength=J)
+    true_info = np.bincount(judge, weights=precision**2 * np.maximum(true_adj, inv_p), minlength=J)
+    var_ratio = np.where(info > 0, np.maximum(true_info / np.where(info > 0, info, 1.0), 1.0), 1.0)
+    root_r = np.sqrt(var_ratio)
+    cov_b = fit.cov_b * root_r[:, None] * root_r[None, :]
+    mc = fit.m_matrix @ cov_b
+    var_v = noise_var + np.asarray(fit.m_matrix.multiply(mc).sum(axis=1)).ravel()
+    stretch_var = np.zeros(E)
+    if scale_mode is not None:
+        # (2) An error d in a judge's log-stretch moves that judge's adjusted sheet by about
+        # d (v_e + b_j - c): its share of the entry's precision carries it into the value.
+        lever = fit.values[entry] + fit.bias[judge] - center
+        stretch_var = np.bincount(entry, weights=share**2 * lever**2 * log_var[judge], minlength=E)
+        var_v = var_v + stretch_var
+        noise_var = noise_var + stretch_var
     # Report values on the judges' scale around the centre (identity without stretch).
     stderr = np.sqrt(np.clip(var_v, 0.0, None))
     bias = fit.bias * stretch
-    bias_se = np.sqrt(np.clip(np.diag(fit.cov_b), 0.0, None)) * stretch
+    bias_se = np.sqrt(np.clip(np.diag(cov_b), 0.0, None)) * stretch
     bias_se = np.where(multi, bias_se, np.nan)
     scale_se = np.full(J, np.nan)
-    if o["judge_scale"]:
-        scale_se = _stretch_se(sheets, values_adj, fit.bias, base_w * huber * judge_w[judge], sigma2, center, float(o["scale_prior_sd"]))
-    w_final = base_w * huber * judge_w[judge]
+    if scale_mode is not None:
+        scale_se = stretch * np.sqrt(log_var)
     fitted = center + stretch[judge] * (values_adj[entry] + fit.bias[judge] - center)
     return Normalized(
         method=method,
@@ -513,28 +567,75 @@ def _calibrated(sheets: Sheets, method: str, o: dict) -> Normalized:
         iterations=iterations,
         params={k: (v.item() if hasattr(v, "item") else v) for k, v in o.items()},
         bias_prior_var=tau2_j.copy() if o["shrink"] else None,
+        stretch_var=stretch_var,
+        noise_var=noise_var,
+        bias_var_ratio=var_ratio,
+        center=center,
+        log_stretch_var=float(omega2) if scale_mode is not None else None,
     )
 
 
-def _update_stretch(sheets, fit, w, sigma2, center, comp_j, n_comp, prior_sd) -> np.ndarray:
-    """Per-judge stretch: ridge regression of (y - c) on (v_e + b_j - c) toward 1, per judge."""
+def _scale_mode(o: dict) -> str | None:
+    """``judge_scale`` as "auto" (estimated spread of stretches), "fixed" (given prior) or None."""
+    mode = o["judge_scale"]
+    if isinstance(mode, str):
+        if mode != "auto":
+            raise ValueError(f"judge_scale must be 'auto', true or false, not {mode!r}")
+        return "auto"
+    return "fixed" if mode else None
+
+
+def _update_stretch(sheets, fit, w, sigma2, center, comp_j, n_comp, n_j, mode, omega2_prev):
+    """Per-judge stretch, shrunk toward 1 on the log scale.
+
+    Returns (stretch, posterior variance of log-stretch, omega^2, effective number of stretches).
+
+    Each judge's unshrunk stretch is the slope ``s_hat`` of their centred totals on the fitted
+    centred values, with variance ``sigma^2 / sxx`` (``sxx``: the judge's weighted spread of
+    values), ``V = sigma^2 / (sxx s_hat^2)`` on the log scale.  The panel's log-stretch variance
+    ``omega^2`` is the DerSimonian–Laird moment estimate (``auto``): the spread of the log-slopes
+    beyond what their own noise explains, 0 when there is none, so fair panels keep every
+    stretch at 1.  Each judge then gets the normal posterior ``l = l_hat omega^2 / (omega^2 + V)``
+    with variance ``omega^2 V / (omega^2 + V)``: a judge with few sheets (large V) stays near 1.
+    Judges with fewer than three sheets or no spread are not stretched.  Gauge: geometric mean 1
+    within every component.
+    """
     J = sheets.n_judges
     x = fit.values[sheets.entry] + fit.bias[sheets.judge] - center
     yc = sheets.total - center
-    kappa = sigma2 / prior_sd**2
     sxy = np.bincount(sheets.judge, weights=w * x * yc, minlength=J)
     sxx = np.bincount(sheets.judge, weights=w * x * x, minlength=J)
-    stretch = np.clip((sxy + kappa) / (sxx + kappa), 0.2, 5.0)
-    # Gauge of the stretch: geometric mean 1 within every component.
-    logs = np.log(stretch)
-    mean_log = np.bincount(comp_j, weights=logs, minlength=n_comp) / np.maximum(
-        np.bincount(comp_j, minlength=n_comp), 1
-    )
-    return np.exp(logs - mean_log[comp_j])
-
-
-def _stretch_se(sheets, values, bias, w, sigma2, center, prior_sd) -> np.ndarray:
-    J = sheets.n_judges
-    x = values[sheets.entry] + bias[sheets.judge] - center
-    sxx = np.bincount(sheets.judge, weights=w * x * x, minlength=J)
-    return np.sqrt(sigma2 / (sxx + sigma2 / prior_sd**2))
+    tiny = 1e-12 * sheets.scale**2
+    ok = (n_j >= 3) & (sxx > tiny)
+    safe = np.where(ok, sxx, 1.0)
+    # The slope can be near zero or negative for an erratic judge: its log is bounded, and its
+    # variance (large there) keeps it from counting.
+    s_hat = np.clip(sxy / safe, 0.2, 5.0)
+    v_log = np.where(ok, sigma2 / (safe * s_hat**2), np.inf)
+    l_hat = np.where(ok, np.log(s_hat), 0.0)
+    if mode == "auto":
+        wt = np.where(ok, 1.0 / np.where(ok, v_log, 1.0), 0.0)
+        sw = np.bincount(comp_j, weights=wt, minlength=n_comp)
+        mean_l = np.bincount(comp_j, weights=wt * l_hat, minlength=n_comp) / np.where(sw > 0, sw, 1.0)
+        q = float(np.sum(wt * (l_hat - mean_l[comp_j]) ** 2))
+        k = np.bincount(comp_j, weights=ok.astype(float), minlength=n_comp)
+        dof = float(np.sum(np.maximum(k - 1, 0)))
+        sw2 = np.bincount(comp_j, weights=wt**2, minlength=n_comp)
+        denom = float(np.sum(np.where(sw > 0, sw - sw2 / np.where(sw > 0, sw, 1.0), 0.0)))
+        omega2 = max((q - dof) / denom, 0.0) if denom > 0 else 0.0
+    else:
+        omega2 = omega2_prev
+    if omega2 > 0:
+        shrink = np.where(ok, omega2 / (omega2 + np.where(ok, v_log, 1.0)), 0.0)
+        logs = shrink * l_hat
+        log_var = np.where(ok, shrink * np.where(ok, v_log, 0.0), omega2)
+    else:
+        shrink = np.zeros(J)
+        logs = np.zeros(J)
+        log_var = np.zeros(J)
+    counts = np.bincount(comp_j, minlength=n_comp)
+    mean_log = np.bincount(comp_j, weights=logs, minlength=n_comp) / np.maximum(counts, 1)
+    # Effective number of stretches fitted: each shrink factor, less one per component's gauge.
+    used = np.bincount(comp_j, weights=shrink, minlength=n_comp)
+    dof = float(np.sum(np.maximum(used - np.minimum(used, 1.0), 0.0)))
+    return np.exp(logs - mean_log[comp_j]), log_var, omega2, dof

@@ -5,7 +5,8 @@ Model
     ``calibrated``): a judge's *bias* (leniency in points, + = lenient) and *scale* (stretch, 1 =
     the panel's) with standard errors, and the *residual spread* of their sheets around the
     model; without a scale model the stretch is measured as a diagnostic only
-    (:func:`stretch_diagnostic`).  *Agreement with the panel* is the Pearson correlation
+    (:func:`stretch_diagnostic`).  ``scale_measured`` / ``scale_measured_se`` always hold that
+    unshrunk measurement, beside the stretch the model used (``scale`` ± ``scale_se``).  *Agreement with the panel* is the Pearson correlation
     between a judge's totals and the mean of the other judges' totals on the same entries
     (leave-one-out panel mean).
 
@@ -17,7 +18,10 @@ Outlier judges
 Panel agreement
     ICC(1) — one-way random effects, single rater (Shrout & Fleiss 1979) with the unbalanced
     group size ``k0`` — on the raw totals and on the totals after removing each judge's
-    estimated bias, with a 95 % confidence interval from the F distribution.  ICC(1) is the
+    estimated bias, with a 95 % confidence interval from the F distribution.  ``stretch_var``
+    is the panel's log-stretch variance the calibrated model settled on (0: the judges' stretches
+    are indistinguishable from noise and nobody is stretched; 0.09 means stretches typically
+    within a factor exp(0.3) = 1.35 of the panel's), ``stretch_sd`` its square root.  ICC(1) is the
     share of a single sheet's variance explained by the entry: near 0 means the judges' order is
     mostly noise, near 1 means they agree.
 
@@ -56,6 +60,8 @@ class JudgeStats:
     component: int
     outlier: bool
     reasons: tuple[str, ...] = ()
+    scale_measured: float | None = None  # unshrunk slope on the values (diagnostic)
+    scale_measured_se: float | None = None
 
     def to_dict(self) -> dict:
         return _clean(asdict(self))
@@ -72,6 +78,8 @@ class Agreement:
     n_entries: int
     n_sheets: int
     k0: float | None
+    stretch_var: float | None = None  # the panel's log-stretch variance (None: no stretch model)
+    stretch_sd: float | None = None
 
     def to_dict(self) -> dict:
         return _clean(asdict(self))
@@ -129,8 +137,9 @@ def judge_report(
     resid_sd = np.sqrt(np.bincount(sheets.judge, weights=fit.residual**2, minlength=J) / np.maximum(n, 1))
     corr, shared = loo_correlation(sheets)
     scale, scale_se = fit.judge_scale, fit.judge_scale_se
+    measured, measured_se = stretch_diagnostic(sheets, fit)
     if np.all(np.isnan(scale_se)):
-        scale, scale_se = stretch_diagnostic(sheets, fit)
+        scale, scale_se = measured, measured_se
     report = []
     for j, judge_id in enumerate(sheets.judge_ids):
         reasons = []
@@ -155,6 +164,8 @@ def judge_report(
                 component=int(fit.judge_component[j]),
                 outlier=bool(reasons),
                 reasons=tuple(reasons),
+                scale_measured=float(measured[j]),
+                scale_measured_se=float(measured_se[j]),
             )
         )
     return report
@@ -222,6 +233,8 @@ def agreement(sheets: Sheets, fit: Normalized) -> Agreement:
         n_entries=sheets.n_entries,
         n_sheets=int(sheets.total.size),
         k0=raw[2] if raw else None,
+        stretch_var=fit.log_stretch_var,
+        stretch_sd=float(np.sqrt(fit.log_stretch_var)) if fit.log_stretch_var is not None else None,
     )
 
 

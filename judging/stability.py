@@ -1,6 +1,30 @@
-"""How stable is the result? A seeded bootstrap over judges and sheets.
+"""How stable is the result? Seeded draws of the values from their approximate posterior.
 
-Model
+Posterior draws (``posterior``, the default)
+    A bootstrap re-runs the *estimator* on resampled data; its spread is the estimator's, centred
+    on the estimate, and it does not say how likely the *truth* is to be in the top ten.
+    Measured on simulated rounds it overstates borderline entries (of those given P(top 10 %)
+    between 0.1 and 0.5 only a third as many truly belonged).  The council's question is about
+    the truth, so the default draws the true values from an approximate posterior of the
+    calibrated model, empirical Bayes throughout:
+
+    - prior: true values of the round's entries ~ N(m, T^2), with ``m`` and ``T^2`` estimated
+      from the panel itself (spread of the values beyond their standard errors);
+    - likelihood: the fitted values with the model's error covariance, which is correlated
+      across entries through the judges' shared bias (and stretch) estimates:
+      ``v_hat - v = e / sqrt(d) - M (b_hat - b)`` with ``b_hat - b ~ N(0, C)`` (``C`` the
+      biases' posterior covariance, ``M`` each entry's precision share per judge, ``d`` each
+      entry's total precision), plus the independent stretch part of the variance;
+    - posterior draw: ``m + L (v_hat - m) + sqrt(L) (v_hat - v)*`` with the shrinkage factor
+      ``L = T^2 / (T^2 + se^2)`` per entry and ``(v_hat - v)*`` a draw of the correlated error.
+      With independent errors this is the exact normal posterior; with the correlated part it
+      keeps the joint structure (a judge's bias error moves all of that judge's entries
+      together) at the cost of an approximation in the cross terms.
+
+    An entry with a large standard error is pulled toward the middle and spread widely, so a
+    high estimate made of little evidence does not claim a safe prize.
+
+Bootstrap (``judges+sheets``, ``judges``, ``sheets``)
     Each replicate reweights the data with Poisson(1) counts (the Poisson bootstrap, a fast,
     vectorisable stand-in for drawing with replacement): by default one count per *judge* (a
     judge drawn twice counts double, a judge not drawn vanishes) times one count per *sheet*.
@@ -40,7 +64,8 @@ from scipy import sparse
 from judging import awards as awards_mod
 from judging.normalize import Normalized, Sheets, _solve_additive, components, normalize
 
-RESAMPLING = ("judges+sheets", "judges", "sheets")
+RESAMPLING = ("posterior", "judges+sheets", "judges", "sheets")
+DEFAULT_RESAMPLING = "posterior"
 
 
 @dataclass(frozen=True)
@@ -78,7 +103,7 @@ class Stability:
 
 def replicate_weights(sheets: Sheets, n_resamples: int, seed: int, resample: str) -> np.ndarray:
     """Poisson(1) bootstrap weights, shape (n_resamples, n_sheets)."""
-    if resample not in RESAMPLING:
+    if resample not in RESAMPLING or resample == "posterior":
         raise ValueError(f"resample must be one of {RESAMPLING}")
     rng = np.random.default_rng(seed)
     n = sheets.total.size
@@ -97,7 +122,12 @@ def bootstrap_values(
     seed: int = 0,
     resample: str = "judges+sheets",
 ) -> np.ndarray:
-    """Replicate values, shape (n_resamples, n_entries); NaN where an entry lost all its sheets."""
+    """Replicate values, shape (n_resamples, n_entries); NaN where an entry lost all its sheets.
+
+    ``resample="posterior"`` returns draws of the true values instead (:func:`posterior_values`).
+    """
+    if resample == "posterior":
+        return posterior_values(sheets, fit, n_resamples, seed)
     weights = replicate_weights(sheets, n_resamples, seed, resample)
     E = sheets.n_entries
     indicator = sparse.csr_matrix(
@@ -151,6 +181,62 @@ def bootstrap_values(
         )
         out[r, entries_kept] = normalize(sub, fit.method, fit.params or None).values
     return out
+
+
+def value_prior(values: np.ndarray, stderr: np.ndarray) -> tuple[float, float]:
+    """Mean and variance of the entries' true values, by moments: the values' spread minus noise.
+
+    Floored at a tenth of the values' own variance so one round where the noise seems to explain
+    everything does not collapse every entry onto the mean.
+    """
+    ok = np.isfinite(values) & np.isfinite(stderr)
+    if ok.sum() < 2:
+        return float(np.nanmean(values)) if ok.any() else 0.0, np.inf
+    v, se2 = values[ok], stderr[ok] ** 2
+    m = float(np.mean(v))
+    total = float(np.var(v, ddof=1))
+    return m, max(total - float(np.mean(se2)), 0.1 * total, 1e-12)
+
+
+def posterior_values(sheets: Sheets, fit: Normalized, n_draws: int = 200, seed: int = 0) -> np.ndarray:
+    """Draws of the entries' true values, shape (n_draws, n_entries) (the module docstring)."""
+    rng = np.random.default_rng(seed)
+    E, J = sheets.n_entries, sheets.n_judges
+    values = np.asarray(fit.values, dtype=float)
+    stderr = np.asarray(fit.stderr, dtype=float)
+    if fit.method in ("calibrated", "ls"):
+        _, _, comp_j = components(sheets)
+        n_comp = int(comp_j.max()) + 1
+        gauge = sparse.csr_matrix((np.ones(J), (np.arange(J), comp_j)), shape=(J, n_comp))
+        stretch = fit.judge_scale
+        center = fit.center if fit.center is not None else float(np.mean(sheets.total))
+        y_adj = center + (sheets.total - center) / stretch[sheets.judge]
+        precision = fit.sheet_weight * stretch[sheets.judge] ** 2 / fit.sigma**2
+        keep = precision > 0
+        prior = 1.0 / fit.bias_prior_var if fit.bias_prior_var is not None else np.zeros(J)
+        solved = _solve_additive(
+            sheets.entry[keep], sheets.judge[keep], y_adj[keep], precision[keep], prior, E, J, gauge
+        )
+        # The biases' error, correlated across judges: C = L L^T (eigen form: C is only
+        # positive semi-definite once conditioned on the gauge).
+        evals, evecs = np.linalg.eigh((solved.cov_b + solved.cov_b.T) / 2)
+        root = evecs * np.sqrt(np.clip(evals, 0.0, None))[None, :]
+        bias_err = rng.standard_normal((n_draws, J)) @ root.T
+        if fit.bias_var_ratio is not None:
+            bias_err = bias_err * np.sqrt(fit.bias_var_ratio)[None, :]
+        shared = -(solved.m_matrix @ bias_err.T).T
+        if fit.noise_var is not None:
+            own_var = fit.noise_var
+        else:
+            d = solved.d_entry
+            own_var = np.where(d > 0, 1.0 / np.where(d > 0, d, 1.0), np.inf)
+        error = shared + rng.standard_normal((n_draws, E)) * np.sqrt(own_var)[None, :]
+    else:
+        error = rng.standard_normal((n_draws, E)) * stderr[None, :]
+    m, t2 = value_prior(values, stderr)
+    shrink = t2 / (t2 + stderr**2) if np.isfinite(t2) else np.ones(E)
+    draws = m + shrink[None, :] * (values[None, :] - m) + np.sqrt(shrink)[None, :] * error
+    return np.where(np.isfinite(draws), draws, np.nan)
 
 
 def summarize(

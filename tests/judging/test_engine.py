@@ -147,9 +147,13 @@ def test_a_custom_rubric_on_the_default_scale_of_100():
 def test_a_round_of_one_sheet_still_evaluates_and_bootstraps(method):
     ev = evaluate(sheet("A", "j1", 10, 10, 10), RUBRIC, method)
     assert [(r.rank, r.entry_id, r.score, r.flags) for r in ev.ranking] == [(1, "A", 30.0, ("single_judge",))]
-    st = stability(ev, [Level("Nhất", 1, 0)], n_resamples=20, seed=3)
+    st = stability(ev, [Level("Nhất", 1, 0)], n_resamples=20, seed=3, resample="judges+sheets")
     # Replicates that drop the only sheet are not counted; the rest all keep the prize.
     assert st.entries[0].p_keep_level == 1.0 and 0 < st.entries[0].n_evaluable < 20
+    # Posterior draws always have a value for every entry; alone, it keeps its prize.
+    st = stability(ev, [Level("Nhất", 1, 0)], n_resamples=20, seed=3)
+    assert st.resample == "posterior"
+    assert st.entries[0].p_keep_level == 1.0 and st.entries[0].n_evaluable == 20
 
 
 def test_anyone_can_recompute_the_input_hash_from_the_documented_text():
