@@ -351,7 +351,8 @@ def payload_of(outcome: Outcome) -> dict[str, Any]:
     ev = outcome.evaluation
     sheets = ev.sheets
     fit = ev.fit
-    bias = {j["judge_id"]: j["bias"] for j in (js.to_dict() for js in ev.judges)}
+    # Each sheet as the panel would have given it: leniency removed and the judge's stretch undone.
+    adjusted = ev.adjusted_totals()
     sheet_rows = []
     for i in range(sheets.total.size):
         judge_id = sheets.judge_ids[int(sheets.judge[i])]
@@ -360,7 +361,7 @@ def payload_of(outcome: Outcome) -> dict[str, Any]:
             "entry_id": sheets.entry_ids[int(sheets.entry[i])],
             "judge_id": judge_id,
             "total": total,
-            "adjusted": total - float(bias.get(judge_id) or 0.0),
+            "adjusted": adjusted[(sheets.entry_ids[int(sheets.entry[i])], judge_id)],
             "residual": float(fit.residual[i]) if fit.residual is not None else None,
         })
     award_by_entry = {a.entry_id: a for a in outcome.awards.awards} if outcome.awards else {}

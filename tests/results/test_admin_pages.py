@@ -87,6 +87,10 @@ def test_reliability_page_has_table_and_svg_charts(client, auth, contest, organi
     assert svg.lstrip().startswith("<?xml") and "<svg" in svg
     assert "GK5" in svg  # the text stays text (svg.fonttype none)
     assert "Trước hiệu chỉnh" in svg
+    # Each judge's stretch is shown with its uncertainty, and the panel's spread of stretches beside the ICC.
+    stretches = re.findall(r'data-test="stretch">\s*([0-9]+,[0-9]{2}) ± ([0-9]+,[0-9]{2})', html)
+    assert len(stretches) == len(judges)
+    assert 'data-test="stretch-spread"' in html and "Mức khác nhau về độ giãn thang điểm" in html
 
 
 def test_compute_override_freeze_publish_over_http(client, auth, contest, organizer, mailbox):
