@@ -430,6 +430,16 @@ def _summary(rs: ResultSet) -> dict[str, Any]:
     }
 
 
+def is_round_snapshot(rs: ResultSet) -> bool:
+    """Whether ``rs`` is the evaluation stored when its round closed, not an award list.
+
+    Closing a round keeps the engine's ranking (``ranking``) for advancement; award lists
+    computed in the workspace carry per-entry ``rows`` with award levels.  Pages built for
+    award lists cannot read a snapshot; the round's own page shows its standings.
+    """
+    return "rows" not in (rs.payload or {})
+
+
 def compute_result_set(
     round_: Round,
     category: Category | None = None,
