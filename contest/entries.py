@@ -44,6 +44,7 @@ from contest.models import (
     utcnow,
 )
 from contest.models.entries import entry_json
+from contest.phases import accepts_entries
 from contest.search import fold
 from contest.storage import (
     SNIFF_BYTES,
@@ -141,7 +142,8 @@ def _touch(entry: Entry, now: datetime) -> None:
 def open_editions(now: datetime | None = None) -> list[Edition]:
     now = _now(now)
     editions = db.session.scalars(select(Edition).where(Edition.status == "open").order_by(Edition.year.desc())).all()
-    return [e for e in editions if e.registration_open(now)]
+    # Published results end the call for entries even if the registration window was left open.
+    return [e for e in editions if accepts_entries(e, now)]
 
 
 def create_entry(
