@@ -149,6 +149,8 @@ def entry_standing(entry: Entry) -> str:
             if award.level is not None:
                 return _("Đoạt %(level)s", level=localized(award.level, "name"))
             return _("Không đoạt giải")
+    if entry.status == EntryStatus.ELIMINATED.value and (stop := stopped_in(entry)) is not None:
+        return _("Dừng ở %(round)s", round=localized(stop, "name"))
     if entry.status == EntryStatus.ADVANCED.value:
         round_ = current_round(entry)
         if round_ is not None:
@@ -156,9 +158,63 @@ def entry_standing(entry: Entry) -> str:
     return str(label(ENTRY_STATUS, entry.status))
 
 
+
+def results_out(edition: Edition) -> bool:
+    """Applicants see their results and the judges' comments once the edition has published any."""
+    return bool(published_result_sets(edition))
+
+
+@dataclass
+class RoundReport:
+    """One round of an entry's journey as its author reads it after publication."""
+
+    round: Round
+    outcome: str | None  # RoundOutcome value, None when no decision was recorded for the round
+    comments: list[str]
+
+
+def entry_rounds_report(entry: Entry) -> list[RoundReport]:
+    """Every round the entry was scored in, first round first, with the judges' comments to the author.
+
+    Judges stay anonymous; only comments written for the applicant appear, never private notes.
+    """
+    from contest.models import Assignment, AssignmentState, ScoreSheet, SheetStatus
+
+    rows = db.session.execute(
+        select(Round, ScoreSheet.comment_to_applicant)
+        .join(Assignment, Assignment.round_id == Round.id)
+        .join(ScoreSheet, ScoreSheet.assignment_id == Assignment.id)
+        .where(
+            Assignment.entry_id == entry.id,
+            Assignment.state == AssignmentState.ACTIVE.value,
+            ScoreSheet.status == SheetStatus.SUBMITTED.value,
+        )
+        .order_by(Round.position, ScoreSheet.submitted_at, ScoreSheet.id)
+    ).all()
+    outcomes = dict(db.session.execute(
+        select(EntryRound.round_id, EntryRound.outcome).where(EntryRound.entry_id == entry.id)
+    ).all())
+    reports: dict[int, RoundReport] = {}
+    for round_, comment in rows:
+        report = reports.setdefault(round_.id, RoundReport(round_, outcomes.get(round_.id), []))
+        if comment and comment.strip():
+            report.comments.append(comment.strip())
+    return list(reports.values())
+
+
+def stopped_in(entry: Entry) -> Round | None:
+    """The round an eliminated entry stopped in."""
+    if entry.status != EntryStatus.ELIMINATED.value:
+        return None
+    return db.session.scalar(
+        select(Round).join(EntryRound, EntryRound.round_id == Round.id)
+        .where(EntryRound.entry_id == entry.id, EntryRound.outcome == RoundOutcome.ELIMINATED.value)
+        .order_by(Round.position.desc()).limit(1)
+    )
+
 def init_app(app) -> None:  # noqa: ANN001 - a Flask app
     """Templates ask what the routes ask: the phase, whether entries may come in, what a status means."""
     app.jinja_env.globals.update(
         phase_of=edition_phase, phase_label=phase_label, accepts_entries=accepts_entries,
-        entry_standing=entry_standing,
+        entry_standing=entry_standing, results_out=results_out,
     )

@@ -822,6 +822,35 @@ def notify_applicants(rs: ResultSet) -> int:
             + url_for("public.my_result", entry_id=entry.id),
         )
         sent += 1
+    if rs.supersedes_id is None:
+        sent += _notify_eliminated(rs, send_mail)
+    return sent
+
+
+def _notify_eliminated(rs: ResultSet, send_mail: Any) -> int:
+    """Entries that stopped in an earlier round learn their result and where to read the comments too."""
+    from contest.phases import stopped_in
+
+    listed = {a.entry_id for a in rs.awards}
+    query = select(Entry).where(Entry.edition_id == rs.edition_id, Entry.status == EntryStatus.ELIMINATED.value)
+    if rs.category_id is not None:
+        query = query.where(Entry.category_id == rs.category_id)
+    sent = 0
+    for entry in db.session.scalars(query.order_by(Entry.id)):
+        owner = entry.owner
+        if entry.id in listed or owner is None or not owner.email:
+            continue
+        send_mail(
+            owner.email,
+            _("Kết quả %(edition)s", edition=rs.edition.name),
+            "results_published",
+            entry=entry,
+            award=None,
+            stopped=stopped_in(entry),
+            result_set=rs,
+            url=current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for("public.my_result", entry_id=entry.id),
+        )
+        sent += 1
     return sent
 
 
