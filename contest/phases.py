@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from contest.extensions import db
-from contest.i18n import _, _l, localized
+from contest.i18n import _, _l, format_datetime_local, localized
 from contest.labels import ENTRY_STATUS, label
 from contest.models import (
     Award,
@@ -26,6 +26,7 @@ from contest.models import (
     ResultStatus,
     Round,
     RoundOutcome,
+    RoundStatus,
     VotingPeriod,
     utcnow,
 )
@@ -211,6 +212,126 @@ def stopped_in(entry: Entry) -> Round | None:
         .where(EntryRound.entry_id == entry.id, EntryRound.outcome == RoundOutcome.ELIMINATED.value)
         .order_by(Round.position.desc()).limit(1)
     )
+
+
+@dataclass(frozen=True)
+class Step:
+    """One thing to do next in the edition's year; ``blocking`` marks what stops the year moving on."""
+
+    code: str
+    text: str
+    url: str
+    blocking: bool = False
+
+
+def _advancement_decided(round_: Round) -> bool:
+    return db.session.scalar(
+        select(func.count(EntryRound.id)).where(
+            EntryRound.round_id == round_.id, EntryRound.outcome != RoundOutcome.IN_ROUND.value)
+    ) > 0
+
+
+def _vote_steps(edition: Edition, now: datetime) -> list[Step]:
+    from flask import url_for
+
+    steps = []
+    periods = db.session.scalars(
+        select(VotingPeriod).join(Round, Round.id == VotingPeriod.round_id)
+        .where(Round.edition_id == edition.id, VotingPeriod.frozen_at.is_(None))
+        .order_by(VotingPeriod.opens_at)
+    )
+    for period in periods:
+        url = url_for("admin.vote_period", period_id=period.id)
+        if now < period.closes_at:
+            steps.append(Step("vote_open", _("Bình chọn của cộng đồng chưa kết thúc (đóng lúc %(time)s); cần đóng và "
+                                             "chốt kết quả bình chọn trước khi tính giải.",
+                                             time=format_datetime_local(period.closes_at)), url, blocking=True))
+        else:
+            steps.append(Step("vote_freeze", _("Chốt kết quả bình chọn để đưa điểm bình chọn vào bảng giải."), url))
+    return steps
+
+
+def _result_steps(edition: Edition, final: Round) -> list[Step]:
+    from flask import url_for
+
+    from contest.approvals import readiness
+
+    working = db.session.scalars(
+        select(ResultSet).where(
+            ResultSet.round_id == final.id,
+            ResultSet.status.in_([ResultStatus.COMPUTED.value, ResultStatus.FROZEN.value]),
+        ).order_by(ResultSet.computed_at.desc(), ResultSet.id.desc())
+    ).all()
+    lists = [rs for rs in working if "rows" in (rs.payload or {})]
+    if not lists:
+        return [Step("compute", _("Tính kết quả và phân bổ giải cho %(round)s.", round=localized(final, "name")),
+                     url_for("admin.results_workspace", round_id=final.id))]
+    rs = lists[0]
+    url = url_for("admin.result_set", rs_id=rs.id)
+    state = readiness(rs)
+    if state.code == "not_sent":
+        return [Step("send", _("Gửi danh sách giải #%(id)d đi xin phê duyệt.", id=rs.id), url)]
+    if state.code == "waiting":
+        return [Step("approvals", _("Còn %(n)d giải chờ phê duyệt.", n=len(state.reasons)),
+                     url_for("admin.committee_result_set", result_set_id=rs.id), blocking=True)]
+    return [Step("publish", _("Chốt và công bố danh sách giải #%(id)d.", id=rs.id), url)]
+
+
+def next_steps(edition: Edition, now: datetime | None = None) -> list[Step]:
+    """What happens next in the edition's year, in order, and what stops it, each with the page that fixes it."""
+    from flask import url_for
+
+    from contest.rounds import round_warnings
+
+    now = now or utcnow()
+    phase = edition_phase(edition, now)
+    if phase == PREPARING and edition.status == EditionStatus.DRAFT.value:
+        return [Step("open_edition", _("Hoàn tất cấu hình và mở cuộc thi để nhận bài dự thi."),
+                     url_for("admin.edition_overview", edition_id=edition.id))]
+    if phase == FINALIZED:
+        return []
+    if phase == RESULTS:
+        published = published_result_sets(edition)[0]
+        return [Step("finalize", _("Hoàn tất kết quả khi hết thời hạn khiếu nại."),
+                     url_for("admin.result_set", rs_id=published.id))]
+    steps: list[Step] = []
+    unscreened = entry_tally(edition.id).by_status.get(EntryStatus.SUBMITTED.value, 0)
+    if unscreened:
+        text = _("%(n)d hồ sơ đã nộp chưa được thẩm định.", n=unscreened)
+        if edition.registration_open(now):
+            text = _("%(n)d hồ sơ đã nộp chưa được thẩm định (vẫn đang nhận bài dự thi).", n=unscreened)
+        steps.append(Step("screen", text, url_for("admin.entries_list", edition=edition.id, status="submitted"),
+                          blocking=True))
+    rounds = sorted(edition.rounds, key=lambda r: r.position)
+    for index, round_ in enumerate(rounds):
+        following = rounds[index + 1] if index + 1 < len(rounds) else None
+        name = localized(round_, "name")
+        if round_.status == RoundStatus.DRAFT.value:
+            steps.append(Step("assign", _("Phân công giám khảo cho %(round)s và công bố phân công.", round=name),
+                              url_for("admin.round_assignments", round_id=round_.id)))
+            steps.append(Step("open_round", _("Mở chấm %(round)s.", round=name),
+                              url_for("admin.round_progress", round_id=round_.id)))
+            break
+        if round_.status == RoundStatus.OPEN.value:
+            steps += [Step(w.code, w.message, w.fix_url or url_for("admin.round_progress", round_id=round_.id),
+                           blocking=True) for w in round_warnings(round_, now)]
+            steps.append(Step("close_round", _("Khi giám khảo chấm xong, đóng %(round)s và tính kết quả.", round=name),
+                              url_for("admin.round_progress", round_id=round_.id)))
+            break
+        if following is not None and not _advancement_decided(round_):
+            steps.append(Step("advance", _("Xét các bài vào %(next)s.", next=localized(following, "name")),
+                              url_for("admin.round_advance", round_id=round_.id)))
+            break
+        if following is None:
+            steps += _vote_steps(edition, now)
+            steps += _result_steps(edition, round_)
+    return steps
+
+
+def current_edition() -> Edition | None:
+    """The edition the organizers are running: the newest open one, else the newest of all."""
+    editions = db.session.scalars(select(Edition).order_by(Edition.year.desc(), Edition.id.desc())).all()
+    return next((e for e in editions if e.status == EditionStatus.OPEN.value), editions[0] if editions else None)
 
 def init_app(app) -> None:  # noqa: ANN001 - a Flask app
     """Templates ask what the routes ask: the phase, whether entries may come in, what a status means."""

@@ -14,8 +14,8 @@ from tests.results.helpers import add_sheet, approve_all, committee, make_judges
 ROUND_1 = {"A": (18, 26, 27), "B": (16, 24, 25), "C": (8, 10, 12)}
 
 
-def _year():  # noqa: ANN202
-    """Round 1 scores three entries with comments, A and B go on, the final is scored, results are published."""
+def scored_year(*, approve: bool = True):  # noqa: ANN202
+    """Round 1 scores three entries with comments, A and B go on, the final is scored and its list frozen."""
     edition = make_edition()
     for level in edition.award_levels:
         level.min_score = Decimal("10")
@@ -41,12 +41,13 @@ def _year():  # noqa: ANN202
     rs = results.compute_result_set(final, actor=organizer)
     results.freeze_result_set(rs, organizer)
     db.session.commit()
-    approve_all(rs, members)
+    if approve:
+        approve_all(rs, members)
     return edition, preliminary, final, entries, organizer, rs
 
 
 def test_winner_finds_the_result_and_both_rounds_comments_from_the_entry_page(app, client, auth, mailbox):
-    edition, preliminary, final, entries, organizer, rs = _year()
+    edition, preliminary, final, entries, organizer, rs = scored_year()
     winner = entries["A"]
     auth.as_(winner.owner)
     before = client.get(f"/bai-du-thi/{winner.id}").get_data(as_text=True)
@@ -64,7 +65,7 @@ def test_winner_finds_the_result_and_both_rounds_comments_from_the_entry_page(ap
 
 
 def test_eliminated_entry_gets_a_result_its_comments_and_a_mail(app, client, auth, mailbox):
-    edition, preliminary, final, entries, organizer, rs = _year()
+    edition, preliminary, final, entries, organizer, rs = scored_year()
     stopped = entries["C"]
     assert stopped.status == EntryStatus.ELIMINATED.value
     with app.test_request_context("/"):
