@@ -140,7 +140,7 @@ def round_export(round_id: int, fmt: str) -> Response:
     round_ = _round_or_404(round_id)
     stem = f"diem-tho-{round_.edition.slug}-vong-{round_.position}"
     if fmt == "csv":
-        return Response(export_csv(round_), mimetype="text/csv; charset=utf-8",
+        return Response(export_csv(round_), mimetype="text/csv",
                         headers={"Content-Disposition": f'attachment; filename="{stem}.csv"'})
     if fmt == "xlsx":
         return Response(export_xlsx(round_),

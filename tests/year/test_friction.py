@@ -1,0 +1,34 @@
+"""Issue 20 items 6 and 7: friction an organizer should not meet."""
+
+from __future__ import annotations
+
+import pytest
+
+from contest.models import Role
+from tests.factories import make_edition, make_user
+
+
+@pytest.fixture
+def organizer(app):  # noqa: ANN001, ANN201
+    return make_user(Role.ORGANIZER, full_name="Lê Văn Tổ Chức")
+
+
+def test_csv_downloads_name_their_charset_once(client, auth, organizer):
+    edition = make_edition()
+    auth.as_(organizer)
+    for url in ("/quan-tri/bai-du-thi/xuat.csv", f"/quan-tri/vong-cham/{edition.rounds[0].id}/diem-tho.csv",
+                "/quan-tri/nhat-ky/xuat.csv"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response.headers["Content-Type"] == "text/csv; charset=utf-8", url
+
+
+def test_round_list_names_the_open_action_and_assignment_list_says_view(client, auth, organizer):
+    edition = make_edition()
+    auth.as_(organizer)
+    rounds = client.get("/quan-tri/vong-cham").get_data(as_text=True)
+    first = rounds[rounds.index(f'data-test="round-{edition.rounds[0].id}"'):]
+    assert first.split("</a>")[0].endswith("Mở chấm…")
+    assignments = client.get("/quan-tri/phan-cong").get_data(as_text=True)
+    link = assignments[assignments.index(f'data-test="round-{edition.rounds[0].id}"'):].split("</a>")[0]
+    assert link.endswith("Xem phân công")
