@@ -269,12 +269,15 @@ def _result_steps(edition: Edition, final: Round) -> list[Step]:
     rs = lists[0]
     url = url_for("admin.result_set", rs_id=rs.id)
     state = readiness(rs)
+    if rs.status == ResultStatus.COMPUTED.value:
+        return [Step("freeze", _("Xem lại và chốt danh sách giải #%(id)d.", id=rs.id), url)]
     if state.code == "not_sent":
-        return [Step("send", _("Gửi danh sách giải #%(id)d đi xin phê duyệt.", id=rs.id), url)]
+        return [Step("send", _("Gửi danh sách giải #%(id)d đi xin phê duyệt.", id=rs.id),
+                     url_for("admin.committee_result_set", result_set_id=rs.id))]
     if state.code == "waiting":
         return [Step("approvals", _("Còn %(n)d giải chờ phê duyệt.", n=len(state.reasons)),
                      url_for("admin.committee_result_set", result_set_id=rs.id), blocking=True)]
-    return [Step("publish", _("Chốt và công bố danh sách giải #%(id)d.", id=rs.id), url)]
+    return [Step("publish", _("Công bố danh sách giải #%(id)d.", id=rs.id), url)]
 
 
 def next_steps(edition: Edition, now: datetime | None = None) -> list[Step]:

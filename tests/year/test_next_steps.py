@@ -80,7 +80,7 @@ def test_next_step_blocker_while_awards_wait_for_committee_decisions(client, aut
 
     edition, preliminary, final, entries, organizer_, rs = scored_year(approve=False)
     auth.as_(organizer)
-    assert _steps(auth.client) == [("send", False, f"/quan-tri/ket-qua/bo/{rs.id}")]
+    assert _steps(auth.client) == [("send", False, f"/quan-tri/hoi-dong/ket-qua/{rs.id}")]
     with current_app.test_request_context("/"):
         send_for_approval(rs)
     db.session.commit()
