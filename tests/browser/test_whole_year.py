@@ -96,7 +96,7 @@ def _score_all(page, watch: Watch, *, half_first: bool) -> int:  # noqa: ANN001
     return len(codes)
 
 
-def test_whole_year_through_the_pages_from_demo_to_closed_preliminary_round(browser, live_server, mailbox):
+def test_whole_year_through_the_pages_from_demo_to_published_results(browser, live_server, mailbox):
     seed_demo()
     db.session.commit()
     watch = Watch()
@@ -146,5 +146,45 @@ def test_whole_year_through_the_pages_from_demo_to_closed_preliminary_round(brow
     org.wait_for_load_state()
     org.goto("/quan-tri/")
     expect(org.locator("[data-test=next-steps]")).to_contain_text("Xét các bài vào Vòng chung khảo")
+
+    # Advancement: the best two of each field go on to the final.
+    org.locator("[data-test=step-advance]").click()
+    org.wait_for_load_state()
+    org.locator("input[name=rule][value=top_n]").check()
+    org.get_by_label("Số bài mỗi lĩnh vực (N)").fill("2")
+    org.get_by_role("button", name="Áp dụng").click()
+    org.wait_for_load_state()
+
+    # The final round: assign the whole panel, publish, start now.
+    org.goto("/quan-tri/")
+    expect(org.locator("[data-test=next-steps]")).to_contain_text("Phân công giám khảo cho Vòng chung khảo")
+    org.locator("[data-test=step-assign]").click()
+    org.wait_for_load_state()
+    org.locator("[data-test=run]").click()
+    org.wait_for_load_state()
+    org.locator("[data-test=publish]").click()
+    org.wait_for_load_state()
+    org.goto("/quan-tri/")
+    org.locator("[data-test=step-open_round]").click()
+    org.wait_for_load_state()
+    org.get_by_role("button", name="Mở và bắt đầu chấm ngay").click()
+    org.wait_for_load_state()
+    expect(org.locator("main")).to_contain_text("Đã mở chấm Vòng chung khảo")
+    context.close()
+
+    for email in JUDGES[:3]:
+        judge_context, judge = _session(browser, live_server, watch, email)
+        _score_all(judge, watch, half_first=False)
+        judge_context.close()
+
+    context, org = _session(browser, live_server, watch, "btc@demo.vn")
+    org.goto("/quan-tri/")
+    org.locator("[data-test=step-close_round]").click()
+    org.wait_for_load_state()
+    org.get_by_role("button", name="Đóng vòng và tính kết quả").click()
+    org.wait_for_load_state()
+    ranking = org.locator("[data-test=ranking]")
+    expect(ranking).to_be_visible()
+    assert "Điều kiện vào vòng sau" not in ranking.inner_text()
     context.close()
     watch.assert_clean()
