@@ -69,6 +69,15 @@ def _session(browser, live_server, watch: Watch, email: str):  # noqa: ANN001, A
     return context, page
 
 
+def _follow_step(page, code: str) -> None:  # noqa: ANN001
+    """Follow the dashboard's next step ``code``; a missing step fails with what the panel says instead."""
+    page.goto("/quan-tri/")
+    link = page.locator(f"[data-test=step-{code}]")
+    assert link.count() == 1, page.locator("[data-test=next-steps]").inner_text()
+    link.click()
+    page.wait_for_load_state()
+
+
 def _score_all(page, watch: Watch, *, half_first: bool) -> int:  # noqa: ANN001
     """The judge scores every entry on their list; the first sheet is half-filled and reloaded first."""
     page.goto("/giam-khao/")
@@ -80,7 +89,7 @@ def _score_all(page, watch: Watch, *, half_first: bool) -> int:  # noqa: ANN001
         page.wait_for_load_state()
         inputs = page.locator("[data-criterion]")
         maxima = [float(inputs.nth(i).get_attribute("data-max")) for i in range(inputs.count())]
-        values = [round(m * (0.55 + 0.05 * ((n + i) % 7)) * 2) / 2 for i, m in enumerate(maxima)]
+        values = [round(m * (0.72 + 0.04 * ((n + i) % 6)) * 2) / 2 for i, m in enumerate(maxima)]
         if half_first and n == 0:
             inputs.nth(0).fill(f"{values[0]:g}")
             # The running total shows the points earned so far, not a total rescaled over one criterion.
@@ -117,9 +126,7 @@ def test_whole_year_through_the_pages_from_demo_to_published_results(browser, li
     expect(org.locator("main")).to_contain_text("Đã công bố")
 
     # Its scoring start lies a month ahead: the round page offers to start now.
-    org.goto("/quan-tri/")
-    org.locator("[data-test=step-open_round]").click()
-    org.wait_for_load_state()
+    _follow_step(org, "open_round")
     org.get_by_role("button", name="Mở và bắt đầu chấm ngay").click()
     org.wait_for_load_state()
     expect(org.locator("main")).to_contain_text("Đã mở chấm")
@@ -134,9 +141,7 @@ def test_whole_year_through_the_pages_from_demo_to_published_results(browser, li
     assert scored > 0
 
     context, org = _session(browser, live_server, watch, "btc@demo.vn")
-    org.goto("/quan-tri/")
-    org.locator("[data-test=step-close_round]").click()
-    org.wait_for_load_state()
+    _follow_step(org, "close_round")
     org.get_by_role("button", name="Đóng vòng và tính kết quả").click()
     org.wait_for_load_state()
     expect(org.locator("main")).to_contain_text("Đã đóng Vòng sơ khảo")
@@ -164,9 +169,7 @@ def test_whole_year_through_the_pages_from_demo_to_published_results(browser, li
     org.wait_for_load_state()
     org.locator("[data-test=publish]").click()
     org.wait_for_load_state()
-    org.goto("/quan-tri/")
-    org.locator("[data-test=step-open_round]").click()
-    org.wait_for_load_state()
+    _follow_step(org, "open_round")
     org.get_by_role("button", name="Mở và bắt đầu chấm ngay").click()
     org.wait_for_load_state()
     expect(org.locator("main")).to_contain_text("Đã mở chấm Vòng chung khảo")
@@ -178,13 +181,53 @@ def test_whole_year_through_the_pages_from_demo_to_published_results(browser, li
         judge_context.close()
 
     context, org = _session(browser, live_server, watch, "btc@demo.vn")
-    org.goto("/quan-tri/")
-    org.locator("[data-test=step-close_round]").click()
-    org.wait_for_load_state()
+    _follow_step(org, "close_round")
     org.get_by_role("button", name="Đóng vòng và tính kết quả").click()
     org.wait_for_load_state()
     ranking = org.locator("[data-test=ranking]")
     expect(ranking).to_be_visible()
     assert "Điều kiện vào vòng sau" not in ranking.inner_text()
+
+    # Awards: compute, review and freeze, send for approval.
+    _follow_step(org, "compute")
+    org.locator("[data-test=compute]").click()
+    org.wait_for_load_state()
+    expect(org.locator("main")).to_contain_text("Đã tính và lưu bảng kết quả")
+    _follow_step(org, "freeze")
+    org.get_by_role("button", name="Chốt kết quả").click()
+    org.wait_for_load_state()
+    _follow_step(org, "send")
+    org.get_by_role("button", name="Gửi Ban tổ chức phê duyệt").click()
+    org.wait_for_load_state()
+    org.goto("/quan-tri/")
+    expect(org.locator("[data-test=next-steps] li[data-step=approvals].blocking")).to_contain_text("chờ phê duyệt")
+    context.close()
+
+    # Two of the three committee members approve every award (⌈2/3 × 3⌉ = 2).
+    for email in ("hd.truongban@demo.vn", "hd.phoban@demo.vn"):
+        member_context, member = _session(browser, live_server, watch, email)
+        member.goto("/quan-tri/hoi-dong")
+        member.locator("main h3 a").first.click()
+        member.wait_for_load_state()
+        forms = member.locator("form.decision-form")
+        for i in range(forms.count()):
+            form = member.locator("form.decision-form").nth(i)
+            form.locator("input[value=approve]").check()
+            form.locator("[data-test=decide]").click()
+            member.wait_for_load_state()
+        member_context.close()
+
+    # Publish without a complaint period, then finalize.
+    context, org = _session(browser, live_server, watch, "btc@demo.vn")
+    _follow_step(org, "publish")
+    org.locator("[data-test=publish]").click()
+    org.wait_for_load_state()
+    org.get_by_role("button", name="Hoàn tất kết quả").click()
+    org.wait_for_load_state()
+    org.goto("/quan-tri/")
+    expect(org.locator("[data-test=next-steps]")).to_contain_text("kết quả đã là chính thức")
+    org.goto("/")
+    expect(org.locator("[data-test=phase]")).to_have_text("Đã có kết quả chính thức")
+    assert org.locator("[data-test=results-link]").count() == 1
     context.close()
     watch.assert_clean()
