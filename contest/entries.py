@@ -886,6 +886,9 @@ EVENT_LABELS: dict[str, LazyString] = {
     "entry.withdrawn": _l("Rút bài dự thi"),
     "entry.reopened": _l("Ban tổ chức mở lại bài để sửa"),
     "entry.screened": _l("Ban tổ chức thẩm định hồ sơ"),
+    "entry.advanced": _l("Vào vòng sau"),
+    "entry.eliminated": _l("Dừng ở vòng chấm"),
+    "entry.awarded": _l("Đoạt giải (kết quả chính thức)"),
 }
 
 # Events whose reason the applicant should read (the rest may carry internal notes).

@@ -100,6 +100,7 @@ def _score_all(page, watch: Watch, *, half_first: bool) -> int:  # noqa: ANN001
             expect(page.locator("[data-test=total]")).to_have_text(f"{values[0]:.2f}".replace(".", ","))
         for i, value in enumerate(values):
             page.locator("[data-criterion]").nth(i).fill(f"{value:g}")
+        page.locator("#comment_to_applicant").fill(f"Nhận xét của giám khảo cho bài {code[5:]}")
         page.locator("[data-test=submit-sheet]").click()
         page.wait_for_load_state()
     return len(codes)
@@ -230,4 +231,24 @@ def test_whole_year_through_the_pages_from_demo_to_published_results(browser, li
     expect(org.locator("[data-test=phase]")).to_have_text("Đã có kết quả chính thức")
     assert org.locator("[data-test=results-link]").count() == 1
     context.close()
+
+    # Each demo applicant finds the result and the judges' comments from their own entry page.
+    comments_seen = 0
+    for email in ("tacgia@demo.vn", "nhom.sv@demo.vn", "doanhnghiep@demo.vn", "hoptacxa@demo.vn"):
+        applicant_context, applicant = _session(browser, live_server, watch, email)
+        applicant.goto("/bai-du-thi/")
+        table = applicant.locator("[data-test=my-entries] tbody tr td:first-child a")
+        hrefs = [table.nth(i).get_attribute("href") for i in range(table.count())]
+        for href in hrefs:
+            applicant.goto(href)
+            link = applicant.locator("[data-test=my-result-link]")
+            if applicant.locator("[data-test=status]").inner_text() in ("Bản nháp", "Đã rút", "Không hợp lệ", "Đã nộp"):
+                continue
+            assert link.count() == 1, f"{href} does not link its result"
+            link.click()
+            applicant.wait_for_load_state()
+            expect(applicant.locator("[data-test=my-result]")).to_be_visible()
+            comments_seen += applicant.locator("[data-test=comment]").count()
+        applicant_context.close()
+    assert comments_seen > 0
     watch.assert_clean()

@@ -95,3 +95,15 @@ def test_entry_page_of_an_entry_in_judging_is_never_an_empty_card(app, client, a
     page = client.get(f"/bai-du-thi/{entry.id}").get_data(as_text=True)
     card = page[page.index('data-test="actions"'):page.index("</section>", page.index('data-test="actions"'))]
     assert 'data-test="judging-note"' in card
+
+
+def test_entry_timeline_names_advancement_in_words_not_codes(app, mailbox):
+    from tests.conftest import Auth
+
+    edition, preliminary, final, entries, organizer, rs = scored_year()
+    for label, words in (("A", "Vào vòng sau"), ("C", "Dừng ở vòng chấm")):
+        client = Auth(app.test_client()).as_(entries[label].owner)
+        timeline = client.get(f"/bai-du-thi/{entries[label].id}").get_data(as_text=True)
+        timeline = timeline[timeline.index('data-test="timeline"'):]
+        assert words in timeline
+        assert "entry." not in timeline
