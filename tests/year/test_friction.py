@@ -32,3 +32,28 @@ def test_round_list_names_the_open_action_and_assignment_list_says_view(client, 
     assignments = client.get("/quan-tri/phan-cong").get_data(as_text=True)
     link = assignments[assignments.index(f'data-test="round-{edition.rounds[0].id}"'):].split("</a>")[0]
     assert link.endswith("Xem phân công")
+
+
+def test_organizer_closes_the_vote_now_and_can_then_freeze_it(app, client, auth, organizer):
+    from datetime import timedelta
+
+    from contest.extensions import db
+    from contest.models import AuditEvent, VotingPeriod, utcnow
+
+    edition = make_edition()
+    period = VotingPeriod(round_id=edition.rounds[-1].id, opens_at=utcnow() - timedelta(days=1),
+                          closes_at=utcnow() + timedelta(days=5))
+    db.session.add(period)
+    db.session.commit()
+    auth.as_(organizer)
+    page = client.get(f"/quan-tri/binh-chon/{period.id}").get_data(as_text=True)
+    assert "Đóng bình chọn ngay" in page and "Chốt kết quả bình chọn" not in page
+    response = client.post(f"/quan-tri/binh-chon/{period.id}/dong-ngay")
+    assert response.status_code == 302
+    db.session.refresh(period)
+    assert period.closes_at <= utcnow()
+    assert db.session.query(AuditEvent).filter_by(action="vote.period_closed").count() == 1
+    page = client.get(f"/quan-tri/binh-chon/{period.id}").get_data(as_text=True)
+    assert "Chốt kết quả bình chọn" in page and "Đóng bình chọn ngay" not in page
+    client.post(f"/quan-tri/binh-chon/{period.id}/dong-ngay")  # a second click changes nothing
+    assert db.session.query(AuditEvent).filter_by(action="vote.period_closed").count() == 1
