@@ -87,7 +87,9 @@ class ResultError(Exception):
 
 class PublicationBlocked(ResultError):
     def __init__(self, reasons: list[str]):
-        super().__init__(_("Chưa thể công bố kết quả: %(reasons)s", reasons=" ".join(reasons)), 409)
+        # Each reason is a clause of its own ("Giải Nhất – TN-001: còn thiếu 2 phiếu …"): keep them apart.
+        joined = "; ".join(r.strip().rstrip(".;") for r in reasons)
+        super().__init__(_("Chưa thể công bố kết quả: %(reasons)s.", reasons=joined), 409)
         self.reasons = reasons
 
 

@@ -57,3 +57,12 @@ def test_organizer_closes_the_vote_now_and_can_then_freeze_it(app, client, auth,
     assert "Chốt kết quả bình chọn" in page and "Đóng bình chọn ngay" not in page
     client.post(f"/quan-tri/binh-chon/{period.id}/dong-ngay")  # a second click changes nothing
     assert db.session.query(AuditEvent).filter_by(action="vote.period_closed").count() == 1
+
+
+def test_cannot_publish_message_keeps_each_reason_apart(app):
+    from contest.results import PublicationBlocked
+
+    blocked = PublicationBlocked(["Giải Nhất – TN-001: còn thiếu 2 phiếu phê duyệt",
+                                  "Giải Nhì – TN-004: bị từ chối (2 phiếu từ chối), cần thay thế giải này."])
+    assert blocked.message == ("Chưa thể công bố kết quả: Giải Nhất – TN-001: còn thiếu 2 phiếu phê duyệt; "
+                               "Giải Nhì – TN-004: bị từ chối (2 phiếu từ chối), cần thay thế giải này.")
