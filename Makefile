@@ -31,7 +31,7 @@ demo: db
 
 run: demo
 	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
-	$(VENV)/bin/flask run --host $(HOST) --port $(PORT)
+	HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/flask run --host $(HOST) --port $(PORT)
 
 # Debian's Chromium drives the browser tests; Playwright never downloads a browser here.
 browser-deps:

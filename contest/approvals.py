@@ -210,6 +210,26 @@ def sent_at(result_set: ResultSet) -> datetime | None:
     return result_set.sent_for_approval_at
 
 
+@dataclass(frozen=True)
+class Readiness:
+    """Where an award list stands on its way to publication, for the organizers' list of lists."""
+
+    code: str  # "published", "no_awards", "not_sent", "waiting", "ready"
+    reasons: list[str]
+
+
+def readiness(result_set: ResultSet) -> Readiness:
+    """A list is ready only once sent to the committee and every award approved; a draft never sent is not."""
+    if result_set.status in (ResultStatus.PUBLISHED.value, ResultStatus.FINALIZED.value):
+        return Readiness("published", [])
+    if not any(a.level is not None for a in result_set.awards):
+        return Readiness("no_awards", [])
+    if sent_at(result_set) is None:
+        return Readiness("not_sent", [])
+    reasons = publication_blockers(result_set)
+    return Readiness("waiting" if reasons else "ready", reasons)
+
+
 def sent_result_sets(user: User) -> list[ResultSet]:
     """Result sets sent for approval to the committees this user sits on, newest first."""
     editions = select(CommitteeMembership.edition_id).where(CommitteeMembership.user_id == user.id)

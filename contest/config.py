@@ -18,6 +18,19 @@ class ConfigurationError(RuntimeError):
     pass
 
 
+def serving_base_url() -> str:
+    """Where the site is served by ``make run`` (HOST, PORT): emailed links follow it by default.
+
+    A wildcard bind address is no address to mail; the machine's own loopback stands in for it.
+    """
+    host = os.environ.get("HOST") or "127.0.0.1"
+    if host in ("0.0.0.0", "::", "[::]"):
+        host = "127.0.0.1"
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{os.environ.get('PORT') or '5000'}"
+
+
 def _bool(name: str, default: bool) -> bool:
     value = os.environ.get(name)
     if value is None or value == "":
@@ -75,7 +88,7 @@ def load_config(instance_path: str) -> dict[str, Any]:
         "LANGUAGES": ["vi", "en"],
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
-        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL") or serving_base_url(),
         # The app runs behind one reverse proxy whose X-Forwarded-* headers name the client and scheme.
         "PROXY_FIX": _bool("PROXY_FIX", True),
         "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", production),

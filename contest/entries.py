@@ -46,6 +46,7 @@ from contest.models import (
     utcnow,
 )
 from contest.models.entries import entry_json
+from contest.phases import accepts_entries
 from contest.search import fold
 from contest.storage import (
     SNIFF_BYTES,
@@ -143,7 +144,8 @@ def _touch(entry: Entry, now: datetime) -> None:
 def open_editions(now: datetime | None = None) -> list[Edition]:
     now = _now(now)
     editions = db.session.scalars(select(Edition).where(Edition.status == "open").order_by(Edition.year.desc())).all()
-    return [e for e in editions if e.registration_open(now)]
+    # Published results end the call for entries even if the registration window was left open.
+    return [e for e in editions if accepts_entries(e, now)]
 
 
 def create_entry(
@@ -901,6 +903,9 @@ EVENT_LABELS: dict[str, LazyString] = {
     "entry.withdrawn": _l("Rút bài dự thi"),
     "entry.reopened": _l("Ban tổ chức mở lại bài để sửa"),
     "entry.screened": _l("Ban tổ chức thẩm định hồ sơ"),
+    "entry.advanced": _l("Vào vòng sau"),
+    "entry.eliminated": _l("Dừng ở vòng chấm"),
+    "entry.awarded": _l("Đoạt giải (kết quả chính thức)"),
 }
 
 # Events whose reason the applicant should read (the rest may carry internal notes).

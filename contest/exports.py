@@ -264,15 +264,14 @@ def _table(builder: Callable, fmt: str) -> Callable[[ResultSet], bytes]:
 
 EXPORTS: dict[str, Export] = {
     "xep-hang.xlsx": Export(_l("Xếp hạng (XLSX)"), _table(rankings_table, "xlsx"), XLSX_TYPE, "xep-hang.xlsx"),
-    "xep-hang.csv": Export(_l("Xếp hạng (CSV)"), _table(rankings_table, "csv"), "text/csv; charset=utf-8",
-                           "xep-hang.csv"),
+    "xep-hang.csv": Export(_l("Xếp hạng (CSV)"), _table(rankings_table, "csv"), "text/csv", "xep-hang.csv"),
     "danh-sach-giai.xlsx": Export(_l("Danh sách giải (XLSX)"), _table(awards_table, "xlsx"), XLSX_TYPE,
                                   "danh-sach-giai.xlsx"),
-    "danh-sach-giai.csv": Export(_l("Danh sách giải (CSV)"), _table(awards_table, "csv"), "text/csv; charset=utf-8",
+    "danh-sach-giai.csv": Export(_l("Danh sách giải (CSV)"), _table(awards_table, "csv"), "text/csv",
                                  "danh-sach-giai.csv"),
     "diem-chi-tiet.xlsx": Export(_l("Điểm chi tiết (XLSX)"), _table(scores_table, "xlsx"), XLSX_TYPE,
                                  "diem-chi-tiet.xlsx"),
-    "diem-chi-tiet.csv": Export(_l("Điểm chi tiết (CSV)"), _table(scores_table, "csv"), "text/csv; charset=utf-8",
+    "diem-chi-tiet.csv": Export(_l("Điểm chi tiết (CSV)"), _table(scores_table, "csv"), "text/csv",
                                 "diem-chi-tiet.csv"),
     "danh-sach-giai.pdf": Export(_l("Danh sách giải – phụ lục quyết định (PDF)"), awards_pdf, "application/pdf",
                                  "danh-sach-giai.pdf"),

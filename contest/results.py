@@ -89,7 +89,9 @@ class ResultError(Exception):
 
 class PublicationBlocked(ResultError):
     def __init__(self, reasons: list[str]):
-        super().__init__(_("Chưa thể công bố kết quả: %(reasons)s", reasons=" ".join(reasons)), 409)
+        # Each reason is a clause of its own ("Giải Nhất – TN-001: còn thiếu 2 phiếu …"): keep them apart.
+        joined = "; ".join(r.strip().rstrip(".;") for r in reasons)
+        super().__init__(_("Chưa thể công bố kết quả: %(reasons)s.", reasons=joined), 409)
         self.reasons = reasons
 
 
@@ -453,6 +455,16 @@ def _summary(rs: ResultSet) -> dict[str, Any]:
         "engine_version": rs.engine_version,
         "awards": len(rs.awards),
     }
+
+
+def is_round_snapshot(rs: ResultSet) -> bool:
+    """Whether ``rs`` is the evaluation stored when its round closed, not an award list.
+
+    Closing a round keeps the engine's ranking (``ranking``) for advancement; award lists
+    computed in the workspace carry per-entry ``rows`` with award levels.  Pages built for
+    award lists cannot read a snapshot; the round's own page shows its standings.
+    """
+    return "rows" not in (rs.payload or {})
 
 
 def compute_result_set(
@@ -856,6 +868,35 @@ def notify_applicants(rs: ResultSet) -> int:
             result_set=rs,
             url=current_app.config["PUBLIC_BASE_URL"].rstrip("/")
             + url_for("public.my_result", entry_id=entry.id),
+        )
+        sent += 1
+    if rs.supersedes_id is None:
+        sent += _notify_eliminated(rs, send_mail)
+    return sent
+
+
+def _notify_eliminated(rs: ResultSet, send_mail: Any) -> int:
+    """Entries that stopped in an earlier round learn their result and where to read the comments too."""
+    from contest.phases import stopped_in
+
+    listed = {a.entry_id for a in rs.awards}
+    query = select(Entry).where(Entry.edition_id == rs.edition_id, Entry.status == EntryStatus.ELIMINATED.value)
+    if rs.category_id is not None:
+        query = query.where(Entry.category_id == rs.category_id)
+    sent = 0
+    for entry in db.session.scalars(query.order_by(Entry.id)):
+        owner = entry.owner
+        if entry.id in listed or owner is None or not owner.email:
+            continue
+        send_mail(
+            owner.email,
+            _("Kết quả %(edition)s", edition=rs.edition.name),
+            "results_published",
+            entry=entry,
+            award=None,
+            stopped=stopped_in(entry),
+            result_set=rs,
+            url=current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for("public.my_result", entry_id=entry.id),
         )
         sent += 1
     return sent

@@ -87,9 +87,25 @@ def _iso(value: datetime | None) -> str | None:
 # --- open and close ----------------------------------------------------------------------------
 
 
-def open_round(round_: Round, *, actor: User | None = None, now: datetime | None = None) -> Round:
-    """Let judges score (a closed round may be reopened, e.g. after a sheet is reopened)."""
+def starts_later(round_: Round, now: datetime | None = None) -> bool:
+    """Whether the round's scoring start lies in the future: opened or not, judges cannot score yet."""
+    return round_.opens_at is not None and (now or utcnow()) < round_.opens_at
+
+
+def open_round(round_: Round, *, actor: User | None = None, now: datetime | None = None,
+               start_now: bool = False) -> Round:
+    """Let judges score (a closed round may be reopened, e.g. after a sheet is reopened).
+
+    With ``start_now`` a scoring start that lies in the future moves to ``now``: an open round
+    whose start is still ahead shows judges nothing they can score.  Asking again on a round
+    already open only moves its start.
+    """
     now = now or utcnow()
+    if start_now and starts_later(round_, now):
+        before = {"opens_at": _iso(round_.opens_at)}
+        round_.opens_at = now
+        db.session.flush()
+        audit.record("round.start_moved", round_, actor=actor, before=before, after={"opens_at": _iso(now)})
     if round_.status == RoundStatus.OPEN.value:
         return round_
     if not round_.criteria:
@@ -101,6 +117,48 @@ def open_round(round_: Round, *, actor: User | None = None, now: datetime | None
     db.session.flush()
     audit.record("round.opened", round_, actor=actor, before=before, after=round_json(round_))
     return round_
+
+
+@dataclass
+class RoundWarning:
+    """Something that keeps judges of an open round from scoring, and where it is fixed."""
+
+    code: str  # "starts_later", "no_assignments"
+    message: str  # translated
+    fix_url: str | None = None
+
+
+def published_assignment_count(round_: Round) -> int:
+    return db.session.scalar(
+        select(func.count(Assignment.id)).where(
+            Assignment.round_id == round_.id, Assignment.state == AssignmentState.ACTIVE.value,
+            Assignment.published_at.is_not(None),
+        )
+    ) or 0
+
+
+def round_warnings(round_: Round, now: datetime | None = None) -> list[RoundWarning]:
+    """Why the judges of an open round see nothing they can score, each with the page that fixes it."""
+    from flask import url_for
+
+    now = now or utcnow()
+    if round_.status != RoundStatus.OPEN.value:
+        return []
+    found = []
+    if starts_later(round_, now):
+        found.append(RoundWarning(
+            "starts_later",
+            _("Vòng đang mở nhưng thời điểm bắt đầu chấm là %(time)s: đến lúc đó giám khảo chưa thể chấm.",
+              time=format_datetime_local(round_.opens_at)),
+            url_for("admin.round_progress", round_id=round_.id),
+        ))
+    if not published_assignment_count(round_):
+        found.append(RoundWarning(
+            "no_assignments",
+            _("Vòng đang mở nhưng chưa có phân công nào được công bố: giám khảo chưa thấy bài nào để chấm."),
+            url_for("admin.round_assignments", round_id=round_.id),
+        ))
+    return found
 
 
 def round_scores(round_: Round) -> tuple[list[tuple[str, str, str, float | None]], dict[str, Entry]]:

@@ -176,6 +176,14 @@ def sheet_total(round_: Round, values: dict[int, Decimal | None]) -> float | Non
     return rubric_mod.weighted_total(rubric_for(round_), {k: v for k, v in by_key.items() if v is not None})
 
 
+def sheet_running_total(round_: Round, values: dict[int, Decimal | None]) -> float | None:
+    """The total a judge sees while filling the sheet: blank criteria add nothing yet."""
+    by_key = {c.key: (float(values[c.id]) if values.get(c.id) is not None else None) for c in round_.criteria}
+    if all(v is None for v in by_key.values()):
+        return None
+    return rubric_mod.running_total(rubric_for(round_), by_key)
+
+
 def sheet_values(sheet: ScoreSheet | None) -> dict[int, Decimal | None]:
     return {s.criterion_id: s.value for s in sheet.scores} if sheet else {}
 

@@ -315,6 +315,22 @@ def update_voting_period(
     return period
 
 
+def close_voting_now(period: VotingPeriod, *, actor: User | None = None, now: datetime | None = None) -> VotingPeriod:
+    """End the public vote at once (its tally can then be frozen); closing a closed vote changes nothing."""
+    now = now or utcnow()
+    if period.frozen_at is not None:
+        raise VoteError(_("Kết quả bình chọn đã được chốt, không thể thay đổi."), 409)
+    if period.closes_at <= now:
+        return period
+    if now <= period.opens_at:
+        raise VoteError(_("Cổng bình chọn chưa mở; hãy sửa thời điểm mở và đóng thay vì đóng ngay."), 409)
+    before = _period_json(period)
+    period.closes_at = now
+    db.session.flush()
+    audit.record("vote.period_closed", period, actor=actor, before=before, after=_period_json(period))
+    return period
+
+
 def _period_json(period: VotingPeriod) -> dict[str, Any]:
     return {
         "round_id": period.round_id,

@@ -194,3 +194,24 @@ def weighted_total(rubric: Rubric, sheet: Mapping[str, float | None]) -> float:
     if weights <= 0:
         raise ValueError("the sheet has no score on a weighted criterion")
     return rubric.scale * numerator / weights
+
+
+def running_total(rubric: Rubric, sheet: Mapping[str, float | None]) -> float:
+    """The points a half-filled sheet has earned so far, on ``0 .. rubric.scale``.
+
+    Unlike :func:`weighted_total`, which judges a sheet by the criteria it scores (the engine's
+    view of an incomplete sheet), a blank criterion here counts as its minimum: a judge filling
+    the sheet sees the total grow towards the final one instead of a blank rescaled away.
+    Raises ValueError when the sheet has an invalid score or the rubric no weighted criterion.
+    """
+    errors = validate_sheet(rubric, sheet, allow_missing=True)
+    if errors:
+        raise ValueError(f"invalid sheet: {[e.to_dict() for e in errors]}")
+    weights = sum(c.weight for c in rubric.criteria)
+    if weights <= 0:
+        raise ValueError("the rubric has no weighted criterion")
+    numerator = sum(
+        c.weight * (float(sheet[c.key]) - c.minimum) / (c.maximum - c.minimum)
+        for c in rubric.criteria if sheet.get(c.key) is not None
+    )
+    return rubric.scale * numerator / weights

@@ -47,20 +47,22 @@
     return isFinite(value) ? value : NaN;
   }
 
-  // Same formula as judging.rubric.weighted_total: criteria left blank are skipped.
+  // Same formula as judging.rubric.running_total: a blank criterion adds nothing yet, so a
+  // half-filled sheet shows the points earned so far, never a total rescaled over the filled ones.
   function updateTotal() {
-    var numerator = 0, weights = 0;
+    var numerator = 0, weights = 0, filled = 0;
     Array.prototype.forEach.call(inputs, function (input) {
       var value = parseScore(input.value);
       var min = parseFloat(input.getAttribute("data-min"));
       var max = parseFloat(input.getAttribute("data-max"));
       var weight = parseFloat(input.getAttribute("data-weight"));
+      weights += weight;
       if (value === null || isNaN(value) || value < min || value > max) { return; }
       numerator += weight * (value - min) / (max - min);
-      weights += weight;
+      filled += 1;
     });
     if (totalNode) {
-      totalNode.textContent = weights > 0 ? pointsFormat.format(scale * numerator / weights) : "—";
+      totalNode.textContent = filled > 0 && weights > 0 ? pointsFormat.format(scale * numerator / weights) : "—";
     }
   }
   form.addEventListener("input", updateTotal);

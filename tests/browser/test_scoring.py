@@ -54,14 +54,15 @@ def test_judge_autosaves_half_a_sheet_reloads_submits_and_organizer_sees_progres
         page.fill(f"#score-{doi_moi}", "15")
         page.fill(f"#score-{hieu_qua}", "22.5")
         page.fill(f"#comment-{doi_moi}", "Cách làm mới, chưa thấy công bố")
-        # Live total on the 80-point scale over the criteria filled so far.
-        assert page.locator("[data-test=total]").inner_text() == "60,00"
+        # Live total on the 80-point scale: the points earned so far, a blank criterion adds nothing yet.
+        assert page.locator("[data-test=total]").inner_text() == "37,50"
         expect(page.locator("[data-test=save-state]")).to_contain_text("Đã lưu", timeout=15_000)
         page.reload()
         assert page.input_value(f"#score-{doi_moi}") == "15"
         assert page.input_value(f"#score-{hieu_qua}") == "22.5"
         assert page.input_value(f"#comment-{doi_moi}") == "Cách làm mới, chưa thấy công bố"
         assert page.input_value(f"#score-{ap_dung}") == ""
+        assert page.locator("[data-test=total]").inner_text() == "37,50"
 
         # An invalid value is shown next to its field by the autosave and nothing is stored.
         page.fill(f"#score-{ap_dung}", "31")

@@ -23,6 +23,7 @@ from contest.models import (
     Role,
     User,
 )
+from contest.results import is_round_snapshot
 from contest.web.admin.forms_approvals import AddMemberForm, DecisionForm
 from contest.web.admin.routes import bp
 
@@ -70,7 +71,9 @@ def approvals_home() -> str:
                                                       ResultStatus.PUBLISHED.value]))
         .order_by(ResultSet.computed_at.desc())
     ).all()
-    rows = [(rs, approvals.sent_at(rs), approvals.publication_blockers(rs)) for rs in result_sets]
+    # A round's closing snapshot carries a ranking, never awards: nothing in it is for the committee.
+    rows = [(rs, approvals.sent_at(rs), approvals.readiness(rs)) for rs in result_sets
+            if not is_round_snapshot(rs)]
     members = {e.id: len(approvals.member_ids(e)) for e in editions}
     return render_template("admin/approvals/index.html", editions=editions, rows=rows, members=members,
                            form=ActionForm())

@@ -156,7 +156,7 @@ def audit_export(fmt: str) -> Response | tuple[str, int]:
     stamp = datetime.now(LOCAL_TZ).strftime("%Y%m%d-%H%M")
     name = f"nhat-ky-{stamp}.{fmt}"
     if fmt == "csv":
-        data, mimetype = to_csv(header, body), "text/csv; charset=utf-8"
+        data, mimetype = to_csv(header, body), "text/csv"
     else:
         data, mimetype = to_xlsx("Nhật ký", header, body), XLSX_TYPE
     # The trail names people and their addresses: exporting it is itself recorded.

@@ -16,6 +16,7 @@ from contest.extensions import db
 from contest.forms import ActionForm
 from contest.i18n import _
 from contest.models import Edition, Locality, Role, Round, utcnow
+from contest.phases import entry_tally
 from contest.storage import StorageError, get_store
 from contest.web.admin.forms_editions import (
     CategoryRow,
@@ -132,7 +133,8 @@ def edition_clone(edition_id: int) -> Response | tuple[str, int]:
 def edition_overview(edition_id: int) -> str:
     edition = load_edition(edition_id)
     return render_template("admin/editions/overview.html", edition=edition, problems=editions.validate_edition(edition),
-                           counts=editions.edition_counts(edition), preset_form=PresetForm(), action=ActionForm())
+                           counts=editions.edition_counts(edition), tally=entry_tally(edition.id),
+                           preset_form=PresetForm(), action=ActionForm())
 
 
 @bp.route("/cuoc-thi/<int:edition_id>/ap-dung-mau", methods=["POST"])

@@ -108,7 +108,7 @@ def entries_export(fmt: str) -> Response:
     stamp = datetime.now(LOCAL_TZ).strftime("%Y%m%d-%H%M")
     name = f"bai-du-thi-{edition.year if edition else 'tat-ca'}-{stamp}.{fmt}"
     if fmt == "csv":
-        return send_file(io.BytesIO(to_csv(headers, rows)), mimetype="text/csv; charset=utf-8",
+        return send_file(io.BytesIO(to_csv(headers, rows)), mimetype="text/csv",
                          as_attachment=True, download_name=name)
     return send_file(io.BytesIO(to_xlsx(_("Bài dự thi"), headers, rows)), as_attachment=True, download_name=name,
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -98,6 +98,16 @@ def result_set_or_404(rs_id: int) -> ResultSet:
     return rs
 
 
+def _snapshot_redirect(rs: ResultSet) -> Response | None:
+    """A round's closing snapshot has no award list: its standings live on the round's page."""
+    if not results.is_round_snapshot(rs):
+        return None
+    flash(_("Bảng #%(id)d là kết quả lưu lúc đóng vòng; thứ hạng của nó nằm trên trang của vòng.", id=rs.id), "info")
+    if rs.round_id is None:
+        return redirect(url_for("admin.results_index"))
+    return redirect(url_for("admin.round_progress", round_id=rs.round_id))
+
+
 def award_or_404(rs: ResultSet, award_id: int) -> Award:
     award = db.session.get(Award, award_id)
     if award is None or award.result_set_id != rs.id:
@@ -236,8 +246,10 @@ def results_why_preview(round_id: int, entry_id: int) -> str:
 
 @bp.route("/ket-qua/bo/<int:rs_id>/bai/<int:entry_id>")
 @roles_required(Role.ORGANIZER)
-def results_why(rs_id: int, entry_id: int) -> str:
+def results_why(rs_id: int, entry_id: int) -> str | Response:
     rs = result_set_or_404(rs_id)
+    if (elsewhere := _snapshot_redirect(rs)) is not None:
+        return elsewhere
     return _why(rs.payload, entry_id, rs.edition_id, url_for("admin.result_set", rs_id=rs.id))
 
 
@@ -280,8 +292,10 @@ def results_reliability_preview(round_id: int) -> str:
 
 @bp.route("/ket-qua/bo/<int:rs_id>/giam-khao")
 @roles_required(Role.ORGANIZER)
-def results_reliability(rs_id: int) -> str:
+def results_reliability(rs_id: int) -> str | Response:
     rs = result_set_or_404(rs_id)
+    if (elsewhere := _snapshot_redirect(rs)) is not None:
+        return elsewhere
     return _reliability(rs.payload, url_for("admin.result_set", rs_id=rs.id))
 
 
@@ -312,8 +326,11 @@ def _reliability(payload: dict[str, Any], back: str) -> str:
 
 @bp.route("/ket-qua/bo/<int:rs_id>")
 @roles_required(Role.ORGANIZER)
-def result_set(rs_id: int) -> str:
-    return _result_set_page(result_set_or_404(rs_id))
+def result_set(rs_id: int) -> str | Response:
+    rs = result_set_or_404(rs_id)
+    if (elsewhere := _snapshot_redirect(rs)) is not None:
+        return elsewhere
+    return _result_set_page(rs)
 
 
 def _result_set_page(rs: ResultSet, *, failed: tuple[int, OverrideForm] | None = None,

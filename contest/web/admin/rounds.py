@@ -19,7 +19,7 @@ from contest.access import roles_required
 from contest.extensions import db
 from contest.forms import ActionForm
 from contest.i18n import _
-from contest.models import AdvancementRule, Edition, Role, Round, ScoreSheet
+from contest.models import AdvancementRule, Edition, Role, Round, RoundStatus, ScoreSheet
 from contest.rounds import (
     RoundError,
     advance_entries,
@@ -31,8 +31,10 @@ from contest.rounds import (
     open_round,
     reopen_sheet,
     round_progress,
+    round_warnings,
     send_reminders,
     standings,
+    starts_later,
 )
 from contest.scoring import sheet_total, sheet_values
 from contest.web.admin.forms_rounds import AdvanceForm, ReopenSheetForm
@@ -74,6 +76,8 @@ def _progress_page(round_: Round, status: int = 200) -> tuple[str, int]:
         result=result,
         following=following,
         standings=standings(round_, result) if result else [],
+        warnings=round_warnings(round_),
+        starts_later=starts_later(round_),
         assignments_url=url_for("admin.round_assignments", round_id=round_.id),
         action_form=ActionForm(),
     ), status
@@ -83,8 +87,13 @@ def _round_action(round_id: int, action: str) -> Response | tuple[str, int]:
     round_ = _round_or_404(round_id)
     try:
         if action == "open":
-            open_round(round_, actor=_actor())
-            message = _("Đã mở chấm %(name)s.", name=round_.name)
+            start_now = request.form.get("start_now") == "1"
+            was_open = round_.status == RoundStatus.OPEN.value
+            open_round(round_, actor=_actor(), start_now=start_now)
+            if was_open:
+                message = _("Giám khảo có thể chấm %(name)s từ bây giờ.", name=round_.name)
+            else:
+                message = _("Đã mở chấm %(name)s.", name=round_.name)
         else:
             result = close_round(round_, actor=_actor())
             message = _("Đã đóng %(name)s và tính kết quả (%(n)d bài được xếp hạng).", name=round_.name,
@@ -131,7 +140,7 @@ def round_export(round_id: int, fmt: str) -> Response:
     round_ = _round_or_404(round_id)
     stem = f"diem-tho-{round_.edition.slug}-vong-{round_.position}"
     if fmt == "csv":
-        return Response(export_csv(round_), mimetype="text/csv; charset=utf-8",
+        return Response(export_csv(round_), mimetype="text/csv",
                         headers={"Content-Disposition": f'attachment; filename="{stem}.csv"'})
     if fmt == "xlsx":
         return Response(export_xlsx(round_),

@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 
 from contest.access import roles_required
 from contest.extensions import db
-from contest.models import CommitteeMembership, Edition, Entry, Role
+from contest.models import CommitteeMembership, Edition, Role
+from contest.phases import current_edition, entry_tally, next_steps
 
 bp = Blueprint("admin", __name__)
 
@@ -18,16 +19,11 @@ bp = Blueprint("admin", __name__)
 @roles_required(Role.ORGANIZER)
 def dashboard() -> str:
     editions = db.session.scalars(select(Edition).order_by(Edition.year.desc())).all()
-    counts = dict(
-        db.session.execute(select(Entry.edition_id, func.count(Entry.id)).group_by(Entry.edition_id)).all()
-    )
-    status_counts: dict[int, dict[str, int]] = {}
-    for edition_id, status, n in db.session.execute(
-        select(Entry.edition_id, Entry.status, func.count(Entry.id)).group_by(Entry.edition_id, Entry.status)
-    ):
-        status_counts.setdefault(edition_id, {})[status] = n
+    tallies = {e.id: entry_tally(e.id) for e in editions}
+    current = current_edition()
+    steps = next_steps(current) if current is not None else []
     return render_template(
-        "admin/dashboard.html", editions=editions, counts=counts, status_counts=status_counts
+        "admin/dashboard.html", editions=editions, tallies=tallies, current=current, steps=steps
     )
 
 

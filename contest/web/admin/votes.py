@@ -211,6 +211,22 @@ def vote_void(period_id: int) -> Any:
     return redirect(url_for("admin.vote_review", period_id=period.id))
 
 
+@bp.route("/binh-chon/<int:period_id>/dong-ngay", methods=["POST"])
+@roles_required(Role.ORGANIZER)
+def vote_close_now(period_id: int) -> Response:
+    period = _load_period(period_id)
+    if ActionForm().validate_on_submit():
+        try:
+            votes.close_voting_now(period, actor=current_user)
+        except votes.VoteError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(_("Đã đóng cổng bình chọn; có thể chốt kết quả bình chọn."), "success")
+    return redirect(url_for("admin.vote_period", period_id=period.id))
+
+
 @bp.route("/binh-chon/<int:period_id>/chot", methods=["POST"])
 @roles_required(Role.ORGANIZER)
 def vote_freeze(period_id: int) -> Response:

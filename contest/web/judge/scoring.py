@@ -23,7 +23,7 @@ from contest.scoring import (
     recuse_from_entry,
     save_score_sheet,
     sheet_of,
-    sheet_total,
+    sheet_running_total,
     sheet_values,
     submit_score_sheet,
 )
@@ -104,7 +104,7 @@ def _render_sheet(assignment: Assignment, *, status: int = 200, data: SheetInput
         rejected=_display_values(None, rejected) if rejected else None,
         errors=errors or {},
         message=message,
-        total=sheet_total(round_, values),
+        total=sheet_running_total(round_, values),
         closed=closed_reason(round_, now),
         locked=locked,
         deadline=deadline,
@@ -173,7 +173,7 @@ def autosave(assignment_id: int) -> tuple[Response, int]:
             "ok": True,
             "version": sheet.version,
             "saved_at": saved_at,
-            "total": sheet_total(assignment.round, sheet_values(sheet)),
+            "total": sheet_running_total(assignment.round, sheet_values(sheet)),
             "message": _("Đã lưu lúc %(time)s", time=saved_at),
         }
         db.session.commit()

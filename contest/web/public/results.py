@@ -16,7 +16,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import defer, selectinload
 
-from contest import results
+from contest import phases, results
 from contest.extensions import db
 from contest.i18n import current_language, localized
 from contest.models import (
@@ -215,7 +215,12 @@ def my_result(entry_id: int) -> str:
         .limit(1)
     )
     comments = applicant_comments(award.result_set.round, entry) if award is not None else []
+    out = phases.results_out(entry.edition)
+    # Every round's comments, not only the last one's; an eliminated entry has no award row but a result.
+    earlier = [r for r in phases.entry_rounds_report(entry)
+               if award is None or r.round.id != award.result_set.round_id] if out else []
     return render_template(
         "public/results/my_result.html", entry=entry, award=award, rs=award.result_set if award else None,
         comments=comments, finalized=award is not None and award.result_set.status == ResultStatus.FINALIZED,
+        results_out=out, rounds=earlier, stopped=phases.stopped_in(entry) if out else None,
     )

@@ -18,6 +18,7 @@ from werkzeug.wrappers import Response
 
 from contest.extensions import csrf, db
 from contest.models import Category, Edition, EditionStatus, Entry, EntryStatus, utcnow
+from contest.phases import entry_tally
 from contest.web import is_safe_next
 
 bp = Blueprint("public", __name__)
@@ -39,14 +40,9 @@ def index() -> str:
     current = editions[0] if editions else None
     stats = None
     if current is not None:
-        submitted = db.session.scalar(
-            select(func.count(Entry.id)).where(
-                Entry.edition_id == current.id,
-                Entry.status.notin_([EntryStatus.DRAFT.value, EntryStatus.WITHDRAWN.value]),
-            )
-        )
+        submitted = entry_tally(current.id).submitted
         categories = db.session.scalar(select(func.count(Category.id)).where(Category.edition_id == current.id))
-        stats = {"entries": submitted or 0, "categories": categories or 0}
+        stats = {"entries": submitted, "categories": categories or 0}
     return render_template(
         "public/index.html", edition=current, editions=editions, stats=stats, now=utcnow()
     )
