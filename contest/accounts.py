@@ -75,9 +75,17 @@ def verify_email(token: str) -> User:
     if user is None or user.email != data.get("email"):
         raise TokenInvalid()
     if user.email_verified_at is None:
-        user.email_verified_at = utcnow()
-        audit.record("user.email_verified", user, actor=user)
+        mark_email_verified(user)
     return user
+
+
+def mark_email_verified(user: User) -> None:
+    """The address is proven: only now may co-authorships that name it attach to the account."""
+    from contest.entries import link_coauthorships
+
+    user.email_verified_at = utcnow()
+    audit.record("user.email_verified", user, actor=user)
+    link_coauthorships(user)
 
 
 class LoginRefused(Exception):
@@ -148,10 +156,10 @@ def set_new_password(user: User, password: str, *, action: str) -> None:
     user.session_version += 1
     user.failed_logins = 0
     user.locked_until = None
+    audit.record(action, user, actor=user)
     if action == "user.password_reset" and user.email_verified_at is None:
         # Following the emailed link proves the address.
-        user.email_verified_at = utcnow()
-    audit.record(action, user, actor=user)
+        mark_email_verified(user)
 
 
 def change_password(user: User, current: str, new: str) -> bool:

@@ -273,7 +273,7 @@ def add_member(
     if limit and len(entry.members) >= limit:
         raise EntryError(_("Nhóm tác giả có tối đa %(n)d người.", n=limit), 422)
     email = (email or "").strip().lower() or None
-    linked = db.session.scalar(select(User).where(User.email == email)) if email else None
+    linked = verified_account_for(email)
     member = EntryMember(
         position=max((m.position for m in entry.members), default=-1) + 1,
         full_name=full_name.strip(),
@@ -597,6 +597,11 @@ def submit_entry(entry: Entry, *, actor: User, now: datetime | None = None) -> b
             return False
         raise EntryError(_("Bài dự thi không ở trạng thái có thể nộp."), 409)
     _require_editable(entry, now)
+    if not entry.owner.email_verified:
+        # Filing sends mail in the owner's name: the address must be proven first (drafts may wait).
+        raise EntryError(_("Vui lòng xác minh email trước khi nộp bài dự thi."), 403, [
+            _("Email %(email)s chưa được xác minh. Hãy mở thư xác minh chúng tôi đã gửi, "
+              "hoặc bấm \"Gửi lại thư xác minh\" ở đầu trang.", email=entry.owner.email)])
     problems = submission_problems(entry)
     if problems:
         raise EntryError(_("Bài dự thi chưa đủ điều kiện để nộp."), 422, problems)
@@ -798,7 +803,31 @@ def _is_user(user: object) -> bool:
 
 
 def is_author(user: User, entry: Entry) -> bool:
-    return entry.owner_id == user.id or any(m.user_id == user.id for m in entry.members)
+    # A co-author reaches the entry only through a proven address.
+    return entry.owner_id == user.id or (
+        bool(user.email_verified) and any(m.user_id == user.id for m in entry.members))
+
+
+def verified_account_for(email: str | None) -> User | None:
+    """The account holding ``email`` once it has proven the address; None for an unverified one."""
+    if not email:
+        return None
+    user = db.session.scalar(select(User).where(User.email == email))
+    return user if user is not None and user.email_verified else None
+
+
+def link_coauthorships(user: User) -> list[EntryMember]:
+    """After ``user`` proves their address, attach the author rows that name it."""
+    if not user.email_verified:
+        return []
+    members = list(db.session.scalars(
+        select(EntryMember).where(EntryMember.email == user.email, EntryMember.user_id.is_(None))))
+    for member in members:
+        member.user_id = user.id
+    if members:
+        db.session.flush()
+        audit.record("user.coauthorships_linked", user, actor=user, after={"members": [m.id for m in members]})
+    return members
 
 
 def judge_may_view(user: User, entry: Entry) -> bool:

@@ -109,6 +109,8 @@ def login() -> str | Response:
             form.password.errors.append(refused.message)
             return render_template("auth/login.html", form=form), 401
         db.session.commit()
+        # A fresh session at login: nothing planted before it (a fixed session, a pending vote) survives.
+        session.clear()
         login_user(user, remember=form.remember.data)
         session["lang"] = user.locale
         flash(_("Xin chào, %(name)s!", name=user.full_name), "success")
