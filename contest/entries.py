@@ -830,6 +830,34 @@ def link_coauthorships(user: User) -> list[EntryMember]:
     return members
 
 
+def authors_hidden_from(user: object, entry: Entry) -> bool:
+    """Blind judging: whoever is neither an author nor an organizer sees no author, organization,
+    team member or file name that could carry them (a judge, above all)."""
+    if not entry.edition.blind_judging:
+        return False
+    if not _is_user(user):
+        return True
+    return not (is_author(user, entry) or user.has_role(Role.ORGANIZER))  # type: ignore[arg-type, attr-defined]
+
+
+def blind_filename(attachment: Attachment) -> str:
+    """A name that tells the file apart without the uploader's own name (which often holds theirs)."""
+    extension = ""
+    name = attachment.display_filename or ""
+    if "." in name:
+        candidate = name.rsplit(".", 1)[1].lower()
+        if candidate.isalnum() and len(candidate) <= 5:
+            extension = "." + candidate
+    return f"{attachment.entry.reference_code or 'bai'}-{attachment.kind.code}-{attachment.id}{extension}"
+
+
+def filename_for(user: object, attachment: Attachment) -> str:
+    """The file name ``user`` may see (and download under)."""
+    if authors_hidden_from(user, attachment.entry):
+        return blind_filename(attachment)
+    return attachment.display_filename
+
+
 def judge_may_view(user: User, entry: Entry) -> bool:
     """An ACTIVE assignment to this entry in an OPEN round, and no conflict of interest."""
     assigned = db.session.scalar(
