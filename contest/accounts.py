@@ -122,6 +122,13 @@ def authenticate(email: str, password: str) -> User:
     return user
 
 
+def log_out(user: User) -> None:
+    """End the session for good: a copy of its cookie carries the old version and is refused from now on."""
+    user.session_version += 1
+    audit.record("user.logged_out", user, actor=user)
+    db.session.flush()
+
+
 def request_password_reset(email: str) -> None:
     """Email a reset link if the address has an account; say nothing either way."""
     user = find_user_by_email(email)

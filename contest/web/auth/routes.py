@@ -122,6 +122,9 @@ def login() -> str | Response:
 def logout() -> Response:
     if ActionForm().validate_on_submit():
         lang = session.get("lang")
+        if current_user.is_authenticated:
+            accounts.log_out(current_user._get_current_object())
+            db.session.commit()
         logout_user()
         session.clear()
         if lang:
