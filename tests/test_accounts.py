@@ -276,3 +276,29 @@ def test_a_session_cookie_copied_before_logout_opens_nothing_afterwards(app, cli
         session.update(copied)
     assert thief.get("/bai-du-thi/").status_code == 302  # sent to the login page
     assert db.session.scalar(select(func.count()).where(AuditEvent.action == "user.logged_out")) == 1
+
+
+def test_an_unknown_address_costs_the_same_hashing_work_as_a_wrong_password(client, auth, monkeypatch):
+    from contest import accounts
+
+    make_user(email="hoa@example.vn")
+    checked = []
+    real_verify = accounts.verify_password
+    monkeypatch.setattr(accounts, "verify_password", lambda h, p: checked.append(h) or real_verify(h, p))
+    known = auth.login("hoa@example.vn", "Saimatkhau123")
+    unknown = auth.login("khongco@example.vn", "Saimatkhau123")
+    assert known.status_code == unknown.status_code == 401
+    assert len(checked) == 2 and all(h and h.startswith("$argon2id$") for h in checked)
+    message = "Email hoặc mật khẩu không đúng"
+    assert message in known.get_data(as_text=True) and message in unknown.get_data(as_text=True)
+
+
+def test_an_unknown_address_is_locked_after_as_many_failures_as_a_real_account(client, auth):
+    make_user(email="hoa@example.vn")
+    for email in ("hoa@example.vn", "khongco@example.vn"):
+        for _ in range(5):
+            assert "Email hoặc mật khẩu không đúng" in auth.login(email, "Saimatkhau123").get_data(as_text=True)
+    known = auth.login("hoa@example.vn", "Saimatkhau123").get_data(as_text=True)
+    unknown = auth.login("KhongCo@example.vn", "Saimatkhau123").get_data(as_text=True)
+    assert "tạm khoá" in known and "tạm khoá" in unknown
+    assert "khongco@example.vn" not in str(db.session.scalars(select(AuditEvent.reason)).all())
