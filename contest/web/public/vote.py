@@ -39,7 +39,7 @@ from contest.models import (
     utcnow,
 )
 from contest.search import fold
-from contest.web import is_safe_next, render_error
+from contest.web import render_error, safe_redirect_target
 from contest.web.public.forms_vote import VoteCodeForm, VoteEmailForm
 from contest.web.public.routes import bp
 
@@ -252,7 +252,7 @@ def vote_challenge(period_id: int) -> Any:
 
 def _next_target(period: VotingPeriod) -> str:
     target = request.values.get("next")
-    return target if is_safe_next(target) else url_for("public.vote_ballot", period_id=period.id)
+    return safe_redirect_target(target, url_for("public.vote_ballot", period_id=period.id))
 
 
 @bp.route("/binh-chon/<int:period_id>/xac-minh", methods=["GET", "POST"])
@@ -369,7 +369,7 @@ def vote_cast(period_id: int, entry_id: int) -> Any:
         return jsonify(_vote_answer(message, entry_id, count))
     flash(message, "success")
     back = request.form.get("next")
-    return redirect(back if is_safe_next(back) else entry_url)
+    return redirect(safe_redirect_target(back, entry_url))
 
 
 def _wants_json() -> bool:
