@@ -236,14 +236,18 @@ def vote_challenge(period_id: int) -> Any:
         return jsonify(error=_("Phiên làm việc đã hết hạn. Vui lòng tải lại trang.")), 400
     if purpose == "code":
         email = request.form.get("email") or ""
-        return jsonify(votes.issue_challenge("code", votes.code_binding(email)))
+        challenge = votes.issue_challenge("code", votes.code_binding(email))
+        db.session.commit()  # the spent ids that expired are gone
+        return jsonify(challenge)
     if purpose == "vote":
         voter = _verified(target.voter)
         if voter is None:
             return jsonify(error=_("Vui lòng xác minh email trước khi bình chọn.")), 403
         if not target.on_ballot:
             return jsonify(error=_("Bài dự thi này không có trong danh sách bình chọn.")), 404
-        return jsonify(votes.issue_challenge("vote", votes.vote_binding(period_id, entry_id, voter.id)))
+        challenge = votes.issue_challenge("vote", votes.vote_binding(period_id, entry_id, voter.id))
+        db.session.commit()  # the spent ids that expired are gone
+        return jsonify(challenge)
     return jsonify(error=_("Yêu cầu không hợp lệ.")), 400
 
 
@@ -354,10 +358,12 @@ def vote_cast(period_id: int, entry_id: int) -> Any:
         flash(message, "info")
         return redirect(login)
     try:
-        votes.verify_challenge(request.form.get("pow_challenge"), request.form.get("pow_nonce"), "vote",
-                               votes.vote_binding(period_id, entry_id, voter.id))
+        challenge_id = votes.verify_challenge(request.form.get("pow_challenge"), request.form.get("pow_nonce"),
+                                              "vote", votes.vote_binding(period_id, entry_id, voter.id), spend=False)
         # The ballot was checked above, in the same statement that read the period.
         votes.cast_vote(period, voter, entry_id, ip=request.remote_addr, device=_device(), on_ballot=True)
+        # Spent only once the vote counted: a second click with the same form answers "already voted".
+        votes.spend_challenge(challenge_id)
     except votes.VoteError as exc:
         answer = _refused(period, entry_id, exc)
         db.session.rollback()  # nothing of a refused vote is kept (a row lock of the entry limit is let go)
