@@ -101,8 +101,11 @@ def render_error(code: int, detail: str | None = None) -> tuple[str, int]:
 
 
 def init_app(app: Flask) -> None:
-    if app.config.get("PROXY_FIX", True):
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+    hops = int(app.config.get("PROXY_FIX_TRUSTED_HOPS") or 0)
+    if hops > 0 and app.config.get("PROXY_FIX", True):
+        # Trust exactly the configured proxies: X-Forwarded-* from anyone else is ignored.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     @app.errorhandler(CSRFError)
     def _csrf_error(error: CSRFError) -> tuple[str, int]:
