@@ -18,14 +18,12 @@ from flask_babel import LazyString
 from sqlalchemy import Select, and_, func, select, update
 
 from contest import audit
-from contest.conflicts import is_conflicted
 from contest.extensions import db
 from contest.i18n import _, _l, format_size
 from contest.mail import send_mail
 from contest.models import (
     ApplicantType,
     Assignment,
-    AssignmentState,
     Attachment,
     AttachmentKind,
     AuditEvent,
@@ -38,7 +36,6 @@ from contest.models import (
     EntryStatus,
     Locality,
     Role,
-    Round,
     RoundStatus,
     User,
     utcnow,
@@ -859,19 +856,12 @@ def filename_for(user: object, attachment: Attachment) -> str:
 
 
 def judge_may_view(user: User, entry: Entry) -> bool:
-    """An ACTIVE assignment to this entry in an OPEN round, and no conflict of interest."""
-    assigned = db.session.scalar(
-        select(Assignment.id)
-        .join(Round, Round.id == Assignment.round_id)
-        .where(
-            Assignment.entry_id == entry.id,
-            Assignment.judge_id == user.id,
-            Assignment.state == AssignmentState.ACTIVE.value,
-            Round.status == RoundStatus.OPEN.value,
-        )
-        .limit(1)
-    )
-    return assigned is not None and not is_conflicted(user, entry)
+    """Whether one of the judge's assignments to this entry shows it (the rule the score page uses too)."""
+    from contest.assignments import judge_sees_assignment
+
+    assignments = db.session.scalars(
+        select(Assignment).where(Assignment.entry_id == entry.id, Assignment.judge_id == user.id))
+    return any(judge_sees_assignment(user, a) for a in assignments)
 
 
 def can_view_entry(user: object, entry: Entry) -> bool:
