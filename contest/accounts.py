@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import hashlib
+import hmac
+import secrets
+from datetime import datetime, timedelta
+from functools import cache
 
 from flask import current_app
 from sqlalchemy import select
@@ -11,7 +15,7 @@ from contest import audit
 from contest.extensions import db
 from contest.i18n import _
 from contest.mail import external_url, send_mail
-from contest.models import ApplicantProfile, ApplicantType, Role, User, utcnow
+from contest.models import ApplicantProfile, ApplicantType, AuditEvent, Role, User, utcnow
 from contest.passwords import hash_password, verify_password
 from contest.tokens import make_token, read_token
 
@@ -75,9 +79,17 @@ def verify_email(token: str) -> User:
     if user is None or user.email != data.get("email"):
         raise TokenInvalid()
     if user.email_verified_at is None:
-        user.email_verified_at = utcnow()
-        audit.record("user.email_verified", user, actor=user)
+        mark_email_verified(user)
     return user
+
+
+def mark_email_verified(user: User) -> None:
+    """The address is proven: only now may co-authorships that name it attach to the account."""
+    from contest.entries import link_coauthorships
+
+    user.email_verified_at = utcnow()
+    audit.record("user.email_verified", user, actor=user)
+    link_coauthorships(user)
 
 
 class LoginRefused(Exception):
@@ -86,18 +98,63 @@ class LoginRefused(Exception):
         self.message = message
 
 
+UNKNOWN_ACCOUNT_FAILURE = "user.login_failed_unknown_account"
+
+
+@cache
+def _dummy_hash(time_cost: int, memory_cost: int) -> str:
+    # Hashed with the same cost as real passwords, so a missing account costs the same work.
+    return hash_password(secrets.token_urlsafe(16))
+
+
+def _address_key(email: str) -> str:
+    """A keyed digest of a typed address: failures are counted without storing someone else's email."""
+    secret = str(current_app.config["SECRET_KEY"]).encode()
+    return hmac.new(secret, normalize_email(email).encode(), hashlib.sha256).hexdigest()
+
+
+def _unknown_account_locked_until(key: str, now: datetime) -> datetime | None:
+    """When failures for an address without an account lock it like a real one, the end of that lock."""
+    config = current_app.config
+    window = timedelta(minutes=config["LOGIN_LOCKOUT_MINUTES"])
+    times = list(db.session.scalars(
+        select(AuditEvent.created_at)
+        .where(AuditEvent.action == UNKNOWN_ACCOUNT_FAILURE, AuditEvent.reason == key,
+               AuditEvent.created_at >= now - window)
+        .order_by(AuditEvent.created_at)
+    ))
+    if len(times) < config["LOGIN_MAX_FAILURES"]:
+        return None
+    started = times[config["LOGIN_MAX_FAILURES"] - 1]
+    started = started if started.tzinfo else started.replace(tzinfo=now.tzinfo)
+    return started + window
+
+
+def _locked_message(locked_until: datetime, now: datetime) -> str:
+    return _("Tài khoản tạm khoá do đăng nhập sai nhiều lần. Vui lòng thử lại sau %(m)d phút.",
+             m=max(1, int((locked_until - now).total_seconds() // 60) + 1))
+
+
 def authenticate(email: str, password: str) -> User:
-    """Check credentials, counting failures and locking the account for a while after too many."""
+    """Check credentials, counting failures and locking the account for a while after too many.
+
+    An address without an account gets the same answers after the same work (a hash against a dummy, the
+    same lockout), so the login form does not tell who has an account.
+    """
     user = find_user_by_email(email)
     now = utcnow()
     generic = _("Email hoặc mật khẩu không đúng.")
     if user is None:
+        key = _address_key(email)
+        locked_until = _unknown_account_locked_until(key, now)
+        if locked_until and locked_until > now:
+            raise LoginRefused(_locked_message(locked_until, now))
+        config = current_app.config
+        verify_password(_dummy_hash(config["ARGON2_TIME_COST"], config["ARGON2_MEMORY_COST"]), password)
+        audit.record(UNKNOWN_ACCOUNT_FAILURE, reason=key)
         raise LoginRefused(generic)
     if user.locked_until and user.locked_until > now:
-        raise LoginRefused(
-            _("Tài khoản tạm khoá do đăng nhập sai nhiều lần. Vui lòng thử lại sau %(m)d phút.",
-              m=max(1, int((user.locked_until - now).total_seconds() // 60) + 1))
-        )
+        raise LoginRefused(_locked_message(user.locked_until, now))
     if not verify_password(user.password_hash, password):
         user.failed_logins += 1
         if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
@@ -112,6 +169,13 @@ def authenticate(email: str, password: str) -> User:
     user.last_login_at = now
     audit.record("user.logged_in", user, actor=user)
     return user
+
+
+def log_out(user: User) -> None:
+    """End the session for good: a copy of its cookie carries the old version and is refused from now on."""
+    user.session_version += 1
+    audit.record("user.logged_out", user, actor=user)
+    db.session.flush()
 
 
 def request_password_reset(email: str) -> None:
@@ -148,10 +212,10 @@ def set_new_password(user: User, password: str, *, action: str) -> None:
     user.session_version += 1
     user.failed_logins = 0
     user.locked_until = None
+    audit.record(action, user, actor=user)
     if action == "user.password_reset" and user.email_verified_at is None:
         # Following the emailed link proves the address.
-        user.email_verified_at = utcnow()
-    audit.record(action, user, actor=user)
+        mark_email_verified(user)
 
 
 def change_password(user: User, current: str, new: str) -> bool:

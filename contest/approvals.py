@@ -134,6 +134,10 @@ def add_committee_member(edition: Edition, user: User, title: str | None = None,
         raise ApprovalError(_("%(name)s đã là thành viên Ban tổ chức.", name=user.full_name), 409)
     if not user.active:
         raise ApprovalError(_("Tài khoản này đã bị khoá."), 422)
+    if not user.email_verified:
+        # The address may have been registered by someone who does not own the mailbox.
+        raise ApprovalError(_("Tài khoản %(email)s chưa xác minh email; chỉ thêm vào Ban tổ chức sau khi "
+                              "người dùng đã xác minh địa chỉ.", email=user.email), 422)
     membership = CommitteeMembership(edition_id=edition.id, user_id=user.id, title=(title or None))
     try:
         with db.session.begin_nested():

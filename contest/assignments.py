@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from contest import audit
-from contest.conflicts import conflict_mask, conflict_reasons
+from contest.conflicts import conflict_mask, conflict_reasons, is_conflicted
 from contest.extensions import db
 from contest.i18n import _, _l
 from contest.mail import external_url, send_mail
@@ -1014,3 +1014,18 @@ def cancel_conflicted(judge: User, *, actor: User | None = None) -> list[Assignm
             )
             ended.append(assignment)
     return ended
+
+
+# Rounds whose assignments a judge may act on: a DRAFT round is still being prepared by the organizers.
+JUDGE_VISIBLE_ROUND_STATUSES = (RoundStatus.OPEN.value, RoundStatus.CLOSED.value)
+
+
+def judge_sees_assignment(judge: User, assignment: Assignment) -> bool:
+    """The one rule for what an assignment shows its judge (the score page and the entry page both ask it):
+    the judge's own ACTIVE assignment, in a round opened to judges, on an entry without a conflict."""
+    return (
+        assignment.judge_id == judge.id
+        and assignment.state == AssignmentState.ACTIVE.value
+        and assignment.round.status in JUDGE_VISIBLE_ROUND_STATUSES
+        and not is_conflicted(judge, assignment.entry)
+    )

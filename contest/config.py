@@ -89,9 +89,10 @@ def load_config(instance_path: str) -> dict[str, Any]:
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL") or serving_base_url(),
-        # The app runs behind one reverse proxy whose X-Forwarded-* headers name the client and scheme.
-        "PROXY_FIX": _bool("PROXY_FIX", True),
         "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", production),
+        # How many reverse proxies in front of the app add X-Forwarded-* headers. 0 (the default) trusts none:
+        # an app server reachable directly must not let a client pick its own address for the rate limits.
+        "PROXY_FIX_TRUSTED_HOPS": _int("PROXY_FIX_TRUSTED_HOPS", 0),
         "REMEMBER_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", production),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

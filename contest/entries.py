@@ -20,14 +20,12 @@ from sqlalchemy import Select, and_, func, select, update
 from sqlalchemy.orm import selectinload
 
 from contest import audit
-from contest.conflicts import is_conflicted
 from contest.extensions import db
 from contest.i18n import _, _l, format_size
 from contest.mail import send_mail
 from contest.models import (
     ApplicantType,
     Assignment,
-    AssignmentState,
     Attachment,
     AttachmentKind,
     AuditEvent,
@@ -40,7 +38,6 @@ from contest.models import (
     EntryStatus,
     Locality,
     Role,
-    Round,
     RoundStatus,
     User,
     utcnow,
@@ -278,7 +275,7 @@ def add_member(
     if limit and len(entry.members) >= limit:
         raise EntryError(_("Nhóm tác giả có tối đa %(n)d người.", n=limit), 422)
     email = (email or "").strip().lower() or None
-    linked = db.session.scalar(select(User).where(User.email == email)) if email else None
+    linked = verified_account_for(email)
     member = EntryMember(
         position=max((m.position for m in entry.members), default=-1) + 1,
         full_name=full_name.strip(),
@@ -602,6 +599,11 @@ def submit_entry(entry: Entry, *, actor: User, now: datetime | None = None) -> b
             return False
         raise EntryError(_("Bài dự thi không ở trạng thái có thể nộp."), 409)
     _require_editable(entry, now)
+    if not entry.owner.email_verified:
+        # Filing sends mail in the owner's name: the address must be proven first (drafts may wait).
+        raise EntryError(_("Vui lòng xác minh email trước khi nộp bài dự thi."), 403, [
+            _("Email %(email)s chưa được xác minh. Hãy mở thư xác minh chúng tôi đã gửi, "
+              "hoặc bấm \"Gửi lại thư xác minh\" ở đầu trang.", email=entry.owner.email)])
     problems = submission_problems(entry)
     if problems:
         raise EntryError(_("Bài dự thi chưa đủ điều kiện để nộp."), 422, problems)
@@ -807,26 +809,73 @@ def export_rows(entries: Sequence[Entry]) -> tuple[list[str], list[list[object]]
 
 
 def is_author(user: User, entry: Entry) -> bool:
-    """The entry's owner, or an author (tác giả) of it whose account is linked to the entry."""
-    return entry.owner_id == user.id or any(m.user_id == user.id for m in entry.members)
+    # A co-author reaches the entry only through a proven address.
+    return entry.owner_id == user.id or (
+        bool(user.email_verified) and any(m.user_id == user.id for m in entry.members))
+
+
+def verified_account_for(email: str | None) -> User | None:
+    """The account holding ``email`` once it has proven the address; None for an unverified one."""
+    if not email:
+        return None
+    user = db.session.scalar(select(User).where(User.email == email))
+    return user if user is not None and user.email_verified else None
+
+
+def link_coauthorships(user: User) -> list[EntryMember]:
+    """After ``user`` proves their address, attach the author rows that name it."""
+    if not user.email_verified:
+        return []
+    members = list(db.session.scalars(
+        select(EntryMember).where(EntryMember.email == user.email, EntryMember.user_id.is_(None))))
+    for member in members:
+        member.user_id = user.id
+    if members:
+        db.session.flush()
+        audit.record("user.coauthorships_linked", user, actor=user, after={"members": [m.id for m in members]})
+    return members
+
+
+def _is_user(user: object) -> bool:
+    """A signed-in account (an anonymous visitor is not)."""
+    return isinstance(user, User) or bool(getattr(user, "is_authenticated", False) and hasattr(user, "id"))
+
+
+def authors_hidden_from(user: object, entry: Entry) -> bool:
+    """Blind judging: whoever is neither an author nor an organizer sees no author, organization,
+    team member or file name that could carry them (a judge, above all)."""
+    if not entry.edition.blind_judging:
+        return False
+    if not _is_user(user):
+        return True
+    return not (is_author(user, entry) or user.has_role(Role.ORGANIZER))  # type: ignore[arg-type, attr-defined]
+
+
+def blind_filename(attachment: Attachment) -> str:
+    """A name that tells the file apart without the uploader's own name (which often holds theirs)."""
+    extension = ""
+    name = attachment.display_filename or ""
+    if "." in name:
+        candidate = name.rsplit(".", 1)[1].lower()
+        if candidate.isalnum() and len(candidate) <= 5:
+            extension = "." + candidate
+    return f"{attachment.entry.reference_code or 'bai'}-{attachment.kind.code}-{attachment.id}{extension}"
+
+
+def filename_for(user: object, attachment: Attachment) -> str:
+    """The file name ``user`` may see (and download under)."""
+    if authors_hidden_from(user, attachment.entry):
+        return blind_filename(attachment)
+    return attachment.display_filename
 
 
 def judge_may_view(user: User, entry: Entry) -> bool:
-    """True while the judge holds an ACTIVE assignment to the entry in a round that is OPEN and has no
-    conflict of interest with it (:func:`contest.conflicts.conflict_reasons`: declared by the judge or the
-    applicant, or the same organization, or an author); once the round closes the entry is hidden again."""
-    assigned = db.session.scalar(
-        select(Assignment.id)
-        .join(Round, Round.id == Assignment.round_id)
-        .where(
-            Assignment.entry_id == entry.id,
-            Assignment.judge_id == user.id,
-            Assignment.state == AssignmentState.ACTIVE.value,
-            Round.status == RoundStatus.OPEN.value,
-        )
-        .limit(1)
-    )
-    return assigned is not None and not is_conflicted(user, entry)
+    """Whether one of the judge's assignments to this entry shows it (the rule the score page uses too)."""
+    from contest.assignments import judge_sees_assignment
+
+    assignments = db.session.scalars(
+        select(Assignment).where(Assignment.entry_id == entry.id, Assignment.judge_id == user.id))
+    return any(judge_sees_assignment(user, a) for a in assignments)
 
 
 def can_view_entry(user: object, entry: Entry) -> bool:

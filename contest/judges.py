@@ -140,6 +140,13 @@ def invite_judge(
     if user is None:
         user = User(email=email, full_name=full_name.strip(), password_hash=None)
         db.session.add(user)
+    elif not user.email_verified:
+        # Anyone may have registered this address without owning the mailbox: the role must go to
+        # whoever proves it. The unproven password is dropped and its sessions end; the invitation
+        # link (sent to the mailbox) sets the password.
+        user.password_hash = None
+        user.session_version += 1
+        audit.record("user.unverified_claim_released", user, actor=invited_by, reason="judge.invited")
     user.add_role(Role.JUDGE)
     profile = user.judge_profile or JudgeProfile()
     user.judge_profile = profile
@@ -215,7 +222,6 @@ def accept_invitation(
     user.session_version += 1
     user.failed_logins = 0
     user.locked_until = None
-    user.email_verified_at = user.email_verified_at or utcnow()  # the emailed link proves the address
     user.full_name = full_name
     profile = user.judge_profile or JudgeProfile()
     user.judge_profile = profile
@@ -226,6 +232,10 @@ def accept_invitation(
     profile.max_load = max_load
     profile.profile_completed_at = utcnow()
     db.session.flush()
+    if user.email_verified_at is None:
+        from contest.accounts import mark_email_verified
+
+        mark_email_verified(user)  # the emailed link proves the address
     audit.record("judge.invitation_accepted", user, actor=user, after=judge_json(user))
     cancel_conflicted(user, actor=user)
     return user

@@ -130,6 +130,8 @@ def _entry_document(entry: Entry, user: User) -> dict[str, Any]:
 
 
 def _votes_of(user: User) -> list[Vote]:
+    if not user.email_verified:
+        return []  # votes are matched by address: an unproven address could be anyone's
     voter = db.session.scalar(select(Voter).where(Voter.email == user.email))
     if voter is None:
         return []
@@ -308,7 +310,8 @@ def execute_deletion(req: DeletionRequest, actor: User) -> list[str]:
                     member.user_id = None
                     member.email = None
                     member.phone = None
-    voter = db.session.scalar(select(Voter).where(Voter.email == user.email))
+    # Only a proven address may erase the votes cast from it.
+    voter = db.session.scalar(select(Voter).where(Voter.email == user.email)) if user.email_verified else None
     if voter is not None:
         voter.email = f"da-xoa-{voter.id}@an-danh.invalid"
         voter.created_ip = None

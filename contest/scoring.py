@@ -32,7 +32,7 @@ from sqlalchemy.orm import joinedload, lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from contest import audit
-from contest.conflicts import is_conflicted
+from contest.assignments import judge_sees_assignment
 from contest.extensions import db
 from contest.i18n import _, format_datetime_local
 from contest.mail import external_url
@@ -133,12 +133,7 @@ def judge_assignment_or_404(judge: User, assignment_id: int, *, with_dossier: bo
         .unique()  # one row per criterion of the round
         .scalar_one_or_none()
     )
-    if (
-        assignment is None
-        or assignment.judge_id != judge.id
-        or assignment.state != AssignmentState.ACTIVE.value
-        or is_conflicted(judge, assignment.entry)
-    ):
+    if assignment is None or not judge_sees_assignment(judge, assignment):
         abort(404)
     return assignment
 

@@ -30,7 +30,7 @@ from importlib import resources
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import and_, bindparam, func, select
+from sqlalchemy import and_, bindparam, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, make_transient_to_detached
@@ -47,6 +47,7 @@ from contest.models import (
     EntryStatus,
     Round,
     RoundOutcome,
+    UsedChallenge,
     User,
     Vote,
     VoteFrequency,
@@ -834,6 +835,7 @@ def issue_challenge(action: str, binding: str) -> dict[str, Any]:
     from contest.tokens import make_token
 
     bits = pow_bits()
+    forget_spent_challenges()
     bound = hashlib.sha256(binding.encode("utf-8")).hexdigest()[:32]
     token = make_token(POW_PURPOSE, {"a": action, "b": bound, "d": bits, "r": secrets.token_hex(8)})
     return {"challenge": token, "bits": bits}
@@ -859,8 +861,14 @@ def solve_challenge(challenge: str, bits: int) -> str:
         n += 1
 
 
-def verify_challenge(challenge: str | None, nonce: str | None, action: str, binding: str) -> None:
-    """Raise :class:`VoteError` (400) unless the challenge is ours, fresh, for this action and solved."""
+def verify_challenge(challenge: str | None, nonce: str | None, action: str, binding: str, *,
+                     spend: bool = True) -> str:
+    """Raise :class:`VoteError` (400) unless the challenge is ours, fresh, for this action, solved and unused.
+
+    Returns the challenge's id; with ``spend=False`` the caller spends it (:func:`spend_challenge`) once the
+    action it unlocks has succeeded, so a refused action (a double click on a vote already counted) answers
+    its own reason.
+    """
     from contest.tokens import TokenInvalid, read_token
 
     def failed() -> VoteError:
@@ -880,6 +888,44 @@ def verify_challenge(challenge: str | None, nonce: str | None, action: str, bind
     digest = hashlib.sha256(f"{challenge}:{nonce}".encode()).digest()
     if leading_zero_bits(digest) < int(data["d"]):
         raise failed()
+    challenge_id = str(data.get("r", ""))
+    if not challenge_id:
+        raise failed()
+    if spend:
+        spend_challenge(challenge_id)
+    return challenge_id
+
+
+def spend_challenge(challenge_id: str) -> None:
+    """A solved challenge unlocks one action: the first success records its id, a second is refused (400).
+
+    One statement (INSERT … ON CONFLICT DO NOTHING) on PostgreSQL and SQLite; the key decides between two
+    requests racing with one solution.
+    """
+    dialect = db.session.get_bind().dialect.name
+    values = {"challenge_id": challenge_id, "used_at": utcnow()}
+    if dialect in _UPSERT_INSERT:
+        table = UsedChallenge.__table__
+        stmt = _UPSERT_INSERT[dialect](table).values(values).on_conflict_do_nothing().returning(table.c.challenge_id)
+        spent = db.session.execute(stmt).scalar() is not None
+    else:
+        try:
+            with db.session.begin_nested():
+                db.session.add(UsedChallenge(**values))
+            spent = True
+        except IntegrityError:
+            spent = False
+    if not spent:
+        raise VoteError(
+            _("Không xác nhận được thao tác từ trình duyệt. Vui lòng tải lại trang và thử lại."), 400, "pow"
+        )
+
+
+def forget_spent_challenges(now: datetime | None = None) -> int:
+    """Drop ids older than a challenge's lifetime: their tokens are refused as expired anyway."""
+    lifetime = timedelta(seconds=int(current_app.config["VOTE_POW_SECONDS"]))
+    result = db.session.execute(delete(UsedChallenge).where(UsedChallenge.used_at < (now or utcnow()) - lifetime))
+    return result.rowcount or 0
 
 
 def vote_binding(period_id: int, entry_id: int, voter_id: int) -> str:

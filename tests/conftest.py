@@ -113,7 +113,7 @@ def make_test_app(database_url: str, instance: Path, **overrides: object) -> Fla
         "ARGON2_TIME_COST": 1,
         "ARGON2_MEMORY_COST": 64,
         "PUBLIC_BASE_URL": "http://localhost",
-        "PROXY_FIX": False,
+        "PROXY_FIX_TRUSTED_HOPS": 0,
     }
     config.update(overrides)
     application = create_app(config)

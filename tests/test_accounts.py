@@ -168,7 +168,7 @@ def test_password_reset_by_emailed_link(client, auth, mailbox):
     client.post("/tai-khoan/dang-xuat")
     again = client.get(link)
     assert again.status_code == 400
-    assert db.session.get(User, user.id).session_version == 2
+    assert db.session.get(User, user.id).session_version == 3  # one for the new password, one for the logout
 
 
 def test_password_reset_for_an_unknown_address_says_the_same_and_sends_nothing(client, mailbox):
@@ -191,7 +191,8 @@ def test_changing_the_password_ends_other_sessions(app, auth):
     laptop = app.test_client()
     phone = app.test_client()
     for c in (laptop, phone):
-        assert c.post("/tai-khoan/dang-nhap", data={"email": "hoa@example.vn", "password": TEST_PASSWORD}).status_code == 302
+        signed_in = c.post("/tai-khoan/dang-nhap", data={"email": "hoa@example.vn", "password": TEST_PASSWORD})
+        assert signed_in.status_code == 302
     response = laptop.post("/tai-khoan/doi-mat-khau", data={
         "current": TEST_PASSWORD, "password": "Matkhaumoi2026", "confirm": "Matkhaumoi2026"})
     assert response.status_code == 302
@@ -261,3 +262,43 @@ def test_an_account_with_several_roles_keeps_every_one_of_them_on_each_request(a
 
         committee_home = url_for("admin.committee_home")
     assert client.get(committee_home).status_code == 200
+
+
+def test_a_session_cookie_copied_before_logout_opens_nothing_afterwards(app, client, auth):
+    make_user(email="hoa@example.vn")
+    auth.login("hoa@example.vn")
+    assert client.get("/bai-du-thi/").status_code == 200
+    with client.session_transaction() as session:
+        copied = dict(session)
+    auth.logout()
+    thief = app.test_client()
+    with thief.session_transaction() as session:
+        session.update(copied)
+    assert thief.get("/bai-du-thi/").status_code == 302  # sent to the login page
+    assert db.session.scalar(select(func.count()).where(AuditEvent.action == "user.logged_out")) == 1
+
+
+def test_an_unknown_address_costs_the_same_hashing_work_as_a_wrong_password(client, auth, monkeypatch):
+    from contest import accounts
+
+    make_user(email="hoa@example.vn")
+    checked = []
+    real_verify = accounts.verify_password
+    monkeypatch.setattr(accounts, "verify_password", lambda h, p: checked.append(h) or real_verify(h, p))
+    known = auth.login("hoa@example.vn", "Saimatkhau123")
+    unknown = auth.login("khongco@example.vn", "Saimatkhau123")
+    assert known.status_code == unknown.status_code == 401
+    assert len(checked) == 2 and all(h and h.startswith("$argon2id$") for h in checked)
+    message = "Email hoặc mật khẩu không đúng"
+    assert message in known.get_data(as_text=True) and message in unknown.get_data(as_text=True)
+
+
+def test_an_unknown_address_is_locked_after_as_many_failures_as_a_real_account(client, auth):
+    make_user(email="hoa@example.vn")
+    for email in ("hoa@example.vn", "khongco@example.vn"):
+        for _ in range(5):
+            assert "Email hoặc mật khẩu không đúng" in auth.login(email, "Saimatkhau123").get_data(as_text=True)
+    known = auth.login("hoa@example.vn", "Saimatkhau123").get_data(as_text=True)
+    unknown = auth.login("KhongCo@example.vn", "Saimatkhau123").get_data(as_text=True)
+    assert "tạm khoá" in known and "tạm khoá" in unknown
+    assert "khongco@example.vn" not in str(db.session.scalars(select(AuditEvent.reason)).all())

@@ -57,6 +57,7 @@ from contest.models.results import (
 from contest.models.votes import (
     ONCE_DAY,
     BallotEntry,
+    UsedChallenge,
     Vote,
     VoteFrequency,
     Voter,

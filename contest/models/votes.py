@@ -119,3 +119,12 @@ class Vote(Base):
 
     voter: Mapped[Voter] = relationship()
     entry: Mapped[Entry] = relationship()
+
+
+class UsedChallenge(Base):
+    """A solved proof-of-work challenge: each one unlocks a single action, so its id is kept until it expires."""
+
+    __tablename__ = "used_challenges"
+
+    challenge_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    used_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

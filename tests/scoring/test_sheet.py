@@ -260,6 +260,12 @@ def test_scoring_outside_the_window_is_refused_with_403(world, auth, state):
         r.opens_at = utcnow() + timedelta(days=1)
     db.session.commit()
     save = client.post(url(a, "/nhap"), data=sheet_form(world.round, {"doi_moi": "12"}, 1))
+    if state == "draft":
+        # A round put back to draft shows its judges nothing, as the entry page does (one rule for both).
+        assert save.status_code == 404
+        assert client.post(url(a), data=sheet_form(world.round, FULL, 1, action="submit")).status_code == 404
+        assert sheets()[0].version == 1
+        return
     assert save.status_code == 403
     expected = {"after_deadline": "quá hạn chấm", "closed": "đã đóng", "draft": "chưa mở", "not_yet": "mở lúc"}
     assert expected[state] in save.json["message"]

@@ -10,6 +10,8 @@ For a POST the table's ``ok`` means "let in": the empty form may well be refused
 is that no one who should be kept out gets past the gate (login, 403 or 404), and that a refused request
 changes nothing (no audit event is written).  On top of the statuses, bodies are searched: the owner's entry
 title, its file, the judge's private note and the unpublished result must not reach anyone not entitled.
+Every role walks twice, with the edition's blind judging off and on: while it is on, the authors' names, their
+organization and a file name carrying a name reach no judge, on any page or download.
 """
 
 from __future__ import annotations
@@ -20,7 +22,16 @@ from sqlalchemy import func, select
 from contest.extensions import db
 from contest.models import AuditEvent
 from tests.security.urls import build_url, classify, rules
-from tests.security.world import ROLES, SECRET_NOTE, SECRET_TITLE, build_world
+from tests.security.world import (
+    COAUTHOR_NAME,
+    OWNER_FILE_NAME,
+    OWNER_NAME,
+    OWNER_ORGANIZATION,
+    ROLES,
+    SECRET_NOTE,
+    SECRET_TITLE,
+    build_world,
+)
 
 # Role order in every row: anonymous, owner, applicant_other, judge_assigned, judge_unassigned,
 # judge_conflicted, organizer, committee.
@@ -34,6 +45,8 @@ OWNER_ONLY = ("login", "ok", "404", "404", "404", "404", "404", "404")
 READ_ENTRY = ("login", "ok", "404", "ok", "404", "404", "ok", "404")
 READ_FILE = ("404", "ok", "404", "ok", "404", "404", "ok", "404")
 NOBODY_404 = ("404",) * 8
+# The world has published results, which end the call for entries: a new entry is refused to everyone signed in.
+CALL_CLOSED = ("login",) + ("409",) * 7
 BAD_TOKEN = ("400",) * 8
 
 # endpoint -> expectation for every method, or {method: expectation}
@@ -58,8 +71,8 @@ EXPECTED: dict[str, tuple[str, ...] | dict[str, tuple[str, ...]]] = {
         "admin.results_compute", "admin.results_index", "admin.results_reliability", "admin.results_why",
         "admin.results_workspace", "admin.round_advance", "admin.round_assignments", "admin.round_close",
         "admin.round_export", "admin.round_open", "admin.round_progress", "admin.round_remind",
-        "admin.rounds_index", "admin.run_round_assignment", "admin.sheet_detail", "admin.vote_freeze",
-        "admin.vote_open", "admin.vote_period", "admin.vote_review", "admin.vote_void", "admin.votes_home",
+        "admin.rounds_index", "admin.run_round_assignment", "admin.sheet_detail", "admin.vote_close_now",
+        "admin.vote_freeze", "admin.vote_open", "admin.vote_period", "admin.vote_review", "admin.vote_void", "admin.votes_home",
         "admin.withdraw_judge_conflict", "entries.privacy_requests", "entries.privacy_execute_deletion",
         "entries.privacy_reject_deletion",
     )},
@@ -75,7 +88,7 @@ EXPECTED: dict[str, tuple[str, ...] | dict[str, tuple[str, ...]]] = {
     "auth.reset_password": BAD_TOKEN, "auth.verify_email": BAD_TOKEN,
     "auth.change_password": LOGGED_IN, "auth.resend_verification": LOGGED_IN, "auth.logout": EVERYONE,
     # applicants
-    "entries.my_entries": LOGGED_IN, "entries.new_entry": LOGGED_IN,
+    "entries.my_entries": LOGGED_IN, "entries.new_entry": CALL_CLOSED,
     "entries.privacy": LOGGED_IN, "entries.privacy_download": LOGGED_IN,
     "entries.privacy_request_deletion": LOGGED_IN,
     "entries.privacy_cancel_deletion": OWNER_ONLY,
@@ -110,7 +123,22 @@ SECRETS = {
     SECRET_NOTE: {"judge_assigned", "organizer"},
     "%PDF-1.4": {"owner", "judge_assigned", "organizer"},
 }
+# Who made the entry: its authors, their organization and a file name that carries a name. The assigned judge
+# reads them only while blind judging is off; the conflicted judge's own profile holds the same organization.
+MAKERS = {"owner", "organizer"}
+AUTHOR_SECRETS = {
+    OWNER_NAME: MAKERS, COAUTHOR_NAME: MAKERS, OWNER_FILE_NAME: MAKERS,
+    OWNER_ORGANIZATION: MAKERS | {"judge_conflicted"},
+}
+MODES = ("open", "blind")
 DENIED = {"login", "403", "404"}
+
+
+def _secrets(mode: str) -> dict[str, set[str]]:
+    secrets = dict(SECRETS)
+    for secret, allowed in AUTHOR_SECRETS.items():
+        secrets[secret] = allowed | ({"judge_assigned"} if mode == "open" else set())
+    return secrets
 
 
 def _expected(endpoint: str, method: str, role: str) -> str:
@@ -138,9 +166,11 @@ def test_every_endpoint_is_in_the_table(app):
     assert not stale, f"table rows for endpoints that no longer exist: {stale}"
 
 
+@pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("role", ROLES)
-def test_access_matrix(app, client, auth, role):
-    world = build_world()
+def test_access_matrix(app, client, auth, role, mode):
+    world = build_world(blind=mode == "blind")
+    secrets = _secrets(mode)
     if role != "anonymous":
         auth.as_(world.users[role])
     calls = []
@@ -164,7 +194,8 @@ def test_access_matrix(app, client, auth, role):
             body = b"".join(response.response)
         else:
             body = response.get_data()
-        for secret, allowed in SECRETS.items():
+        body += response.headers.get("Content-Disposition", "").encode()  # a download's file name
+        for secret, allowed in secrets.items():
             if role not in allowed and secret.encode() in body:
                 leaks.append(f"{method} {url} [{endpoint}] shows {secret!r} to {role}")
     assert not failures, "\n".join(failures)

@@ -97,7 +97,7 @@ def test_production_cookies_are_secure(tmp_path, monkeypatch, database_url):
     config = load_config(str(tmp_path))
     assert config["SESSION_COOKIE_SECURE"] is True and config["REMEMBER_COOKIE_SECURE"] is True
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "INSTANCE_PATH": str(tmp_path),
-                      "WTF_CSRF_ENABLED": False, "PROXY_FIX": False})
+                      "WTF_CSRF_ENABLED": False, "PROXY_FIX_TRUSTED_HOPS": 0})
     response = app.test_client().get("/")
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
     with app.test_request_context("/"):
@@ -222,3 +222,24 @@ class TestRateLimit:
         assert response.status_code == 429
         assert "Quá nhiều yêu cầu" in response.get_data(as_text=True)
         assert client.get("/tai-khoan/dang-nhap").status_code == 200  # reading the page is not limited
+
+
+def _seen_address(app) -> str:  # noqa: ANN001
+    seen = {}
+
+    @app.get("/_dia-chi-thay-duoc")
+    def _address() -> str:
+        from flask import request
+
+        seen["ip"] = request.remote_addr
+        return "ok"
+
+    app.test_client().get("/_dia-chi-thay-duoc", headers={"X-Forwarded-For": "203.0.113.9"},
+                          environ_base={"REMOTE_ADDR": "198.51.100.7"})
+    return seen["ip"]
+
+
+def test_forwarded_for_is_ignored_unless_trusted_proxies_are_configured(tmp_path, database_url):
+    base = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "INSTANCE_PATH": str(tmp_path)}
+    assert _seen_address(create_app(base)) == "198.51.100.7"
+    assert _seen_address(create_app({**base, "PROXY_FIX_TRUSTED_HOPS": 1})) == "203.0.113.9"

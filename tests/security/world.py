@@ -43,6 +43,11 @@ from tests.factories import make_edition, make_entry, make_user
 SECRET_NOTE = "GHI-CHU-RIENG-TU-cua-giam-khao"
 SECRET_TITLE = "Bí-mật-tên-bài-của-chủ-sở-hữu"
 OTHER_TITLE = "Bí-mật-tên-bài-người-khác"
+# Who made the owner's entry: hidden from judges while blind judging is on.
+OWNER_NAME = "Chủ Bài Dự Thi"
+COAUTHOR_NAME = "Đồng Tác Giả"
+OWNER_ORGANIZATION = "Công ty Chè Tân Cương"
+OWNER_FILE_NAME = "thuyet-minh-Chu-Bai-Du-Thi.pdf"
 
 
 @dataclass
@@ -56,38 +61,39 @@ ROLES = ("anonymous", "owner", "applicant_other", "judge_assigned", "judge_unass
          "organizer", "committee")
 
 
-def _attach(entry, kind) -> Attachment:  # noqa: ANN001
+def _attach(entry, kind, filename: str = "ho-so.pdf") -> Attachment:  # noqa: ANN001
     data = tiny_pdf("Ho so mat")
     stored = get_store().put(io.BytesIO(data), content_type="application/pdf", key_prefix=f"entries/{entry.id}/")
-    attachment = Attachment(entry_id=entry.id, kind_id=kind.id, display_filename="ho-so.pdf",
+    attachment = Attachment(entry_id=entry.id, kind_id=kind.id, display_filename=filename,
                             content_type="application/pdf", size=stored.size, sha256=stored.sha256,
                             storage_key=stored.key, uploaded_by_id=entry.owner_id)
     db.session.add(attachment)
     return attachment
 
 
-def build_world() -> World:
+def build_world(*, blind: bool = False) -> World:
     edition = make_edition()
+    edition.blind_judging = blind
     users = {
-        "owner": make_user(Role.APPLICANT, full_name="Chủ Bài Dự Thi", organization="Công ty Chè Tân Cương"),
+        "owner": make_user(Role.APPLICANT, full_name=OWNER_NAME, organization=OWNER_ORGANIZATION),
         "applicant_other": make_user(Role.APPLICANT, full_name="Người Nộp Khác"),
         "judge_assigned": make_user(Role.JUDGE, full_name="Giám Khảo Được Phân"),
         "judge_unassigned": make_user(Role.JUDGE, full_name="Giám Khảo Không Phân"),
-        "judge_conflicted": make_user(Role.JUDGE, full_name="Giám Khảo Xung Đột", organization="Công ty Chè Tân Cương"),
+        "judge_conflicted": make_user(Role.JUDGE, full_name="Giám Khảo Xung Đột", organization=OWNER_ORGANIZATION),
         "organizer": make_user(Role.ORGANIZER, full_name="Ban Tổ Chức"),
         "committee": make_user(Role.COMMITTEE, full_name="Thành Viên Hội Đồng"),
     }
     owner, other = users["owner"], users["applicant_other"]
     preliminary, final = edition.rounds[0], edition.rounds[-1]
     entry = make_entry(owner, edition, status="eligible", title=SECRET_TITLE, public_consent=True,
-                       organization="Công ty Chè Tân Cương")
+                       organization=OWNER_ORGANIZATION)
     other_entry = make_entry(other, edition, status="eligible", title=OTHER_TITLE, public_consent=True)
     draft = make_entry(owner, edition, status="draft", title="Bản nháp của chủ")
     extra = make_entry(other, edition, status="eligible", title="Máy sấy nông sản công khai")
-    entry.members.append(EntryMember(full_name="Đồng Tác Giả", position=1, email="dong@example.vn"))
+    entry.members.append(EntryMember(full_name=COAUTHOR_NAME, position=1, email="dong@example.vn"))
     db.session.add(EntryConflictDeclaration(entry_id=draft.id, organization="Viện Khác"))
     kind = next(k for k in edition.attachment_kinds if k.code == "phieu_dang_ky")
-    attachment = _attach(entry, kind)
+    attachment = _attach(entry, kind, OWNER_FILE_NAME)
     draft_attachment = _attach(draft, kind)
     other_attachment = _attach(other_entry, kind)
     for e in (entry, other_entry, extra):

@@ -270,3 +270,18 @@ def test_challenge_must_be_solved_for_the_same_action_and_binding(app) -> None:
     current_app.config["VOTE_POW_BITS"] = 12  # difficulty raised: an old, easier challenge no longer passes
     with pytest.raises(votes.VoteError):
         votes.verify_challenge(issued["challenge"], nonce, "vote", votes.vote_binding(1, 2, 3))
+
+
+def test_a_solved_challenge_unlocks_one_action_only(app) -> None:
+    current_app.config["VOTE_POW_BITS"] = 6
+    binding = votes.code_binding("dan@example.vn")
+    issued = votes.issue_challenge("code", binding)
+    nonce = votes.solve_challenge(issued["challenge"], issued["bits"])
+    votes.verify_challenge(issued["challenge"], nonce, "code", binding)
+    db.session.commit()
+    with pytest.raises(votes.VoteError) as err:
+        votes.verify_challenge(issued["challenge"], nonce, "code", binding)
+    assert err.value.status == 400
+    fresh = votes.issue_challenge("code", binding)
+    fresh_nonce = votes.solve_challenge(fresh["challenge"], fresh["bits"])
+    votes.verify_challenge(fresh["challenge"], fresh_nonce, "code", binding)

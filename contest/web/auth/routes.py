@@ -13,7 +13,7 @@ from contest.forms import ActionForm
 from contest.i18n import _, current_language
 from contest.models import Role
 from contest.tokens import TokenExpired, TokenInvalid
-from contest.web import is_safe_next
+from contest.web import safe_redirect_target
 from contest.web.auth.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
@@ -91,7 +91,7 @@ def resend_verification() -> Response:
         accounts.send_verification_email(current_user)
         db.session.commit()
         flash(_("Đã gửi lại thư xác minh tới %(email)s.", email=current_user.email), "success")
-    return redirect(request.referrer if is_safe_next(request.referrer) else url_for("public.index"))
+    return redirect(safe_redirect_target(request.referrer, url_for("public.index")))
 
 
 @bp.route("/dang-nhap", methods=["GET", "POST"])
@@ -99,7 +99,7 @@ def resend_verification() -> Response:
 def login() -> str | Response:
     next_url = request.args.get("next")
     if current_user.is_authenticated:
-        return redirect(next_url if is_safe_next(next_url) else home_for(current_user))
+        return redirect(safe_redirect_target(next_url, home_for(current_user)))
     form = LoginForm()
     if form.validate_on_submit():
         try:
@@ -109,10 +109,12 @@ def login() -> str | Response:
             form.password.errors.append(refused.message)
             return render_template("auth/login.html", form=form), 401
         db.session.commit()
+        # A fresh session at login: nothing planted before it (a fixed session, a pending vote) survives.
+        session.clear()
         login_user(user, remember=form.remember.data)
         session["lang"] = user.locale
         flash(_("Xin chào, %(name)s!", name=user.full_name), "success")
-        return redirect(next_url if is_safe_next(next_url) else home_for(user))
+        return redirect(safe_redirect_target(next_url, home_for(user)))
     return render_template("auth/login.html", form=form), 400 if form.is_submitted() else 200
 
 
@@ -120,6 +122,9 @@ def login() -> str | Response:
 def logout() -> Response:
     if ActionForm().validate_on_submit():
         lang = session.get("lang")
+        if current_user.is_authenticated:
+            accounts.log_out(current_user._get_current_object())
+            db.session.commit()
         logout_user()
         session.clear()
         if lang:

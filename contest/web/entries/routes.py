@@ -27,7 +27,7 @@ from contest.entries import entry_timeline, get_attachment_for, get_entry_for
 from contest.extensions import csrf, db
 from contest.forms import ActionForm
 from contest.i18n import _
-from contest.models import Category, Entry, EntryStatus, Locality
+from contest.models import Attachment, Category, Entry, EntryStatus, Locality
 from contest.storage import (
     ALLOWED_TYPES,
     InvalidUpload,
@@ -48,6 +48,12 @@ from contest.web.entries.forms import (
 from contest.web.entries.uploads import MalformedUpload, MultipartReader
 
 bp = Blueprint("entries", __name__)
+
+
+@bp.app_template_global()
+def attachment_name(attachment: Attachment) -> str:
+    """The file's name as the signed-in person may see it (neutral for a judge under blind judging)."""
+    return entries.filename_for(current_user, attachment)
 
 INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg", "image/webp"}
 # After a refused upload, read at most this much of the rest of the body so the connection stays usable.
@@ -153,10 +159,12 @@ def show_entry(entry_id: int) -> str:
 
 
 def _render_show(entry: Entry, problems: list[str] | None = None, status: int = 200):
+    blind = entries.authors_hidden_from(current_user, entry)
     return render_template(
         "entries/show.html",
         entry=entry,
-        timeline=entry_timeline(entry),
+        blind=blind,
+        timeline=[] if blind else entry_timeline(entry),
         is_owner=entry.owner_id == current_user.id,
         edit_problem=entries.edit_problem(entry),
         withdraw_problem=entries.withdraw_problem(entry),
@@ -409,7 +417,7 @@ def download(attachment_id: int):  # noqa: ANN201
     inline = content_type in INLINE_TYPES
     store = get_store()
     try:
-        url = store.presigned_get_url(attachment.storage_key, filename=attachment.display_filename,
+        url = store.presigned_get_url(attachment.storage_key, filename=entries.filename_for(current_user, attachment),
                                       content_type=content_type, expires=timedelta(minutes=5), inline=inline)
         if url:
             response = redirect(url)
@@ -424,7 +432,8 @@ def download(attachment_id: int):  # noqa: ANN201
     response = Response(reader, mimetype=content_type, direct_passthrough=True)
     if reader.size is not None:
         response.content_length = reader.size
-    response.headers["Content-Disposition"] = content_disposition(attachment.display_filename, inline=inline)
+    response.headers["Content-Disposition"] = content_disposition(entries.filename_for(current_user, attachment),
+                                                                  inline=inline)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"

@@ -12,6 +12,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from contest.access import roles_required
+from contest.entries import authors_hidden_from
 from contest.extensions import db
 from contest.i18n import _, to_local
 from contest.models import Assignment, Attachment, Role, ScoreSheet, SheetStatus, utcnow
@@ -109,7 +110,7 @@ def _render_sheet(assignment: Assignment, *, status: int = 200, data: SheetInput
         locked=locked,
         deadline=deadline,
         left=time_left(deadline, now),
-        blind=assignment.entry.edition.blind_judging,
+        blind=authors_hidden_from(current_user, assignment.entry),
         attachment_url=attachment_url,
         viewable_inline=viewable_inline,
         recuse_form=RecuseForm(),

@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response
 from contest.extensions import csrf, db
 from contest.models import Category, Edition, EditionStatus, Entry, EntryStatus, utcnow
 from contest.phases import entry_tally
-from contest.web import is_safe_next
+from contest.web import from_this_site, safe_redirect_target
 
 bp = Blueprint("public", __name__)
 
@@ -55,16 +55,18 @@ def set_language(lang: str) -> Response:
 
     Exempt from CSRF on purpose: a forged switch only changes the language a
     visitor reads, and leaving the token out of the header is what lets public
-    pages be cached whole for anonymous visitors.
+    pages be cached whole for anonymous visitors. The account's stored
+    language (the one its mail is written in) is a lasting change, so it is
+    written only when the browser says the request came from this site.
     """
     if lang not in current_app.config["LANGUAGES"]:
         abort(404)
     session["lang"] = lang
-    if current_user.is_authenticated and current_user.locale != lang:
+    if current_user.is_authenticated and current_user.locale != lang and from_this_site():
         current_user.locale = lang
         db.session.commit()
     target = request.form.get("next")
-    return redirect(target if is_safe_next(target) else url_for("public.index"))
+    return redirect(safe_redirect_target(target, url_for("public.index")))
 
 
 # Results, rules and the public vote live in their own modules, registered on ``bp`` when imported.

@@ -39,7 +39,7 @@ from contest.models import (
     utcnow,
 )
 from contest.search import fold
-from contest.web import is_safe_next, render_error
+from contest.web import render_error, safe_redirect_target
 from contest.web.public.forms_vote import VoteCodeForm, VoteEmailForm
 from contest.web.public.routes import bp
 
@@ -236,14 +236,18 @@ def vote_challenge(period_id: int) -> Any:
         return jsonify(error=_("Phiên làm việc đã hết hạn. Vui lòng tải lại trang.")), 400
     if purpose == "code":
         email = request.form.get("email") or ""
-        return jsonify(votes.issue_challenge("code", votes.code_binding(email)))
+        challenge = votes.issue_challenge("code", votes.code_binding(email))
+        db.session.commit()  # the spent ids that expired are gone
+        return jsonify(challenge)
     if purpose == "vote":
         voter = _verified(target.voter)
         if voter is None:
             return jsonify(error=_("Vui lòng xác minh email trước khi bình chọn.")), 403
         if not target.on_ballot:
             return jsonify(error=_("Bài dự thi này không có trong danh sách bình chọn.")), 404
-        return jsonify(votes.issue_challenge("vote", votes.vote_binding(period_id, entry_id, voter.id)))
+        challenge = votes.issue_challenge("vote", votes.vote_binding(period_id, entry_id, voter.id))
+        db.session.commit()  # the spent ids that expired are gone
+        return jsonify(challenge)
     return jsonify(error=_("Yêu cầu không hợp lệ.")), 400
 
 
@@ -252,7 +256,7 @@ def vote_challenge(period_id: int) -> Any:
 
 def _next_target(period: VotingPeriod) -> str:
     target = request.values.get("next")
-    return target if is_safe_next(target) else url_for("public.vote_ballot", period_id=period.id)
+    return safe_redirect_target(target, url_for("public.vote_ballot", period_id=period.id))
 
 
 @bp.route("/binh-chon/<int:period_id>/xac-minh", methods=["GET", "POST"])
@@ -354,10 +358,12 @@ def vote_cast(period_id: int, entry_id: int) -> Any:
         flash(message, "info")
         return redirect(login)
     try:
-        votes.verify_challenge(request.form.get("pow_challenge"), request.form.get("pow_nonce"), "vote",
-                               votes.vote_binding(period_id, entry_id, voter.id))
+        challenge_id = votes.verify_challenge(request.form.get("pow_challenge"), request.form.get("pow_nonce"),
+                                              "vote", votes.vote_binding(period_id, entry_id, voter.id), spend=False)
         # The ballot was checked above, in the same statement that read the period.
         votes.cast_vote(period, voter, entry_id, ip=request.remote_addr, device=_device(), on_ballot=True)
+        # Spent only once the vote counted: a second click with the same form answers "already voted".
+        votes.spend_challenge(challenge_id)
     except votes.VoteError as exc:
         answer = _refused(period, entry_id, exc)
         db.session.rollback()  # nothing of a refused vote is kept (a row lock of the entry limit is let go)
@@ -369,7 +375,7 @@ def vote_cast(period_id: int, entry_id: int) -> Any:
         return jsonify(_vote_answer(message, entry_id, count))
     flash(message, "success")
     back = request.form.get("next")
-    return redirect(back if is_safe_next(back) else entry_url)
+    return redirect(safe_redirect_target(back, entry_url))
 
 
 def _wants_json() -> bool:
