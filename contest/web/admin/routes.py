@@ -26,8 +26,11 @@ def dashboard() -> str:
         select(Entry.edition_id, Entry.status, func.count(Entry.id)).group_by(Entry.edition_id, Entry.status)
     ):
         status_counts.setdefault(edition_id, {})[status] = n
+    from contest.complaints import counts as complaint_counts
+
     return render_template(
-        "admin/dashboard.html", editions=editions, counts=counts, status_counts=status_counts
+        "admin/dashboard.html", editions=editions, counts=counts, status_counts=status_counts,
+        complaint_counts={e.id: complaint_counts(e) for e in editions},
     )
 
 
@@ -56,6 +59,7 @@ def committee_home() -> str:
 import contest.web.admin.approvals  # noqa: E402,F401
 import contest.web.admin.assignments  # noqa: E402,F401
 import contest.web.admin.audit  # noqa: E402,F401
+import contest.web.admin.complaints  # noqa: E402,F401
 import contest.web.admin.editions  # noqa: E402,F401
 import contest.web.admin.entries  # noqa: E402,F401
 import contest.web.admin.judges  # noqa: E402,F401
