@@ -6,8 +6,8 @@ every page is consistent with the audit trail:
 * 2024, finished: entries submitted and screened, a preliminary round scored by
   assigned judges, six judges on the final panel (one lenient, one erratic)
   whose sheets the engine calibrates into the ranking, a public vote with its
-  frozen tally, the committee's approvals, results published then finalized,
-  certificates ready to print.
+  frozen tally, the committee's approvals, results published, one complaint
+  settled, results finalized, certificates ready to print.
 * 2025, in full swing: entries submitted and screened, the preliminary round
   open with judges holding their assigned entries (some sheets drafted, some
   submitted) and the public vote open.
@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import random
 from datetime import datetime, timedelta
+from functools import cache
 
 from sqlalchemy import select
 
-from contest import approvals, assignments, audit, editions, entries, results, rounds, scoring, votes
+from contest import approvals, assignments, audit, complaints, editions, entries, results, rounds, scoring, votes
 from contest.extensions import db
 from contest.models import (
     ApplicantProfile,
@@ -101,10 +102,16 @@ ENTRIES = [
 
 
 
+@cache
+def _demo_password_hash() -> str:
+    # Every demo account has the same published password: hashing it once halves the seeding time.
+    return hash_password(DEMO_PASSWORD)
+
+
 def _user(email: str, name: str, roles: list[Role], verified: bool = True) -> User:
     user = db.session.scalar(select(User).where(User.email == email))
     if user is None:
-        user = User(email=email, full_name=name, password_hash=hash_password(DEMO_PASSWORD))
+        user = User(email=email, full_name=name, password_hash=_demo_password_hash())
         db.session.add(user)
     for role in roles:
         user.add_role(role)
@@ -346,6 +353,19 @@ def _seed_past_edition(now: datetime, organizer: User, judges: list[User], membe
     # Published with its complaint period; the period is over, so the list is final.
     complaint_ends = utcnow() + timedelta(seconds=1)
     results.publish_results(result_set, complaint_ends, actor=organizer)
+    # One author without a prize complained in time; the organizers rejected it with their reasons.
+    unplaced = next(a for a in sorted(result_set.awards, key=lambda a: a.rank) if a.level is None)
+    complaint = complaints.file_complaint(
+        unplaced.entry, result_set, actor=unplaced.entry.owner, now=complaint_ends - timedelta(seconds=1),
+        body="Đề nghị Ban tổ chức xem xét lại điểm tiêu chí “khả năng áp dụng”: giải pháp đã được nhân rộng "
+             "ở ba xã trong năm qua.",
+    )
+    complaints.start_review(complaint, actor=organizer)
+    complaints.decide_complaint(
+        complaint, actor=organizer, upheld=False,
+        reason="Hội đồng giám khảo đã xem xét lại hồ sơ: số liệu nhân rộng chưa có xác nhận của địa phương "
+               "nên điểm tiêu chí “khả năng áp dụng” được giữ nguyên.",
+    )
     results.finalize_results(result_set, organizer, now=complaint_ends)
     before = edition.status
     edition.status = EditionStatus.ARCHIVED.value

@@ -15,6 +15,7 @@ from contest.models import (
     AuditEvent,
     Award,
     AwardApproval,
+    Complaint,
     Edition,
     ResultSet,
     ResultStatus,
@@ -91,7 +92,7 @@ def test_last_years_ranking_is_calibrated_from_six_judges_one_lenient_one_errati
     assert any(a.vote_score for a in result_set.awards)
 
 
-def test_last_years_awards_were_approved_published_finalized_with_certificates(demo, app):
+def test_last_years_awards_were_approved_published_a_complaint_settled_and_finalized_with_certificates(demo, app):
     from contest import exports
 
     result_set = _final_result(demo["2024"])
@@ -105,6 +106,8 @@ def test_last_years_awards_were_approved_published_finalized_with_certificates(d
     actions = set(db.session.scalars(select(AuditEvent.action).where(AuditEvent.object_type == "result_sets",
                                                                        AuditEvent.object_id == result_set.id)))
     assert {"results.freeze", "results.publish", "results.finalize"} <= actions
+    settled = db.session.scalars(select(Complaint).where(Complaint.result_set_id == result_set.id)).all()
+    assert [c.status for c in settled] == ["rejected"] and settled[0].decision_reason
     with app.test_request_context("/"):
         pdf = exports.certificate_pdf(winners[0], "05/12/2026")
     assert pdf.startswith(b"%PDF")
