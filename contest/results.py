@@ -668,6 +668,9 @@ def finalize_results(rs: ResultSet, actor: User | None = None, *, now: datetime 
             audit.record("entry.awarded", award.entry, actor=actor, before={"status": before},
                          after={"status": EntryStatus.AWARDED.value, "level": award.level.name})
     db.session.flush()
+    from contest.certificates import issue_certificates
+
+    issue_certificates(rs, actor=actor, now=now)
     invalidate_cache()
     return rs
 

@@ -46,6 +46,7 @@ from contest.models.people import (
     User,
     UserRole,
 )
+from contest.models.certificates import Certificate, CertificateSettings
 from contest.models.complaints import OPEN_COMPLAINT_STATUSES, Complaint, ComplaintStatus
 from contest.models.privacy import DeletionRequest, DeletionStatus
 from contest.models.results import (

@@ -75,4 +75,5 @@ def set_language(lang: str) -> Response:
 import contest.web.public.complaints  # noqa: E402,F401
 import contest.web.public.results  # noqa: E402,F401
 import contest.web.public.rules  # noqa: E402,F401
+import contest.web.public.verify  # noqa: E402,F401
 import contest.web.public.vote  # noqa: E402,F401
