@@ -191,15 +191,17 @@ def _pdf(html: str) -> bytes:
 
 
 def awards_pdf(rs: ResultSet) -> bytes:
-    """The award list, ready to be the annex of the award decision."""
+    """The award list: the annex of the award decision, which it cites (blank while the decision is a draft)."""
     has_vote = any(a.vote_score is not None for a in rs.awards)
     groups: dict[str, list[Award]] = {}
     for a in winners(rs):
         groups.setdefault(a.entry.category.name, []).append(a)
     date = rs.published_at or rs.frozen_at or utcnow()
+    from contest.decisions import annex_citation
+
     html = _render(
         "pdf/awards.html", rs=rs, edition=rs.edition, groups=groups, has_vote=has_vote,
-        date=format_date_local(date), authors=authors, organization=organization,
+        date=format_date_local(date), authors=authors, organization=organization, citation=annex_citation(rs),
     )
     return _pdf(html)
 

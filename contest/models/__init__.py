@@ -2,6 +2,9 @@
 
 from contest.models.audit import AuditEvent
 from contest.models.base import Base, utcnow
+from contest.models.certificates import Certificate, CertificateSettings
+from contest.models.complaints import OPEN_COMPLAINT_STATUSES, Complaint, ComplaintStatus
+from contest.models.decisions import AwardDecision
 from contest.models.editions import (
     AdvancementRule,
     AttachmentKind,
@@ -46,8 +49,6 @@ from contest.models.people import (
     User,
     UserRole,
 )
-from contest.models.certificates import Certificate, CertificateSettings
-from contest.models.complaints import OPEN_COMPLAINT_STATUSES, Complaint, ComplaintStatus
 from contest.models.privacy import DeletionRequest, DeletionStatus
 from contest.models.results import (
     ApprovalState,

@@ -61,6 +61,7 @@ import contest.web.admin.assignments  # noqa: E402,F401
 import contest.web.admin.audit  # noqa: E402,F401
 import contest.web.admin.certificates  # noqa: E402,F401
 import contest.web.admin.complaints  # noqa: E402,F401
+import contest.web.admin.decisions  # noqa: E402,F401
 import contest.web.admin.editions  # noqa: E402,F401
 import contest.web.admin.entries  # noqa: E402,F401
 import contest.web.admin.judges  # noqa: E402,F401
