@@ -384,6 +384,7 @@ def advance_entries(
         detail = _("chọn thủ công")
 
     advanced, eliminated = [], []
+    changed: set[int] = set()  # only a changed outcome is worth an email
     decision_reason = reason or _("Theo quy tắc: %(detail)s.", detail=detail)
     for s in table:
         entry = s.entry
@@ -405,9 +406,15 @@ def advance_entries(
             db.session.delete(seat)  # an earlier decision seated it; the next round has not started
         (advanced if goes else eliminated).append(entry)
         if before != entry.status:
+            changed.add(entry.id)
             audit.record(f"entry.{entry.status}", entry, actor=actor, before={"status": before},
                          after={"status": entry.status, "round_id": round_.id}, reason=place.reason)
     db.session.flush()
+    from contest.notices import notify_round_outcome
+
+    for entry in advanced + eliminated:
+        if entry.status in (EntryStatus.ADVANCED.value, EntryStatus.ELIMINATED.value) and entry.id in changed:
+            notify_round_outcome(entry, round_, following, entry.status == EntryStatus.ADVANCED.value)
     audit.record(
         "round.advancement_decided",
         round_,
