@@ -21,7 +21,19 @@ from functools import cache
 
 from sqlalchemy import select
 
-from contest import approvals, assignments, audit, complaints, editions, entries, results, rounds, scoring, votes
+from contest import (
+    approvals,
+    assignments,
+    audit,
+    complaints,
+    editions,
+    entries,
+    results,
+    rounds,
+    scoring,
+    showcase,
+    votes,
+)
 from contest.extensions import db
 from contest.models import (
     ApplicantProfile,
@@ -238,6 +250,7 @@ def _entry(edition: Edition, owner: User, code: str, title: str, summary: str, *
 def _submit_and_screen(entry: Entry, organizer: User, submitted: datetime, screened: datetime,
                        ineligible_reason: str | None = None) -> None:
     entries.submit_entry(entry, actor=entry.owner, now=submitted)
+    showcase.record_consent(entry, entry.public_consent, actor=entry.owner, now=submitted)
     checks = {c.id: ineligible_reason is None for c in entry.edition.eligibility_checks}
     entries.screen_entry(entry, actor=organizer, passed=checks, eligible=ineligible_reason is None,
                          reason=ineligible_reason, now=screened)

@@ -887,6 +887,7 @@ EVENT_LABELS: dict[str, LazyString] = {
     "entry.advanced": _l("Vượt qua vòng thi, được vào vòng tiếp theo"),
     "entry.eliminated": _l("Dừng lại sau vòng thi, không vào vòng tiếp theo"),
     "entry.awarded": _l("Kết quả chính thức"),
+    "entry.showcase_consent": _l("Chọn có giới thiệu giải pháp trong kỷ yếu hay không"),
     "personal_data.viewed": _l("Ban tổ chức xem thông tin cá nhân trong hồ sơ"),
     "personal_data.exported": _l("Ban tổ chức xuất thông tin cá nhân trong hồ sơ"),
 }

@@ -123,3 +123,12 @@ def test_this_years_first_round_is_being_scored(demo):
     assert SheetStatus.DRAFT.value in statuses and SheetStatus.SUBMITTED.value in statuses and None in statuses
     assert db.session.scalar(select(func.count(Award.id)).join(ResultSet).where(
         ResultSet.edition_id == demo["2025"].id)) == 0
+
+
+def test_last_years_showcase_and_certificates_are_public(demo, client):
+    from contest.models import Certificate
+
+    page = client.get("/ky-yeu/2024").get_data(as_text=True)
+    assert 'data-test="showcase-item"' in page
+    certificate = db.session.scalar(select(Certificate).where(Certificate.revoked_at.is_(None)))
+    assert "Giấy chứng nhận hợp lệ" in client.get(f"/xac-minh/{certificate.code}").get_data(as_text=True)

@@ -438,9 +438,13 @@ def download(attachment_id: int):  # noqa: ANN201
 @bp.route("/<int:entry_id>/nop", methods=["POST"])
 @login_required
 def submit(entry_id: int):  # noqa: ANN201
+    from contest import showcase
+
     entry = get_entry_for(current_user, entry_id, edit=True)
     try:
         newly = entries.submit_entry(entry, actor=_user())
+        if newly:  # the showcase choice is made once, with the submission
+            showcase.record_consent(entry, request.form.get("showcase_consent") == "y", actor=_user())
     except entries.EntryError as error:
         db.session.rollback()
         if error.problems:
