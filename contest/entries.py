@@ -122,6 +122,15 @@ def withdraw_problem(entry: Entry, now: datetime | None = None) -> str | None:
     return None
 
 
+def locality_label(locality: Locality) -> str:
+    """"Phường Gia Sàng": the name already says its kind; a bare name gets it in front ("Xã Đại Từ")."""
+    name = locality.name.strip()
+    kind = (locality.kind or "").strip()
+    if not kind or name.lower().startswith(kind.lower() + " "):
+        return name
+    return f"{kind[:1].upper()}{kind[1:]} {name}"
+
+
 def refresh_search_text(entry: Entry) -> None:
     parts = [entry.reference_code, entry.title, entry.summary, entry.organization,
              entry.owner.full_name if entry.owner else None]

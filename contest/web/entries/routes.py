@@ -176,7 +176,7 @@ def _edit_forms(entry: Entry, form: EditEntryForm | None = None) -> dict[str, ob
     form.category.choices = [(c.id, c.name) for c in entry.edition.categories]
     form.applicant_type.choices = applicant_type_choices(entry.edition.allowed_applicant_types)
     localities = db.session.scalars(select(Locality).where(Locality.active).order_by(Locality.name)).all()
-    form.locality.choices = [(0, _("— Chưa chọn —"))] + [(loc.id, f"{loc.kind} {loc.name}") for loc in localities]
+    form.locality.choices = [(0, _("— Chưa chọn —"))] + [(loc.id, entries.locality_label(loc)) for loc in localities]
     return {
         "entry": entry,
         "form": form,

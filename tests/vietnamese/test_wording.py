@@ -1,0 +1,18 @@
+"""The Vietnamese pass: what applicants read names places as people write them."""
+
+from __future__ import annotations
+
+from contest.extensions import db
+from contest.models import Locality, Role
+from tests.factories import make_edition, make_entry, make_user
+
+
+def test_the_locality_list_says_phuong_gia_sang_once(app, auth):
+    db.session.add_all([Locality(name="Phường Gia Sàng", kind="phường", province="Thái Nguyên"),
+                        Locality(name="Đại Từ", kind="xã", province="Thái Nguyên")])
+    db.session.commit()
+    owner = make_user(Role.APPLICANT)
+    entry = make_entry(owner, make_edition(), category_code="cntt")
+    page = auth.as_(owner).get(f"/bai-du-thi/{entry.id}/sua").get_data(as_text=True)
+    assert ">Phường Gia Sàng<" in page and "phường Phường" not in page
+    assert ">Xã Đại Từ<" in page
