@@ -16,3 +16,14 @@ def test_the_locality_list_says_phuong_gia_sang_once(app, auth):
     page = auth.as_(owner).get(f"/bai-du-thi/{entry.id}/sua").get_data(as_text=True)
     assert ">Phường Gia Sàng<" in page and "phường Phường" not in page
     assert ">Xã Đại Từ<" in page
+
+
+def test_emails_to_judges_and_committee_members_address_them_formally():
+    """Judges and committee members are addressed as ông/bà in every email written to them."""
+    from pathlib import Path
+
+    templates = Path(__file__).resolve().parents[2] / "templates" / "mail"
+    for name in ("judge_assignments", "judge_invitation", "reminder_pending", "reminder_sheet_reopened",
+                 "recusal_notice", "award_approval_request"):
+        text = (templates / f"{name}.txt").read_text(encoding="utf-8")
+        assert " bạn " not in text.lower() and "bạn còn" not in text.lower(), name
