@@ -99,7 +99,7 @@ def test_three_parts_side_by_side_when_the_edition_has_a_vote(client, contest, m
                         lambda r: {entries["A"].id: Decimal("20.0"), entries["B"].id: Decimal("12.3")})
     _publish(round_, organizer, members)
     html = client.get("/ket-qua").get_data(as_text=True)
-    assert "Điểm chuyên gia" in html and "Điểm bình chọn" in html and "Tổng điểm" in html
+    assert "Điểm của Hội đồng giám khảo" in html and "Điểm bình chọn" in html and "Tổng điểm" in html
     assert "12,3" in html and "20,0" in html
 
 

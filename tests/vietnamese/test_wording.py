@@ -27,3 +27,14 @@ def test_emails_to_judges_and_committee_members_address_them_formally():
                  "recusal_notice", "award_approval_request"):
         text = (templates / f"{name}.txt").read_text(encoding="utf-8")
         assert " bạn " not in text.lower() and "bạn còn" not in text.lower(), name
+
+
+def test_applicants_the_public_and_the_committee_read_one_term_for_the_expert_score():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "templates"
+    for name in ("public/results/_list.html", "public/results/my_result.html", "pdf/awards.html",
+                 "admin/approvals/result_set.html"):
+        text = (root / name).read_text(encoding="utf-8")
+        assert "Điểm chuyên gia" not in text and "Điểm chuyên môn" not in text, name
+        assert "Điểm của Hội đồng giám khảo" in text, name
