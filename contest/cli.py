@@ -45,7 +45,7 @@ def create_organizer_command(email: str, name: str, password: str | None) -> Non
 @contest_cli.command("seed-demo")
 @click.option("--force", is_flag=True, help="Tạo lại kể cả khi đã có dữ liệu mẫu.")
 def seed_demo_command(force: bool) -> None:
-    """Tạo dữ liệu mẫu: cuộc thi 2025, tài khoản mẫu và các bài dự thi."""
+    """Tạo dữ liệu mẫu: cuộc thi 2024 đã trao giải, cuộc thi 2025 đang chấm và bình chọn, tài khoản mẫu."""
     from contest.demo import DEMO_SLUG, seed_demo
     from contest.models import Edition
 

@@ -21,7 +21,7 @@ from sqlalchemy.orm import selectinload
 
 from contest import audit
 from contest.extensions import db
-from contest.i18n import _, _l, format_size
+from contest.i18n import _, _l, format_size, localized
 from contest.mail import send_mail
 from contest.models import (
     ApplicantType,
@@ -38,6 +38,7 @@ from contest.models import (
     EntryStatus,
     Locality,
     Role,
+    Round,
     RoundStatus,
     User,
     utcnow,
@@ -120,6 +121,15 @@ def withdraw_problem(entry: Entry, now: datetime | None = None) -> str | None:
     if judging_started(entry.edition, now):
         return _("Vòng chấm đầu tiên đã bắt đầu nên không thể rút bài dự thi.")
     return None
+
+
+def locality_label(locality: Locality) -> str:
+    """"Phường Gia Sàng": the name already says its kind; a bare name gets it in front ("Xã Đại Từ")."""
+    name = locality.name.strip()
+    kind = (locality.kind or "").strip()
+    if not kind or name.lower().startswith(kind.lower() + " "):
+        return name
+    return f"{kind[:1].upper()}{kind[1:]} {name}"
 
 
 def refresh_search_text(entry: Entry) -> None:
@@ -952,13 +962,18 @@ EVENT_LABELS: dict[str, LazyString] = {
     "entry.withdrawn": _l("Rút bài dự thi"),
     "entry.reopened": _l("Ban tổ chức mở lại bài để sửa"),
     "entry.screened": _l("Ban tổ chức thẩm định hồ sơ"),
-    "entry.advanced": _l("Vào vòng sau"),
-    "entry.eliminated": _l("Dừng ở vòng chấm"),
-    "entry.awarded": _l("Đoạt giải (kết quả chính thức)"),
+    "entry.advanced": _l("Vượt qua vòng thi, được vào vòng tiếp theo"),
+    "entry.eliminated": _l("Dừng lại sau vòng thi, không vào vòng tiếp theo"),
+    "entry.awarded": _l("Kết quả chính thức"),
+    "entry.showcase_consent": _l("Chọn có giới thiệu giải pháp trong kỷ yếu hay không"),
+    "personal_data.viewed": _l("Ban tổ chức xem thông tin cá nhân trong hồ sơ"),
+    "personal_data.exported": _l("Ban tổ chức xuất thông tin cá nhân trong hồ sơ"),
 }
+# Any other event on an entry is named plainly; its key never reaches a page.
+OTHER_EVENT = _l("Ban tổ chức cập nhật hồ sơ")
 
 # Events whose reason the applicant should read (the rest may carry internal notes).
-PUBLIC_REASONS = {"entry.reopened", "entry.screened", "entry.withdrawn"}
+PUBLIC_REASONS = {"entry.reopened", "entry.screened", "entry.withdrawn", "entry.advanced", "entry.eliminated"}
 
 
 @dataclass(frozen=True)
@@ -985,6 +1000,11 @@ def _detail(event: AuditEvent) -> str | None:
         from contest.labels import ENTRY_STATUS, label
 
         return label(ENTRY_STATUS, after.get("status"))
+    if event.action in ("entry.advanced", "entry.eliminated") and after.get("round_id"):
+        round_ = db.session.get(Round, after["round_id"])
+        return localized(round_, "name") if round_ is not None else None
+    if event.action == "entry.awarded":
+        return after.get("level")
     return None
 
 
@@ -994,13 +1014,18 @@ def entry_timeline(entry: Entry) -> list[TimelineItem]:
         .where(AuditEvent.object_type == Entry.__tablename__, AuditEvent.object_id == entry.id)
         .order_by(AuditEvent.created_at, AuditEvent.id)
     ).all()
-    return [
+    from contest.notices import outside_events
+
+    items = [
         TimelineItem(
             at=event.created_at,
             action=event.action,
-            label=str(EVENT_LABELS.get(event.action, event.action)),
+            label=str(EVENT_LABELS.get(event.action, OTHER_EVENT)),
             detail=_detail(event),
             reason=event.reason if event.action in PUBLIC_REASONS else None,
         )
         for event in events
     ]
+    items += [TimelineItem(at=at, action="", label=str(label), detail=detail and str(detail), reason=reason)
+              for at, label, detail, reason in outside_events(entry)]
+    return sorted(items, key=lambda item: item.at)

@@ -197,32 +197,43 @@ def _pdf(html: str) -> bytes:
 
 
 def awards_pdf(rs: ResultSet) -> bytes:
-    """The award list, ready to be the annex of the award decision."""
+    """The award list: the annex of the award decision, which it cites (blank while the decision is a draft)."""
     has_vote = any(a.vote_score is not None for a in rs.awards)
     groups: dict[str, list[Award]] = {}
     for a in winners(rs):
         groups.setdefault(a.entry.category.name, []).append(a)
     date = rs.published_at or rs.frozen_at or utcnow()
+    from contest.decisions import annex_citation
+
     html = _render(
         "pdf/awards.html", rs=rs, edition=rs.edition, groups=groups, has_vote=has_vote,
-        date=format_date_local(date), authors=authors, organization=organization,
+        date=format_date_local(date), authors=authors, organization=organization, citation=annex_citation(rs),
     )
     return _pdf(html)
 
 
-def certificate_pdf(award: Award, date_text: str) -> bytes:
-    return _pdf(_render("pdf/certificate.html", award=award, entry=award.entry,
-                                edition=award.result_set.edition, date=date_text, authors=authors,
-                                organization=organization))
+def certificate_pdf(award: Award) -> bytes:
+    """The winner's certificate in administrative style; once issued it carries its verification code and QR."""
+    from contest import certificates
+
+    rs = award.result_set
+    settings = certificates.settings_for(rs.edition)
+    certificate = certificates.certificate_of(award)
+    url = certificates.verification_url(certificate) if certificate is not None else None
+    return _pdf(_render(
+        "pdf/certificate.html", award=award, entry=award.entry, edition=rs.edition, authors=authors,
+        organization=organization, settings=settings, certificate=certificate, url=url,
+        qr=certificates.qr_data_uri(url) if url else None,
+        date_line=certificates.administrative_date(settings.place, certificates.signing_date(rs, settings)),
+    ))
 
 
 def certificates_zip(rs: ResultSet) -> bytes:
     """One certificate PDF per winner, in a zip named by reference code."""
-    date_text = format_date_local(rs.published_at or rs.frozen_at or utcnow())
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         for a in winners(rs):
-            archive.writestr(f"chung-nhan-{a.entry.reference_code}.pdf", certificate_pdf(a, date_text))
+            archive.writestr(f"chung-nhan-{a.entry.reference_code}.pdf", certificate_pdf(a))
     return out.getvalue()
 
 

@@ -62,6 +62,13 @@ def pending_messages() -> list[Message]:
     return list(db.session.info.get(OUTBOX_KEY, []))
 
 
+def discard_pending_messages() -> int:
+    """Drop what the current session would send at its commit (made-up data such as the demo's); returns how many."""
+    from contest.extensions import db
+
+    return len(db.session.info.pop(OUTBOX_KEY, None) or [])
+
+
 def init_app(app: Flask) -> None:
     """Deliver each session's queued mail after its commit; drop it on rollback."""
     if not event.contains(Session, "after_commit", _deliver_after_commit):

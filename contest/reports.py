@@ -262,7 +262,11 @@ def summary_figures(edition: Edition) -> dict[str, int]:
     drafts = db.session.scalar(select(func.count()).select_from(Entry).where(
         Entry.edition_id == edition.id, Entry.status == EntryStatus.DRAFT.value)) or 0
     votes = sum(r[1] for r in votes_by_day(edition).rows)
+    from contest.complaints import counts as complaint_counts
+
+    complaints = complaint_counts(edition)
     return {"submitted": submitted, "drafts": drafts, "votes": votes, "awards": len(current_awards(edition)),
+            "complaints_received": complaints.received, "complaints_settled": complaints.settled,
             "categories": db.session.scalar(select(func.count()).select_from(Category)
                                             .where(Category.edition_id == edition.id)) or 0}
 

@@ -706,6 +706,13 @@ def finalize_results(rs: ResultSet, actor: User | None = None, *, now: datetime 
     now = now or utcnow()
     if rs.complaint_ends_at is not None and now < rs.complaint_ends_at:
         raise ResultError(_("Thời hạn khiếu nại chưa kết thúc."), 409)
+    from contest.complaints import unresolved
+
+    pending = unresolved(rs)
+    if pending:
+        raise ResultError(_("Còn %(n)d khiếu nại chưa được giải quyết (bài %(codes)s); hãy giải quyết trước khi "
+                            "hoàn tất kết quả.", n=len(pending),
+                            codes=", ".join(sorted(c.entry.reference_code for c in pending))), 409)
     rs.status = ResultStatus.FINALIZED.value
     rs.finalized_at = now
     _flush_transition()
@@ -719,6 +726,9 @@ def finalize_results(rs: ResultSet, actor: User | None = None, *, now: datetime 
             audit.record("entry.awarded", award.entry, actor=actor, before={"status": before},
                          after={"status": EntryStatus.AWARDED.value, "level": award.level.name})
     db.session.flush()
+    from contest.certificates import issue_certificates
+
+    issue_certificates(rs, actor=actor, now=now)
     invalidate_cache()
     return rs
 

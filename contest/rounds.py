@@ -442,9 +442,14 @@ def advance_entries(
     chosen_ids, detail = _chosen_by_rule(table, rule, top_n=top_n, threshold=threshold, chosen=chosen,
                                          reason=reason)
     decision_reason = reason or _("Theo quy tắc: %(detail)s.", detail=detail)
-    advanced, eliminated = _record_outcomes(table, chosen_ids, round_, following, decision_reason,
-                                            actor=actor, now=now)
+    advanced, eliminated, changed = _record_outcomes(table, chosen_ids, round_, following, decision_reason,
+                                                     actor=actor, now=now)
     db.session.flush()
+    from contest.notices import notify_round_outcome
+
+    for entry in advanced + eliminated:
+        if entry.status in (EntryStatus.ADVANCED.value, EntryStatus.ELIMINATED.value) and entry.id in changed:
+            notify_round_outcome(entry, round_, following, entry.status == EntryStatus.ADVANCED.value)
     audit.record(
         "round.advancement_decided",
         round_,
@@ -499,8 +504,12 @@ def _checked_manual_choice(table: list[Standing], chosen: list[int] | None, reas
 
 
 def _record_outcomes(table: list[Standing], chosen_ids: set[int], round_: Round, following: Round,
-                     decision_reason: str, *, actor: User | None, now: datetime) -> tuple[list[Entry], list[Entry]]:
-    """Write each entry's outcome, status and seat in the next round; returns (advanced, eliminated)."""
+                     decision_reason: str, *, actor: User | None,
+                     now: datetime) -> tuple[list[Entry], list[Entry], set[int]]:
+    """Write each entry's outcome, status and seat in the next round.
+
+    Returns (advanced, eliminated, the ids whose status changed): only a changed outcome is worth an email.
+    """
     entry_ids = [s.entry.id for s in table]
     # Both rounds' places of every entry in one query, not two per entry.
     places = {
@@ -509,6 +518,7 @@ def _record_outcomes(table: list[Standing], chosen_ids: set[int], round_: Round,
             EntryRound.entry_id.in_(entry_ids), EntryRound.round_id.in_([round_.id, following.id])))
     }
     advanced, eliminated = [], []
+    changed: set[int] = set()
     for s in table:
         entry = s.entry
         goes = entry.id in chosen_ids
@@ -530,9 +540,10 @@ def _record_outcomes(table: list[Standing], chosen_ids: set[int], round_: Round,
             db.session.delete(seat)  # an earlier decision seated it; the next round has not started
         (advanced if goes else eliminated).append(entry)
         if before != entry.status:
+            changed.add(entry.id)
             audit.record(f"entry.{entry.status}", entry, actor=actor, before={"status": before},
                          after={"status": entry.status, "round_id": round_.id}, reason=place.reason)
-    return advanced, eliminated
+    return advanced, eliminated, changed
 
 
 # --- reopening a sheet -------------------------------------------------------------------------

@@ -35,15 +35,15 @@ def test_demo_data_seeds_once_and_has_every_role(app):
     assert "btc@demo.vn" in first.output
     second = runner.invoke(args=["contest", "seed-demo"])
     assert "bỏ qua" in second.output
-    assert db.session.scalar(select(func.count(Edition.id))) == 1
-    edition = db.session.scalar(select(Edition))
+    assert db.session.scalar(select(func.count(Edition.id))) == 2
+    edition = db.session.scalar(select(Edition).where(Edition.slug == "2025"))
     assert [c.code for c in edition.categories][:2] == ["cntt", "co_khi"]
     assert [r.name for r in edition.rounds] == ["Vòng sơ khảo", "Vòng chung khảo"]
     assert sum(c.max_score for c in edition.rounds[0].criteria) == 80
-    statuses = set(db.session.scalars(select(Entry.status)))
+    statuses = set(db.session.scalars(select(Entry.status).where(Entry.edition_id == edition.id)))
     assert {"draft", "submitted", "eligible", "ineligible", "withdrawn"} <= statuses
-    assert db.session.scalar(select(func.count(Entry.id))) >= 12
-    codes = sorted(db.session.scalars(select(Entry.reference_code)))
+    assert db.session.scalar(select(func.count(Entry.id)).where(Entry.edition_id == edition.id)) >= 12
+    codes = sorted(db.session.scalars(select(Entry.reference_code).where(Entry.edition_id == edition.id)))
     assert codes[0] == "TN2025-0001" and len(set(codes)) == len(codes)
     users = db.session.scalars(select(User)).all()
     for role in Role:
@@ -57,6 +57,6 @@ def test_the_demo_edition_passes_validation(app):
     from contest.models import Edition
 
     app.test_cli_runner().invoke(args=["contest", "seed-demo"])
-    edition = db.session.scalar(select(Edition))
+    edition = db.session.scalar(select(Edition).where(Edition.slug == "2025"))
     with app.test_request_context():
         assert [p.message for p in validate_edition(edition)] == []

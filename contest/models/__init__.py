@@ -2,6 +2,9 @@
 
 from contest.models.audit import AuditEvent
 from contest.models.base import Base, utcnow
+from contest.models.certificates import Certificate, CertificateSettings
+from contest.models.complaints import OPEN_COMPLAINT_STATUSES, Complaint, ComplaintStatus
+from contest.models.decisions import AwardDecision
 from contest.models.editions import (
     AdvancementRule,
     AttachmentKind,
@@ -54,6 +57,7 @@ from contest.models.results import (
     ResultSet,
     ResultStatus,
 )
+from contest.models.showcase import ShowcaseConsent
 from contest.models.votes import (
     ONCE_DAY,
     BallotEntry,

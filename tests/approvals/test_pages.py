@@ -45,7 +45,7 @@ def test_member_sees_parts_and_approves_an_award(client, auth, app) -> None:
     home = client.get("/quan-tri/hoi-dong").get_data(as_text=True)
     assert f"/quan-tri/hoi-dong/ket-qua/{rs.id}" in home
     html = client.get(f"/quan-tri/hoi-dong/ket-qua/{rs.id}").get_data(as_text=True)
-    assert "Điểm chuyên môn" in html and "Điểm bình chọn" in html and "12,3" in html
+    assert "Điểm của Hội đồng giám khảo" in html and "Điểm bình chọn" in html and "12,3" in html
     assert "còn cần 2 phiếu phê duyệt" in html
     response = client.post(f"/quan-tri/hoi-dong/giai/{award.id}/quyet-dinh",
                            data={f"a{award.id}-decision": "approve", f"a{award.id}-comment": "Xứng đáng"})

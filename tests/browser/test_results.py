@@ -34,7 +34,7 @@ def test_compute_to_public_page(page, phone_page, live_server, app):
     for level in edition.award_levels:
         level.min_score = Decimal("60")
     db.session.commit()
-    organizer = make_user(Role.ORGANIZER, email="btc@example.vn", full_name="Ban tổ chức Sở KH&CN")
+    make_user(Role.ORGANIZER, email="btc@example.vn", full_name="Ban tổ chức Sở KH&CN")
     members = committee(edition, 3)
 
     page.goto("/tai-khoan/dang-nhap")

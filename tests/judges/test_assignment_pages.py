@@ -26,8 +26,8 @@ def count(state=None) -> int:
 
 def test_run_preview_and_publish(client, auth, mailbox, organizer):
     edition, entries = contest_with_entries({"cntt": 3, "nong_nghiep": 3}, organization="HTX Chè Tân Cương")
-    it = [judge(fields=["cntt"], keywords="IoT") for _ in range(3)]
-    farm = [judge(fields=["nong_nghiep"]) for _ in range(3)]
+    [judge(fields=["cntt"], keywords="IoT") for _ in range(3)]
+    [judge(fields=["nong_nghiep"]) for _ in range(3)]
     conflicted = judge(fields=["cntt"], organization="HTX chè Tân Cương")
     round_ = first_round(edition)
     auth.as_(organizer)

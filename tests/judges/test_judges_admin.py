@@ -116,8 +116,8 @@ def test_organizer_adds_conflict_which_ends_the_pair_at_once(app, client, auth, 
 
 def test_conflict_list_shows_automatic_and_applicant_sources(client, auth, organizer):
     edition, entries = contest_with_entries({"cntt": 2}, organization="Công ty Cổ phần Chè Tân Cương")
-    same = judge(organization="CÔNG TY CỔ PHẦN CHÈ TÂN CƯƠNG", full_name="Đỗ Minh Khôi")
-    named = judge(full_name="Vũ Thị Lan")
+    judge(organization="CÔNG TY CỔ PHẦN CHÈ TÂN CƯƠNG", full_name="Đỗ Minh Khôi")
+    judge(full_name="Vũ Thị Lan")
     db.session.add(EntryConflictDeclaration(entry_id=entries[1].id, person_name="Vũ Thị Lan",
                                             reason="Từng tranh chấp"))
     db.session.commit()
@@ -152,7 +152,7 @@ def test_judge_declares_conflicts_on_own_profile(app, client, auth, mailbox):
 def test_judge_edits_own_profile_and_a_new_organization_ends_conflicted_pairs(app, client, auth, mailbox):
     edition, entries = contest_with_entries({"cntt": 2}, organization="Viện Khoa học Sự sống")
     me = judge(fields=["cntt"])
-    others = [judge(fields=["cntt"]) for _ in range(2)]
+    [judge(fields=["cntt"]) for _ in range(2)]
     round_ = first_round(edition)
     with app.test_request_context():
         run_assignment(round_, per_entry=3)

@@ -127,7 +127,8 @@ def test_report_counts_on_the_seeded_dataset(seeded):
     assert t["giai-doi-tuong"].rows == [["Cá nhân", 1, 0, 0, 1, 0], ["Nhóm tác giả", 1, 1, 0, 0, 0],
                                         ["Doanh nghiệp / tổ chức", 0, 0, 0, 0, 0],
                                         ["Học sinh, sinh viên", 0, 0, 0, 0, 0]]
-    assert reports.summary_figures(seeded) == {"submitted": 4, "drafts": 1, "votes": 3, "awards": 2, "categories": 6}
+    assert reports.summary_figures(seeded) == {"submitted": 4, "drafts": 1, "votes": 3, "awards": 2, "categories": 6,
+                                                "complaints_received": 0, "complaints_settled": 0}
 
 
 def test_an_overridden_level_counts_and_a_later_result_set_wins(seeded):

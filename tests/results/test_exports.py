@@ -95,7 +95,9 @@ def test_award_list_pdf_has_vietnamese_text_page_numbers_and_renders(published, 
     assert "Giải Nhất" in text and "Giải Nhì" in text
     assert entries["A"].owner.full_name in text  # "Tác giả A Nguyễn Thị Hằng"
     assert "Nguyễn Thị Hằng" in text and "Trường Đại học Thái Nguyên" in text
-    assert "Quyết định số 123/QĐ-SKHCN" in text
+    # The list is the annex of the award decision, not of the rules decision (blank while a draft).
+    assert "Kèm theo Quyết định số ......../QĐ-SKHCN ngày ...... tháng ...... năm ......" in text
+    assert "123/QĐ-SKHCN" not in text
     assert "DANH SÁCH GIẢI THƯỞNG" in text
     assert "Trang 1 / 1" in text
     assert edition.name.split(" – ")[0] in text

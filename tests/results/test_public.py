@@ -66,7 +66,7 @@ def test_published_page_lists_winners_only_with_scores_and_no_private_data(clien
     response = client.get("/ket-qua")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    for label, e in entries.items():
+    for _label, e in entries.items():
         if e.id in winners:
             assert e.title in html and e.owner.full_name in html
         else:
@@ -84,7 +84,7 @@ def test_published_page_lists_winners_only_with_scores_and_no_private_data(clien
 
 def test_non_winners_are_listed_only_when_the_organizers_choose(client, contest):
     edition, round_, entries, judges, organizer, members = contest
-    rs = _publish(round_, organizer, members, non_winners=True)
+    _publish(round_, organizer, members, non_winners=True)
     html = client.get("/ket-qua").get_data(as_text=True)
     for e in entries.values():
         assert e.title in html
@@ -99,7 +99,7 @@ def test_three_parts_side_by_side_when_the_edition_has_a_vote(client, contest, m
                         lambda r: {entries["A"].id: Decimal("20.0"), entries["B"].id: Decimal("12.3")})
     _publish(round_, organizer, members)
     html = client.get("/ket-qua").get_data(as_text=True)
-    assert "Điểm chuyên gia" in html and "Điểm bình chọn" in html and "Tổng điểm" in html
+    assert "Điểm của Hội đồng giám khảo" in html and "Điểm bình chọn" in html and "Tổng điểm" in html
     assert "12,3" in html and "20,0" in html
 
 

@@ -74,7 +74,12 @@ EXPECTED: dict[str, tuple[str, ...] | dict[str, tuple[str, ...]]] = {
         "admin.rounds_index", "admin.run_round_assignment", "admin.sheet_detail", "admin.vote_close_now",
         "admin.vote_freeze", "admin.vote_open", "admin.vote_period", "admin.vote_review", "admin.vote_void", "admin.votes_home",
         "admin.withdraw_judge_conflict", "entries.privacy_requests", "entries.privacy_execute_deletion",
-        "entries.privacy_reject_deletion",
+        "entries.privacy_reject_deletion", "admin.complaints_queue", "admin.certificate_settings",
+        "admin.award_decision_draft", "admin.award_decision_record",
+    )},
+    # a complaint that does not exist: organizers get a 404, everyone else is kept out first
+    **{endpoint: ("login", "403", "403", "403", "403", "403", "404", "403") for endpoint in (
+        "admin.complaint_detail", "admin.complaint_review", "admin.complaint_decide", "admin.complaint_file",
     )},
     # previews of a round without submitted sheets: organizers are let in and told why there is nothing
     "admin.results_reliability_preview": ("login", "403", "403", "403", "403", "403", "409", "403"),
@@ -115,6 +120,10 @@ EXPECTED: dict[str, tuple[str, ...] | dict[str, tuple[str, ...]]] = {
     "public.vote_cast": EVERYONE, "public.vote_forget": EVERYONE,
     "public.vote_image": NOBODY_404,  # the attachment is a PDF, not a public image
     "public.my_result": OWNER_ONLY,
+    "public.file_complaint": OWNER_ONLY,
+    "public.verify_certificate": NOBODY_404,  # no certificate has the literal code
+    "public.open_results": EVERYONE, "public.showcase_page": EVERYONE, "public.showcase_booklet": EVERYONE,
+    "public.showcase_image": NOBODY_404,  # the attachment is a PDF and no entry is in a showcase
 }
 
 # Who may see what, whatever the page: body texts that must not reach the others.

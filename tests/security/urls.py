@@ -40,7 +40,8 @@ GENERIC_ARGS = {
     "conflict_id": "conflict_id", "membership_id": "membership_id", "request_id": "request_id", "slug": "slug",
 }
 LITERAL_ARGS = {"token": "khong-hop-le", "lang": "en", "direction": "len", "fmt": "csv", "key": "tat-ca",
-                "name": "xep-hang.csv", "filename": "css/site.css"}
+                "name": "xep-hang.csv", "filename": "css/site.css", "complaint_id": 999999,
+                "code": "AAAA-BBBB-CCCC"}
 
 
 def rules(app: Flask) -> list[Rule]:

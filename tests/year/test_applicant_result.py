@@ -72,7 +72,8 @@ def test_eliminated_entry_gets_a_result_its_comments_and_a_mail(app, client, aut
         results.publish_results(rs, actor=organizer)
     db.session.commit()
 
-    to_c = [m for m in mailbox if stopped.owner.email in m.recipients]
+    # One mail told them when they stopped (at the advancement decision); one more now tells them the results are out.
+    to_c = [m for m in mailbox if stopped.owner.email in m.recipients and f"/ket-qua/bai/{stopped.id}" in m.body]
     assert len(to_c) == 1
     assert "dừng ở Vòng sơ khảo" in to_c[0].body and f"/ket-qua/bai/{stopped.id}" in to_c[0].body
 
@@ -101,7 +102,7 @@ def test_entry_timeline_names_advancement_in_words_not_codes(app, mailbox):
     from tests.conftest import Auth
 
     edition, preliminary, final, entries, organizer, rs = scored_year()
-    for label, words in (("A", "Vào vòng sau"), ("C", "Dừng ở vòng chấm")):
+    for label, words in (("A", "Vượt qua vòng thi, được vào vòng tiếp theo"), ("C", "Dừng lại sau vòng thi")):
         client = Auth(app.test_client()).as_(entries[label].owner)
         timeline = client.get(f"/bai-du-thi/{entries[label].id}").get_data(as_text=True)
         timeline = timeline[timeline.index('data-test="timeline"'):]

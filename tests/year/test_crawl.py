@@ -18,7 +18,7 @@ from sqlalchemy import select
 from contest import results
 from contest.demo import DEMO_PASSWORD, DEMO_SLUG, seed_demo
 from contest.extensions import db
-from contest.models import Edition, Entry, RoundStatus, User
+from contest.models import Assignment, Edition, Entry, RoundStatus, User
 from contest.rounds import advance_entries, close_round
 from tests.results.helpers import add_sheet
 
@@ -93,8 +93,13 @@ def judged_demo(app):  # noqa: ANN001, ANN201
     preliminary, final = edition.rounds[0], edition.rounds[-1]
     eligible = db.session.scalars(select(Entry).where(Entry.edition_id == edition.id, Entry.status == "eligible")
                                   .order_by(Entry.id)).all()
+    # The demo's judges already hold some of round 1's pairs (sheets under way): the rest are scored here.
+    taken = set(db.session.execute(select(Assignment.entry_id, Assignment.judge_id)
+                                   .where(Assignment.round_id == preliminary.id)).all())
     for i, entry in enumerate(eligible):
         for j, judge in enumerate(judges[:3]):
+            if (entry.id, judge.id) in taken:
+                continue
             add_sheet(preliminary, entry, judge, 40 + (7 * i) % 30 + 2 * j, comment=f"Nhận xét vòng 1 số {j + 1}")
     preliminary.status = RoundStatus.OPEN.value
     close_round(preliminary, actor=organizer)

@@ -22,8 +22,11 @@ def dashboard() -> str:
     tallies = {e.id: entry_tally(e.id) for e in editions}
     current = current_edition()
     steps = next_steps(current) if current is not None else []
+    from contest.complaints import counts as complaint_counts
+
     return render_template(
-        "admin/dashboard.html", editions=editions, tallies=tallies, current=current, steps=steps
+        "admin/dashboard.html", editions=editions, tallies=tallies, current=current, steps=steps,
+        complaint_counts={e.id: complaint_counts(e) for e in editions},
     )
 
 
@@ -52,6 +55,9 @@ def committee_home() -> str:
 import contest.web.admin.approvals  # noqa: E402,F401
 import contest.web.admin.assignments  # noqa: E402,F401
 import contest.web.admin.audit  # noqa: E402,F401
+import contest.web.admin.certificates  # noqa: E402,F401
+import contest.web.admin.complaints  # noqa: E402,F401
+import contest.web.admin.decisions  # noqa: E402,F401
 import contest.web.admin.editions  # noqa: E402,F401
 import contest.web.admin.entries  # noqa: E402,F401
 import contest.web.admin.judges  # noqa: E402,F401

@@ -184,7 +184,7 @@ def _edit_forms(entry: Entry, form: EditEntryForm | None = None) -> dict[str, ob
     form.category.choices = [(c.id, c.name) for c in entry.edition.categories]
     form.applicant_type.choices = applicant_type_choices(entry.edition.allowed_applicant_types)
     localities = db.session.scalars(select(Locality).where(Locality.active).order_by(Locality.name)).all()
-    form.locality.choices = [(0, _("— Chưa chọn —"))] + [(loc.id, f"{loc.kind} {loc.name}") for loc in localities]
+    form.locality.choices = [(0, _("— Chưa chọn —"))] + [(loc.id, entries.locality_label(loc)) for loc in localities]
     return {
         "entry": entry,
         "form": form,
@@ -447,9 +447,13 @@ def download(attachment_id: int):  # noqa: ANN201
 @bp.route("/<int:entry_id>/nop", methods=["POST"])
 @login_required
 def submit(entry_id: int):  # noqa: ANN201
+    from contest import showcase
+
     entry = get_entry_for(current_user, entry_id, edit=True)
     try:
         newly = entries.submit_entry(entry, actor=_user())
+        if newly:  # the showcase choice is made once, with the submission
+            showcase.record_consent(entry, request.form.get("showcase_consent") == "y", actor=_user())
     except entries.EntryError as error:
         db.session.rollback()
         if error.problems:

@@ -203,17 +203,24 @@ def applicant_comments(round_: Round | None, entry: Entry) -> list[dict[str, str
     return [{"n": i, "comment": text} for i, text in enumerate(texts, start=1)]
 
 
-@bp.route("/ket-qua/bai/<int:entry_id>")
-@login_required
-def my_result(entry_id: int) -> str:
-    entry = _own_entry_or_404(entry_id)
-    award = db.session.scalar(
+def published_award(entry: Entry) -> Award | None:
+    """The entry's line in its newest published or finalized result set."""
+    return db.session.scalar(
         select(Award)
         .join(ResultSet, Award.result_set_id == ResultSet.id)
         .where(Award.entry_id == entry.id, ResultSet.status.in_(results.PUBLIC_STATUSES))
         .order_by(ResultSet.published_at.desc(), ResultSet.id.desc())
         .limit(1)
     )
+
+
+@bp.route("/ket-qua/bai/<int:entry_id>")
+@login_required
+def my_result(entry_id: int) -> str:
+    from contest.web.public.complaints import complaint_context
+
+    entry = _own_entry_or_404(entry_id)
+    award = published_award(entry)
     comments = applicant_comments(award.result_set.round, entry) if award is not None else []
     out = phases.results_out(entry.edition)
     # Every round's comments, not only the last one's; an eliminated entry has no award row but a result.
@@ -223,4 +230,5 @@ def my_result(entry_id: int) -> str:
         "public/results/my_result.html", entry=entry, award=award, rs=award.result_set if award else None,
         comments=comments, finalized=award is not None and award.result_set.status == ResultStatus.FINALIZED,
         results_out=out, rounds=earlier, stopped=phases.stopped_in(entry) if out else None,
+        **complaint_context(entry, award.result_set if award else None),
     )

@@ -1,0 +1,53 @@
+"""The public showcase (kỷ yếu) of an edition's winning solutions, its printable booklet and its images."""
+
+from __future__ import annotations
+
+from flask import Response, abort, current_app, render_template
+from sqlalchemy import select
+
+from contest import exports, showcase
+from contest.extensions import db
+from contest.models import Attachment, Edition
+from contest.storage import StorageUnavailable, content_disposition, get_store
+from contest.web.public.routes import bp
+
+VISIBLE = ("open", "closed", "archived")
+
+
+def _edition_or_404(slug: str) -> Edition:
+    edition = db.session.scalar(select(Edition).where(Edition.slug == slug, Edition.status.in_(VISIBLE)))
+    if edition is None:
+        abort(404)
+    return edition
+
+
+@bp.route("/ky-yeu/<slug>")
+def showcase_page(slug: str) -> str:
+    edition = _edition_or_404(slug)
+    return render_template("public/showcase.html", edition=edition, items=showcase.showcase(edition))
+
+
+@bp.route("/ky-yeu/<slug>/ky-yeu.pdf")
+def showcase_booklet(slug: str) -> Response:
+    edition = _edition_or_404(slug)
+    items = showcase.showcase(edition)
+    html = render_template("pdf/showcase.html", edition=edition, items=items)
+    response = Response(exports._pdf(html), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = content_disposition(f"ky-yeu-{edition.slug}.pdf", inline=True)
+    return response
+
+
+@bp.route("/ky-yeu/anh/<int:attachment_id>")
+def showcase_image(attachment_id: int) -> Response:
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None or not showcase.image_allowed(attachment):
+        abort(404)
+    try:
+        reader = get_store().open(attachment.storage_key)
+        data = reader.read()
+        reader.close()
+    except StorageUnavailable:
+        abort(503)
+    response = current_app.response_class(data, mimetype=attachment.content_type)
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
