@@ -109,6 +109,9 @@ class Edition(Base):
     allowed_applicant_types: Mapped[list[Any]] = mapped_column(
         default=lambda: ["individual", "group", "enterprise", "student"]
     )
+    # Values a preset filled that the contest's published rules do not state: keys from
+    # contest.presets.value_key, listed on the checklist until the organizer confirms or changes each.
+    values_to_confirm: Mapped[list[Any]] = mapped_column(default=list)
     max_group_size: Mapped[int | None] = mapped_column(default=5)
     max_entries_per_person: Mapped[int | None]
     max_entry_bytes: Mapped[int] = mapped_column(default=200 * 1024 * 1024)

@@ -86,6 +86,13 @@ def test_create_from_preset_set_timeline_and_open(app, client, auth, organizer):
         form.update({"row-3-id": "", "row-3-key": "", "row-3-name": "", "row-3-max_score": ""})  # a blank row
         response = client.post(f"/quan-tri/cuoc-thi/{edition.id}/vong-thi/{r.id}", data=form)
         assert response.status_code == 302, response.get_data(as_text=True)
+    # The values the published scoring does not state wait for the organizer's confirmation.
+    page = client.get(f"/quan-tri/cuoc-thi/{edition.id}/kiem-tra").get_data(as_text=True)
+    assert "Cấu hình hợp lệ" not in page
+    assert page.count("cần đối chiếu với quyết định của đơn vị") == len(edition.values_to_confirm) > 0
+    for key in list(edition.values_to_confirm):
+        response = client.post(f"/quan-tri/cuoc-thi/{edition.id}/xac-nhan-gia-tri", data={"key": key})
+        assert response.status_code == 302
     page = client.get(f"/quan-tri/cuoc-thi/{edition.id}/kiem-tra").get_data(as_text=True)
     assert "Cấu hình hợp lệ" in page
     assert client.post(f"/quan-tri/cuoc-thi/{edition.id}/mo").status_code == 302
@@ -325,3 +332,14 @@ def test_prize_amounts_beyond_the_column_are_refused_politely(app, client, auth,
         "row-0-prize_amount": "9000000000"})
     assert response.status_code == 422
     assert "Giá trị phải từ" in response.get_data(as_text=True)
+
+
+def test_public_rules_page_says_how_the_council_scores_become_one_score(app, client):
+    edition = ready_edition()
+    edition.status = "open"
+    db.session.commit()
+    body = client.get(f"/the-le/{edition.slug}").get_data(as_text=True)
+    method = body.split('data-test="score-method">', 1)[1].split("</p>", 1)[0]
+    assert "trung bình cộng các phiếu chấm của hội đồng khi mọi giám khảo chấm mọi bài" in method
+    assert "bù chênh lệch giữa giám khảo chấm rộng tay và giám khảo chấm chặt tay" in method
+    assert "được Chủ tịch hội đồng xem xét trước khi công bố kết quả" in method

@@ -133,7 +133,7 @@ class EditionCreateForm(FlaskForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.preset.choices = [("", str(_l("Để trống, tự cấu hình")))] + [
-            (key, str(label)) for key, (label, _fn) in PRESETS.items()]
+            (key, str(label)) for key, (label, *_) in PRESETS.items()]
 
 
 class EditionCloneForm(FlaskForm):
@@ -211,7 +211,7 @@ class PresetForm(FlaskForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.preset.choices = [(key, str(label)) for key, (label, _fn) in PRESETS.items()]
+        self.preset.choices = [(key, str(label)) for key, (label, *_) in PRESETS.items()]
 
 
 class RowsPageForm(ReasonMixin, FlaskForm):
