@@ -209,7 +209,7 @@ def _shift_year(value: datetime | None, years: int) -> datetime | None:
 
 
 EDITION_COPIED_FIELDS = (
-    "name_en", "description", "description_en", "timezone", "blind_judging", "code_prefix",
+    "name_en", "description", "description_en", "timezone", "blind_judging", "compare_across_fields", "code_prefix",
     "allowed_applicant_types", "max_group_size", "max_entries_per_person", "max_entry_bytes",
     "expert_points", "vote_points",
 )
@@ -299,7 +299,8 @@ def apply_preset(edition: Edition, preset: str) -> Edition:
 
 
 EDITABLE_EDITION_FIELDS = (
-    "name", "name_en", "description", "description_en", "code_prefix", "blind_judging", "decision_reference",
+    "name", "name_en", "description", "description_en", "code_prefix", "blind_judging", "compare_across_fields",
+    "decision_reference",
     "allowed_applicant_types", "max_group_size", "max_entries_per_person", "max_entry_bytes",
     "expert_points", "vote_points", *EDITION_DATES,
 )

@@ -96,6 +96,10 @@ class Edition(Base):
     status: Mapped[str] = mapped_column(String(20), default=EditionStatus.DRAFT.value)
     timezone: Mapped[str] = mapped_column(String(50), default="Asia/Ho_Chi_Minh")
     blind_judging: Mapped[bool] = mapped_column(default=False)
+    # Off: an assigned round keeps every entry's judges within its field (a sub-panel per field, each
+    # its own calibration component).  On: assignment adds judges across fields so scores are comparable
+    # between fields, which awards or advancement across fields need.
+    compare_across_fields: Mapped[bool] = mapped_column(default=False)
     code_prefix: Mapped[str] = mapped_column(String(10), default="TN")
     next_entry_number: Mapped[int] = mapped_column(default=1)
     registration_opens_at: Mapped[datetime | None]
