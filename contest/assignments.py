@@ -241,6 +241,36 @@ def _targets(entries: Sequence[Entry], default: int, per_category: Mapping[str, 
     return np.array([int(per_category.get(e.category.code, default)) for e in entries], dtype=int)
 
 
+def keeps_judges_within_fields(round_: Round) -> bool:
+    """Sub-panels per field, unless the edition compares entries across fields or the whole council scores."""
+    return round_.mode != RoundMode.FULL_PANEL.value and not round_.edition.compare_across_fields
+
+
+def outside_field_mask(entries: Sequence[Entry], judges: Sequence[User]) -> np.ndarray:
+    """True where the judge has not declared the entry's field: barred when sub-panels stay within fields."""
+    fields = [set(j.judge_profile.expertise_categories or []) if j.judge_profile else set() for j in judges]
+    return np.array([[e.category.code not in own for own in fields] for e in entries], dtype=bool).reshape(
+        len(entries), len(judges))
+
+
+def check_field_panels(entries: Sequence[Entry], judges: Sequence[User], targets: np.ndarray) -> None:
+    """Refuse, naming the field, when a field has fewer judges of its own than one of its entries needs."""
+    needed: dict[str, int] = {}
+    names: dict[str, str] = {}
+    for entry, target in zip(entries, targets, strict=True):
+        code = entry.category.code
+        needed[code] = max(needed.get(code, 0), int(target))
+        names[code] = entry.category.name
+    for code, need in needed.items():
+        have = sum(1 for j in judges if j.judge_profile and code in (j.judge_profile.expertise_categories or []))
+        if have < need:
+            raise AssignmentError(_(
+                "Lĩnh vực “%(field)s” cần ít nhất %(need)d giám khảo của lĩnh vực mình nhưng mới có %(have)d. "
+                "Hãy bổ sung giám khảo cho lĩnh vực này, giảm số giám khảo mỗi bài, hoặc bật “So sánh bài "
+                "giữa các lĩnh vực” trong thông tin chung của cuộc thi.",
+                field=names[code], need=need, have=have), status=422)
+
+
 def _pairs_by_key(round_: Round) -> dict[tuple[int, int], Assignment]:
     rows = db.session.scalars(select(Assignment).where(Assignment.round_id == round_.id)).all()
     return {(a.entry_id, a.judge_id): a for a in rows}
@@ -478,6 +508,10 @@ def run_assignment(
     for entry_id, judge_id in barred:
         if entry_id in entry_index and judge_id in judge_index:
             conflicts[entry_index[entry_id], judge_index[judge_id]] = True
+    targets = _targets(entries, settings.per_entry, settings.per_category)
+    if keeps_judges_within_fields(round_):
+        check_field_panels(entries, judges, targets)
+        conflicts |= outside_field_mask(entries, judges)
     affinity = affinity_matrix(entries, judges)
     entries_by_id = {e.id: e for e in entries}
     judges_by_id = {j.id: j for j in judges}
@@ -491,7 +525,7 @@ def run_assignment(
             result = assign(
                 affinity,
                 conflicts,
-                _targets(entries, settings.per_entry, settings.per_category),
+                targets,
                 min_load=min_load,
                 max_load=_max_loads(judges, max_load),
                 seed=settings.seed,
@@ -585,6 +619,9 @@ def fill_holes(round_: Round, *, seed: int | None = None, actor: User | None = N
         else:
             previous[e, j] = True
     forbidden = conflicts | ended
+    if keeps_judges_within_fields(round_):
+        # New judges come from the entry's own field; pairs already in force stay as they are.
+        forbidden |= outside_field_mask(entries, judges) & ~previous
     affinity = affinity_matrix(entries, judges)
     entries_by_id = {e.id: e for e in entries}
     judges_by_id = {j.id: j for j in judges}

@@ -215,10 +215,15 @@ def _edition(year: int, slug: str, organizer: User, members: list[User], *, date
                        "trên địa bàn tỉnh, triển khai Nghị quyết 57-NQ/TW.",
         "code_prefix": "TN",
         "decision_reference": decision,
+        # A small demo council (six judges over six fields) ranks entries across fields, bridged by judges.
+        "compare_across_fields": True,
         **dates,
     })
     for round_, (opens, closes) in zip(edition.rounds, windows, strict=True):
         editions.update_round(round_, {"opens_at": opens, "closes_at": closes, "scoring_deadline": closes})
+    # The demo's organizer has checked the preset's suggested values against the (made-up) decision.
+    for key in list(edition.values_to_confirm or []):
+        editions.confirm_value(edition, key)
     editions.open_edition(edition)
     for member, (_email, _name, title) in zip(members, COMMITTEE, strict=True):
         approvals.add_committee_member(edition, member, title, actor=organizer)

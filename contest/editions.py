@@ -48,7 +48,15 @@ from contest.models import (
     RoundStatus,
     ScoreSheet,
 )
-from contest.presets import PRESETS
+from contest.presets import (
+    AWARD_VALUE_FIELDS,
+    PRESETS,
+    ROUND_ADVANCEMENT,
+    ROUND_JUDGES,
+    award_value_key,
+    keys_touched_by_round_change,
+    round_value_key,
+)
 
 RULES_DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
 
@@ -201,7 +209,7 @@ def _shift_year(value: datetime | None, years: int) -> datetime | None:
 
 
 EDITION_COPIED_FIELDS = (
-    "name_en", "description", "description_en", "timezone", "blind_judging", "code_prefix",
+    "name_en", "description", "description_en", "timezone", "blind_judging", "compare_across_fields", "code_prefix",
     "allowed_applicant_types", "max_group_size", "max_entries_per_person", "max_entry_bytes",
     "expert_points", "vote_points",
 )
@@ -277,7 +285,10 @@ def apply_preset(edition: Edition, preset: str) -> Edition:
     edition.eligibility_checks.clear()
     edition.award_levels.clear()
     db.session.flush()
-    PRESETS[preset][1](edition)
+    _label, fill, mark_values_to_confirm = PRESETS[preset]
+    fill(edition)
+    db.session.flush()
+    mark_values_to_confirm(edition)
     db.session.flush()
     audit.record("edition.preset_applied", edition, before=before, after={"preset": preset})
     return edition
@@ -288,7 +299,8 @@ def apply_preset(edition: Edition, preset: str) -> Edition:
 
 
 EDITABLE_EDITION_FIELDS = (
-    "name", "name_en", "description", "description_en", "code_prefix", "blind_judging", "decision_reference",
+    "name", "name_en", "description", "description_en", "code_prefix", "blind_judging", "compare_across_fields",
+    "decision_reference",
     "allowed_applicant_types", "max_group_size", "max_entries_per_person", "max_entry_bytes",
     "expert_points", "vote_points", *EDITION_DATES,
 )
@@ -497,7 +509,33 @@ def save_award_levels(edition: Edition, rows: Sequence[Mapping[str, Any]], *,
         return plan
     result = _apply_rows(edition.award_levels, AwardLevel, plan, kept, first_position=1, position_unique=True)
     _audit_rows("edition.award_levels_saved", edition, plan, "name", reason, result)
+    changed_fields = {name for _obj, changes in plan.changed for name in changes}
+    _settle_values(edition, {award_value_key(name) for name in AWARD_VALUE_FIELDS if name in changed_fields})
     return plan
+
+
+# --------------------------------------------------------------------------------------------------
+# Preset values awaiting the organizer's confirmation
+
+
+def _settle_values(edition: Edition, keys: set[str]) -> None:
+    """The organizer changed these values, so they no longer await confirmation."""
+    waiting = list(edition.values_to_confirm or [])
+    if keys & set(waiting):
+        edition.values_to_confirm = [key for key in waiting if key not in keys]
+        db.session.flush()
+
+
+def confirm_value(edition: Edition, key: str) -> bool:
+    """The organizer checked a preset value against the unit's decision and keeps it; False if not awaiting."""
+    waiting = list(edition.values_to_confirm or [])
+    if key not in waiting:
+        return False  # confirmed already (a second click) or never awaited
+    edition.values_to_confirm = [k for k in waiting if k != key]
+    db.session.flush()
+    audit.record("edition.value_confirmed", edition, before={"values_to_confirm": waiting},
+                 after={"values_to_confirm": edition.values_to_confirm})
+    return True
 
 
 # --------------------------------------------------------------------------------------------------
@@ -538,6 +576,7 @@ def update_round(round_: Round, changes: Mapping[str, Any], *, reason: str | Non
         setattr(round_, key, value)
     db.session.flush()
     audit.record("round.updated", round_, before=before, after=_snapshot(round_, changed), reason=reason)
+    _settle_values(round_.edition, keys_touched_by_round_change(round_.id, set(changed)))
     return changed
 
 
@@ -961,6 +1000,41 @@ def check_award_levels(edition: Edition) -> list[Problem]:
     return problems
 
 
+def _describe_value(edition: Edition, key: str) -> tuple[str, str, str] | None:
+    """What an awaiting value is, on which setup page and anchor; None when its round is gone."""
+    awards = {
+        award_value_key("min_score"): _("Điểm tối thiểu của các mức giải"),
+        award_value_key("quota"): _("Số lượng giải của từng mức"),
+        award_value_key("prize_amount"): _("Tiền thưởng của từng mức giải"),
+    }
+    if key in awards:
+        return awards[key], "edition_awards", "levels"
+    for r in edition.rounds:
+        if key == round_value_key(r.id, ROUND_JUDGES):
+            return _("Số giám khảo chấm mỗi bài ở “%(round)s”", round=r.name), "edition_round", ""
+        if key == round_value_key(r.id, ROUND_ADVANCEMENT):
+            return _("Quy tắc vào vòng trong ở “%(round)s”", round=r.name), "edition_round", ""
+    return None
+
+
+def check_values_to_confirm(edition: Edition) -> list[Problem]:
+    """Values a preset filled that the published scoring does not state: to confirm against the decision."""
+    problems = []
+    for key in edition.values_to_confirm or []:
+        described = _describe_value(edition, key)
+        if described is None:
+            continue
+        label, where, anchor = described
+        params = {}
+        if where == "edition_round":
+            params["round_id"] = int(key.split(":")[1])
+        problems.append(Problem(
+            f"value_to_confirm:{key}",
+            _("%(value)s: cần đối chiếu với quyết định của đơn vị (giá trị gợi ý của mẫu thể lệ).", value=label),
+            f"admin.{where}", anchor, (("edition_id", edition.id), *sorted(params.items()))))
+    return problems
+
+
 def _check_award_level(edition: Edition, lv: AwardLevel) -> list[Problem]:
     problems: list[Problem] = []
     anchor = f"level-{lv.id}"
@@ -981,6 +1055,7 @@ def _check_award_level(edition: Edition, lv: AwardLevel) -> list[Problem]:
 SETUP_CHECKS: tuple[Callable[[Edition], list[Problem]], ...] = (
     check_applicants, check_composition, check_registration, check_round_windows, check_vote_window,
     check_results_dates, check_categories, check_attachment_kinds, check_rounds_and_criteria, check_award_levels,
+    check_values_to_confirm,
 )
 
 

@@ -1,9 +1,13 @@
-"""Configuration presets: this contest's published rules, ready to apply to an edition.
+"""Configuration presets: this contest's published scoring, ready to apply to an edition.
 
-The 2025 rules (QĐ 16/QĐ-BTCCT, 24/01/2025): an expert council scores
-Tính đổi mới sáng tạo (20), Hiệu quả kinh tế – xã hội (30) and Khả năng áp dụng
-(30), 80 points in all, and the public vote adds up to 20 points
-(20 × votes ÷ the highest count, rounded to one decimal): 100 in total.
+What the contest's published scoring page states, and so what the preset fills as fact: an expert
+council scores Tính đổi mới sáng tạo (20), Hiệu quả kinh tế – xã hội (30) and Khả năng áp dụng (30),
+80 points in all; the public vote adds up to 20 points (20 × votes ÷ the highest count, rounded to
+one decimal): 100 in total; each award needs ⌈2/3⌉ of the committee.
+
+Everything else the preset fills (minimum scores, quotas, prize amounts, advancement rules, judges
+per entry) comes from similar contests, not from this contest's decision: those values are listed
+in the edition's values_to_confirm until the organizer confirms or changes each one.
 """
 
 from __future__ import annotations
@@ -135,8 +139,43 @@ def criteria_for_round(round_: Round) -> None:
     round_.scale = sum(points for _, _, _, points, _, _ in CRITERIA_2025)
 
 
+# Keys of values a preset may fill without the contest's decision stating them.
+AWARD_VALUE_FIELDS = ("min_score", "quota", "prize_amount")
+ROUND_JUDGES = "judges_per_entry"
+ROUND_ADVANCEMENT = "advancement"
+ROUND_ADVANCEMENT_FIELDS = ("advancement_rule", "advance_top_n", "min_total_to_advance", "zero_eliminates")
+
+
+def award_value_key(field_name: str) -> str:
+    return f"award_levels:{field_name}"
+
+
+def round_value_key(round_id: int, what: str) -> str:
+    return f"round:{round_id}:{what}"
+
+
+def keys_touched_by_round_change(round_id: int, changed: set[str]) -> set[str]:
+    """The awaiting values a change to these round fields settles."""
+    keys = set()
+    if ROUND_JUDGES in changed:
+        keys.add(round_value_key(round_id, ROUND_JUDGES))
+    if set(ROUND_ADVANCEMENT_FIELDS) & changed:
+        keys.add(round_value_key(round_id, ROUND_ADVANCEMENT))
+    return keys
+
+
+def mark_values_to_confirm(edition: Edition) -> None:
+    """List the filled values the published scoring does not state (rounds need their ids: flush first)."""
+    keys = [award_value_key(name) for name in AWARD_VALUE_FIELDS]
+    for round_ in sorted(edition.rounds, key=lambda r: r.position):
+        keys.append(round_value_key(round_.id, ROUND_JUDGES))
+        if round_.advancement_rule != AdvancementRule.MANUAL.value:
+            keys.append(round_value_key(round_.id, ROUND_ADVANCEMENT))
+    edition.values_to_confirm = keys
+
+
 def apply_thai_nguyen_2025(edition: Edition) -> Edition:
-    """Fill an empty edition with the 2025 rules: fields, kinds, checklist, rounds, awards."""
+    """Fill an empty edition with the published scoring, and suggested values to confirm for the rest."""
     edition.expert_points = 80
     edition.vote_points = 20
     edition.max_group_size = 5
@@ -177,10 +216,12 @@ def apply_thai_nguyen_2025(edition: Edition) -> Edition:
     return edition
 
 
-# The presets an organizer can pick on the edition page: key -> (label, function).
+# The presets an organizer can pick on the edition page: key -> (label, fill, mark values to confirm).
 PRESETS = {
     "thai_nguyen_2025": (
-        _l("Thể lệ 2025 (QĐ 16/QĐ-BTCCT): 20 + 30 + 30 = 80 điểm chuyên môn, 20 điểm bình chọn"),
+        _l("Cách chấm đã công bố: 20 + 30 + 30 = 80 điểm chuyên môn, 20 điểm bình chọn; "
+           "các giá trị khác cần đối chiếu với quyết định của đơn vị"),
         apply_thai_nguyen_2025,
+        mark_values_to_confirm,
     ),
 }

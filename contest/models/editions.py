@@ -96,6 +96,10 @@ class Edition(Base):
     status: Mapped[str] = mapped_column(String(20), default=EditionStatus.DRAFT.value)
     timezone: Mapped[str] = mapped_column(String(50), default="Asia/Ho_Chi_Minh")
     blind_judging: Mapped[bool] = mapped_column(default=False)
+    # Off: an assigned round keeps every entry's judges within its field (a sub-panel per field, each
+    # its own calibration component).  On: assignment adds judges across fields so scores are comparable
+    # between fields, which awards or advancement across fields need.
+    compare_across_fields: Mapped[bool] = mapped_column(default=False)
     code_prefix: Mapped[str] = mapped_column(String(10), default="TN")
     next_entry_number: Mapped[int] = mapped_column(default=1)
     registration_opens_at: Mapped[datetime | None]
@@ -109,6 +113,9 @@ class Edition(Base):
     allowed_applicant_types: Mapped[list[Any]] = mapped_column(
         default=lambda: ["individual", "group", "enterprise", "student"]
     )
+    # Values a preset filled that the contest's published rules do not state: keys from
+    # contest.presets.value_key, listed on the checklist until the organizer confirms or changes each.
+    values_to_confirm: Mapped[list[Any]] = mapped_column(default=list)
     max_group_size: Mapped[int | None] = mapped_column(default=5)
     max_entries_per_person: Mapped[int | None]
     max_entry_bytes: Mapped[int] = mapped_column(default=200 * 1024 * 1024)

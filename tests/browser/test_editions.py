@@ -1,4 +1,4 @@
-"""In real Chromium: an organizer sets up the year's edition from the preset, opens it, and the public reads the rules."""
+"""In real Chromium: an organizer sets up an edition from the preset, opens it, and the public reads the rules."""
 
 from __future__ import annotations
 
@@ -67,6 +67,14 @@ def test_organizer_sets_up_an_edition_from_the_preset_opens_it_and_the_rules_pag
         assert f"Đã lưu vòng “{name}”." in page.content()
 
     page.get_by_role("link", name="Kiểm tra").click()
+    # What the published scoring does not state waits for the organizer to check it against the decision.
+    confirm = page.locator("[data-test=confirm-value]")
+    assert confirm.count() > 0
+    assert "cần đối chiếu với quyết định của đơn vị" in page.locator("[data-test=problems]").inner_text()
+    while confirm.count():
+        confirm.first.click()
+        page.wait_for_load_state()
+        assert "Đã xác nhận giá trị theo quyết định của đơn vị." in page.content()
     assert page.locator("[data-test=no-problems]").is_visible()
     page.locator("[data-test=open-edition]").click()
     page.wait_for_load_state()

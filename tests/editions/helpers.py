@@ -46,6 +46,8 @@ def ready_edition(year: int = 2025, name: str = "Cuộc thi Đổi mới sáng t
     edition.vote_opens_at, edition.vote_closes_at = at(100), at(125)
     edition.results_announced_at = at(140)
     edition.complaint_ends_at = at(150)
+    # The organizer has checked the preset's suggested values against the unit's decision.
+    edition.values_to_confirm = []
     db.session.flush()
     return edition
 

@@ -86,9 +86,13 @@ def test_preset_produces_exactly_the_published_scale(app):
     assert [(lv.name, lv.position) for lv in edition.award_levels] == [
         ("Giải Nhất", 1), ("Giải Nhì", 2), ("Giải Ba", 3), ("Giải Khuyến khích", 4)]
     assert [e.after for e in events("edition.preset_applied")] == [{"preset": "thai_nguyen_2025"}]
-    # Only the timeline is left to fill in.
+    # Left to do: the timeline, and confirming what the published scoring does not state.
+    first, final = edition.rounds
     assert {p.code for p in validate_edition(edition)} == {
-        "registration_missing", "round_window_missing", "vote_window_missing", "results_missing"}
+        "registration_missing", "round_window_missing", "vote_window_missing", "results_missing",
+        "value_to_confirm:award_levels:min_score", "value_to_confirm:award_levels:quota",
+        "value_to_confirm:award_levels:prize_amount", f"value_to_confirm:round:{first.id}:judges_per_entry",
+        f"value_to_confirm:round:{first.id}:advancement", f"value_to_confirm:round:{final.id}:judges_per_entry"}
 
 
 def test_preset_reapplied_replaces_rows_and_is_refused_once_entries_exist(app):

@@ -86,6 +86,13 @@ def test_create_from_preset_set_timeline_and_open(app, client, auth, organizer):
         form.update({"row-3-id": "", "row-3-key": "", "row-3-name": "", "row-3-max_score": ""})  # a blank row
         response = client.post(f"/quan-tri/cuoc-thi/{edition.id}/vong-thi/{r.id}", data=form)
         assert response.status_code == 302, response.get_data(as_text=True)
+    # The values the published scoring does not state wait for the organizer's confirmation.
+    page = client.get(f"/quan-tri/cuoc-thi/{edition.id}/kiem-tra").get_data(as_text=True)
+    assert "Cấu hình hợp lệ" not in page
+    assert page.count("cần đối chiếu với quyết định của đơn vị") == len(edition.values_to_confirm) > 0
+    for key in list(edition.values_to_confirm):
+        response = client.post(f"/quan-tri/cuoc-thi/{edition.id}/xac-nhan-gia-tri", data={"key": key})
+        assert response.status_code == 302
     page = client.get(f"/quan-tri/cuoc-thi/{edition.id}/kiem-tra").get_data(as_text=True)
     assert "Cấu hình hợp lệ" in page
     assert client.post(f"/quan-tri/cuoc-thi/{edition.id}/mo").status_code == 302
@@ -325,3 +332,34 @@ def test_prize_amounts_beyond_the_column_are_refused_politely(app, client, auth,
         "row-0-prize_amount": "9000000000"})
     assert response.status_code == 422
     assert "Giá trị phải từ" in response.get_data(as_text=True)
+
+
+def test_public_rules_page_says_how_the_council_scores_become_one_score(app, client):
+    edition = ready_edition()
+    edition.status = "open"
+    db.session.commit()
+    body = client.get(f"/the-le/{edition.slug}").get_data(as_text=True)
+    method = body.split('data-test="score-method">', 1)[1].split("</p>", 1)[0]
+    assert "trung bình cộng các phiếu chấm của hội đồng khi mọi giám khảo chấm mọi bài" in method
+    assert "bù chênh lệch giữa giám khảo chấm rộng tay và giám khảo chấm chặt tay" in method
+    assert "được Chủ tịch hội đồng xem xét trước khi công bố kết quả" in method
+
+
+def test_organizer_turns_on_comparison_across_fields_on_the_settings_page(app, client, auth, organizer):
+    edition = ready_edition()
+    db.session.commit()
+    auth.as_(organizer)
+    url = f"/quan-tri/cuoc-thi/{edition.id}/thong-tin"
+    page = client.get(url).get_data(as_text=True)
+    assert "So sánh bài giữa các lĩnh vực" in page
+    assert "mỗi bài chỉ do giám khảo của lĩnh vực mình chấm" in page
+    assert edition.compare_across_fields is False
+    data = {"name": edition.name, "code_prefix": "TN", "allowed_applicant_types": ["individual", "group"],
+            "max_group_size": "5", "max_entry_mb": "200", "expert_points": "80", "vote_points": "20",
+            "compare_across_fields": "y",
+            "registration_opens_at": "2026-03-01T08:00", "registration_closes_at": "2026-06-30T17:00",
+            "vote_opens_at": "2026-07-05T08:00", "vote_closes_at": "2026-07-25T17:00",
+            "results_announced_at": "2026-08-20T08:00", "complaint_ends_at": "2026-08-30T17:00"}
+    assert client.post(url, data=data).status_code == 302
+    db.session.refresh(edition)
+    assert edition.compare_across_fields is True

@@ -17,8 +17,11 @@ def judge(*, organization: str | None = None, fields: list[str] | None = None, k
     return user
 
 
-def contest_with_entries(per_category: dict[str, int], *, organization: str | None = None) -> tuple[Edition, list[Entry]]:
+def contest_with_entries(per_category: dict[str, int], *, organization: str | None = None,
+                         across_fields: bool = False) -> tuple[Edition, list[Entry]]:
+    """Eligible entries per field; ``across_fields`` lets any judge take any entry (no sub-panels per field)."""
     edition = make_edition()
+    edition.compare_across_fields = across_fields
     owner = make_user(Role.APPLICANT)
     entries = []
     for code, n in per_category.items():

@@ -26,8 +26,10 @@ def count(state=None) -> int:
 
 def test_run_preview_and_publish(client, auth, mailbox, organizer):
     edition, entries = contest_with_entries({"cntt": 3, "nong_nghiep": 3}, organization="HTX Chè Tân Cương")
-    [judge(fields=["cntt"], keywords="IoT") for _ in range(3)]
-    [judge(fields=["nong_nghiep"]) for _ in range(3)]
+    for _ in range(3):
+        judge(fields=["cntt"], keywords="IoT")
+    for _ in range(3):
+        judge(fields=["nong_nghiep"])
     conflicted = judge(fields=["cntt"], organization="HTX chè Tân Cương")
     round_ = first_round(edition)
     auth.as_(organizer)
@@ -57,7 +59,7 @@ def test_run_preview_and_publish(client, auth, mailbox, organizer):
 
 
 def test_infeasible_run_is_explained_with_422(client, auth, organizer):
-    edition, entries = contest_with_entries({"cntt": 2}, organization="Sở Y tế")
+    edition, entries = contest_with_entries({"cntt": 2}, organization="Sở Y tế", across_fields=True)
     judge(organization="Sở Y tế")
     judge()
     round_ = first_round(edition)
@@ -84,7 +86,7 @@ def test_bad_run_numbers_are_400(client, auth, organizer):
 
 
 def test_adjust_by_hand_validates_and_audits(client, auth, organizer):
-    edition, entries = contest_with_entries({"cntt": 2})
+    edition, entries = contest_with_entries({"cntt": 2}, across_fields=True)
     a = judge(max_load=2)
     b = judge(max_load=2)
     c = judge(max_load=1)

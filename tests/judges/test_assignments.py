@@ -141,7 +141,7 @@ def test_judge_and_organizer_declarations_are_respected(app):
 
 
 def test_infeasible_run_names_entries_and_binding_constraint_in_vietnamese(app):
-    edition, entries = contest_with_entries({"cntt": 2}, organization="Sở Y tế Thái Nguyên")
+    edition, entries = contest_with_entries({"cntt": 2}, organization="Sở Y tế Thái Nguyên", across_fields=True)
     judge(organization="Sở Y tế Thái Nguyên")
     judge()
     round_ = first_round(edition)
@@ -156,7 +156,7 @@ def test_infeasible_run_names_entries_and_binding_constraint_in_vietnamese(app):
 
 
 def test_capacity_shortfall_is_explained(app):
-    edition, _ = contest_with_entries({"cntt": 5})
+    edition, _ = contest_with_entries({"cntt": 5}, across_fields=True)
     for _ in range(3):
         judge(max_load=2)
     with pytest.raises(AssignmentImpossible) as caught:
@@ -166,7 +166,7 @@ def test_capacity_shortfall_is_explained(app):
 
 
 def test_rerun_replaces_proposal_but_not_a_published_one(app):
-    edition, _ = contest_with_entries({"cntt": 3})
+    edition, _ = contest_with_entries({"cntt": 3}, across_fields=True)
     for _ in range(4):
         judge()
     round_ = first_round(edition)
@@ -203,7 +203,7 @@ def test_publish_activates_and_emails_each_judge_once(app, mailbox):
 
 
 def test_publish_drops_pairs_that_became_conflicted(app, mailbox):
-    edition, entries = contest_with_entries({"cntt": 2})
+    edition, entries = contest_with_entries({"cntt": 2}, across_fields=True)
     a, b, c = (judge() for _ in range(3))
     round_ = first_round(edition)
     run_assignment(round_, per_entry=3)
@@ -247,7 +247,7 @@ def test_fill_holes_after_recusal_keeps_everyone_elses_pairs(app, mailbox):
 
 
 def test_cancel_twice_is_harmless_and_state_is_checked(app):
-    edition, _ = contest_with_entries({"cntt": 1})
+    edition, _ = contest_with_entries({"cntt": 1}, across_fields=True)
     judge()
     round_ = first_round(edition)
     run_assignment(round_, per_entry=1)
@@ -342,7 +342,7 @@ def test_expertise_only_option_leaves_out_unrelated_judges(app):
 
 
 def test_entry_screened_late_is_picked_up_by_fill_holes(app):
-    edition, entries = contest_with_entries({"cntt": 3})
+    edition, entries = contest_with_entries({"cntt": 3}, across_fields=True)
     for _ in range(3):
         judge()
     round_ = first_round(edition)

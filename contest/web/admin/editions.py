@@ -162,6 +162,18 @@ def edition_validate(edition_id: int) -> str:
                            problems=editions.validate_edition(edition), action=ActionForm())
 
 
+@bp.route("/cuoc-thi/<int:edition_id>/xac-nhan-gia-tri", methods=["POST"])
+@roles_required(Role.ORGANIZER)
+def edition_confirm_value(edition_id: int) -> Response:
+    edition = load_edition(edition_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if editions.confirm_value(edition, request.form.get("key", "")):
+        db.session.commit()
+        flash(_("Đã xác nhận giá trị theo quyết định của đơn vị."), "success")
+    return redirect(url_for("admin.edition_validate", edition_id=edition.id))
+
+
 @bp.route("/cuoc-thi/<int:edition_id>/mo", methods=["POST"])
 @roles_required(Role.ORGANIZER)
 def edition_open(edition_id: int) -> Response | tuple[str, int]:

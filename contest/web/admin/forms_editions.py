@@ -133,7 +133,7 @@ class EditionCreateForm(FlaskForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.preset.choices = [("", str(_l("Để trống, tự cấu hình")))] + [
-            (key, str(label)) for key, (label, _fn) in PRESETS.items()]
+            (key, str(label)) for key, (label, *_) in PRESETS.items()]
 
 
 class EditionCloneForm(FlaskForm):
@@ -154,6 +154,7 @@ class EditionGeneralForm(ReasonMixin, FlaskForm):
     decision_reference = StringField(_l("Số, ngày quyết định ban hành thể lệ"),
                                      validators=[optional(), max_length(200)], filters=[strip_text])
     blind_judging = BooleanField(_l("Ẩn tên tác giả với giám khảo"))
+    compare_across_fields = BooleanField(_l("So sánh bài giữa các lĩnh vực"))
     allowed_applicant_types = MultiCheckboxField(_l("Đối tượng được dự thi"), choices=[])
     max_group_size = IntField(_l("Số thành viên tối đa của nhóm"), validators=[optional(), number_range(1, 100)])
     max_entries_per_person = IntField(_l("Số bài tối đa mỗi người (để trống: không giới hạn)"),
@@ -190,6 +191,7 @@ class EditionGeneralForm(ReasonMixin, FlaskForm):
             "description": self.description.data or None, "code_prefix": self.code_prefix.data,
             "decision_reference": self.decision_reference.data or None,
             "blind_judging": bool(self.blind_judging.data),
+            "compare_across_fields": bool(self.compare_across_fields.data),
             "allowed_applicant_types": [t for t in APPLICANT_TYPE if t in (self.allowed_applicant_types.data or [])],
             "max_group_size": self.max_group_size.data, "max_entries_per_person": self.max_entries_per_person.data,
             "max_entry_bytes": self.max_entry_mb.data * 1024 * 1024,
@@ -211,7 +213,7 @@ class PresetForm(FlaskForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.preset.choices = [(key, str(label)) for key, (label, _fn) in PRESETS.items()]
+        self.preset.choices = [(key, str(label)) for key, (label, *_) in PRESETS.items()]
 
 
 class RowsPageForm(ReasonMixin, FlaskForm):
