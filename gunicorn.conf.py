@@ -21,7 +21,7 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = "-"
 
 
-def post_worker_init(worker):  # noqa: ANN001, ARG001 - gunicorn's hook signature
+def post_worker_init(worker):
     # The app and its libraries are loaded by now: move those long-lived objects out of the
     # garbage collector's sight, so a full collection no longer pauses a request for ~80 ms.
     gc.freeze()

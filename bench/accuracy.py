@@ -35,15 +35,16 @@ from pathlib import Path
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import numpy as np  # noqa: E402
-from scipy.stats import kendalltau  # noqa: E402
+import numpy as np
+from scipy.stats import kendalltau
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from judging.normalize import normalize  # noqa: E402
-from judging.stability import bootstrap_values, summarize  # noqa: E402
-from simulate import GRID, SCENARIOS, simulate  # noqa: E402
+from simulate import GRID, SCENARIOS, simulate
+
+from judging.normalize import normalize
+from judging.stability import bootstrap_values, summarize
 
 DEFAULT = ("calibrated (default)", "calibrated", None)
 BASELINES = (
@@ -157,7 +158,8 @@ def main(argv=None) -> int:
         for label, _, _ in methods:
             m = mean[label]
             details.append(
-                f"| {sc.name} | {label} | {m[0]:.3f} | {m[1]:.2f} | {m[2]:.2f} | {1000 * times[label] / args.reps:.0f} |"
+                f"| {sc.name} | {label} | {m[0]:.3f} | {m[1]:.2f} | {m[2]:.2f} "
+                f"| {1000 * times[label] / args.reps:.0f} |"
             )
     print(f"\nscenarios meeting the bar: {len(chosen) - failures} of {len(chosen)}")
     if args.detail:

@@ -28,7 +28,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from judging.assign import affinity_from_expertise, assign, reassign  # noqa: E402
+from judging.assign import affinity_from_expertise, assign, reassign
 
 FIELDS = ["Nông nghiệp", "Công nghệ thông tin", "Y tế", "Môi trường", "Giáo dục", "Cơ khí - Chế tạo"]
 ENTRY_SHARE = [0.30, 0.22, 0.15, 0.13, 0.12, 0.08]

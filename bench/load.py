@@ -49,7 +49,7 @@ CHEAP_HASH = {"ARGON2_TIME_COST": "1", "ARGON2_MEMORY_COST": "64"}
 # ------------------------------------------------------------------------------------------ the WSGI wrapper
 
 
-def wsgi():  # noqa: ANN201 - gunicorn calls this: "load:wsgi()"
+def wsgi():
     """The application, plus a bare Flask page at /__bare for comparison (only in this benchmark)."""
     from flask import Flask
     from werkzeug.middleware.dispatcher import DispatcherMiddleware
@@ -174,7 +174,7 @@ class Stats:
         self.errors: dict[str, int] = defaultdict(int)
         self.statuses: dict[int, int] = defaultdict(int)
 
-    def add(self, page: str, ms: float, ok: bool, status: int = 200) -> None:  # noqa: FBT001
+    def add(self, page: str, ms: float, ok: bool, status: int = 200) -> None:
         with self.lock:
             if not ok:
                 self.statuses[status] += 1

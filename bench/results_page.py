@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
-def timed(client, path: str, n: int) -> list[float]:  # noqa: ANN001
+def timed(client, path: str, n: int) -> list[float]:
     client.get(path)  # warm up (templates compiled, cache filled)
     out = []
     for _ in range(n):

@@ -100,7 +100,7 @@ class Session:
         self.port = port
         self.cookies: dict[str, str] = {}
 
-    def request(self, method: str, path: str, body=None, headers=None):  # noqa: ANN001
+    def request(self, method: str, path: str, body=None, headers=None):
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=600)
         headers = dict(headers or {})
         if self.cookies:
@@ -135,7 +135,7 @@ class Session:
         tail = f"\r\n--{boundary}--\r\n".encode()
         size = path.stat().st_size
 
-        def body():  # noqa: ANN202
+        def body():
             yield head
             with path.open("rb") as fh:
                 while chunk := fh.read(MiB):

@@ -108,7 +108,7 @@ def database_url(kind: str, workdir: Path) -> str:
     return out.stdout.strip().splitlines()[-1]
 
 
-def build_app(url: str, workdir: Path, secret: str, pow_bits: int):  # noqa: ANN201
+def build_app(url: str, workdir: Path, secret: str, pow_bits: int):
     from contest import create_app
 
     return create_app({
@@ -117,7 +117,7 @@ def build_app(url: str, workdir: Path, secret: str, pow_bits: int):  # noqa: ANN
     })
 
 
-def prepare(app, args: argparse.Namespace) -> dict:  # noqa: ANN001
+def prepare(app, args: argparse.Namespace) -> dict:
     """Fresh schema, an open period and pre-verified voters with signed session cookies."""
     from flask import g, session
     from flask_migrate import upgrade
@@ -234,7 +234,7 @@ class Client:
         raise AssertionError("unreachable")
 
 
-def run_load(args: argparse.Namespace, port: int, data: dict, visits: list) -> dict:  # noqa: C901
+def run_load(args: argparse.Namespace, port: int, data: dict, visits: list) -> dict:
     """``--concurrency`` voters at the same time, each visit after the next, until the plan or the time runs out."""
     import json
 
@@ -286,10 +286,10 @@ def run_load(args: argparse.Namespace, port: int, data: dict, visits: list) -> d
             else:
                 errors.append(f"vote {status}: {body[:200]!r}")
 
-    def guarded(*a) -> None:  # noqa: ANN002 - cast's arguments, in a thread of its own
+    def guarded(*a) -> None:
         try:
             cast(*a)
-        except Exception as exc:  # noqa: BLE001 - counted and reported
+        except Exception as exc:
             with lock:
                 errors.append(repr(exc))
 
@@ -344,7 +344,7 @@ def run_load(args: argparse.Namespace, port: int, data: dict, visits: list) -> d
                     with lock:
                         done["clicks"] += 1
                     click(first, second, voter, kind, entry_id)
-            except Exception as exc:  # noqa: BLE001 - counted and reported, the run goes on
+            except Exception as exc:
                 with lock:
                     errors.append(repr(exc))
 
@@ -384,7 +384,7 @@ def start_server(args: argparse.Namespace, url: str, secret: str, port: int, wor
         cmd = [sys.executable, "-c",
                "from contest import create_app; from werkzeug.serving import run_simple; "
                f"run_simple('127.0.0.1', {port}, create_app({{'RATELIMIT_SWALLOW_ERRORS': True}}), threaded=True)"]
-    log = open(workdir / "server.log", "wb")  # noqa: SIM115 - closed with the process
+    log = open(workdir / "server.log", "wb")
     proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     for _ in range(200):
         try:
@@ -514,7 +514,7 @@ def stop_server(proc: subprocess.Popen) -> None:
             proc.wait()
 
 
-def check(app, data: dict, result: dict) -> bool:  # noqa: ANN001
+def check(app, data: dict, result: dict) -> bool:
     """The frozen tally against what the server answered.
 
     Every pair answered 200 (counted) or 409 (already counted) must be stored exactly once (zero

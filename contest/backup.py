@@ -50,7 +50,7 @@ def _encode(value: Any) -> Any:
     return value
 
 
-def _decoder(column: Any):  # noqa: ANN202 - returns a converter for one column
+def _decoder(column: Any):
     kind = column.type
     if isinstance(kind, DateTime) or isinstance(getattr(kind, "impl", None), DateTime):
         return lambda v: None if v is None else datetime.fromisoformat(v)
@@ -64,7 +64,7 @@ def _decoder(column: Any):  # noqa: ANN202 - returns a converter for one column
 def _schema_revision(conn: Connection) -> str | None:
     try:
         return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-    except Exception:  # noqa: BLE001 - a database built without migrations has no revision table
+    except Exception:
         return None
 
 

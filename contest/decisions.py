@@ -100,8 +100,8 @@ def _style(document: Document) -> None:
         section.left_margin, section.right_margin = Cm(3), Cm(2)
 
 
-def _para(cell_or_doc, text: str = "", *, bold: bool = False, italic: bool = False, size: int | None = None,  # noqa: ANN001
-          align: WD_ALIGN_PARAGRAPH | None = None, upper: bool = False):  # noqa: ANN202
+def _para(cell_or_doc, text: str = "", *, bold: bool = False, italic: bool = False, size: int | None = None,
+          align: WD_ALIGN_PARAGRAPH | None = None, upper: bool = False):
     paragraph = cell_or_doc.add_paragraph()
     if align is not None:
         paragraph.alignment = align
@@ -112,7 +112,7 @@ def _para(cell_or_doc, text: str = "", *, bold: bool = False, italic: bool = Fal
     return paragraph
 
 
-def _no_borders(table) -> None:  # noqa: ANN001
+def _no_borders(table) -> None:
     borders = table._tbl.tblPr.first_child_found_in("w:tblBorders")
     if borders is not None:
         table._tbl.tblPr.remove(borders)

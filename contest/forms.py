@@ -73,7 +73,7 @@ class DeclareConflictForm(FlaskForm):
     organization = StringField(_l("hoặc tên đơn vị"), validators=[optional(), max_length(300)], filters=[strip_text])
     reason = TextAreaField(_l("Lý do"), validators=[required(), max_length(2000)], filters=[strip_text])
 
-    def validate(self, extra_validators=None) -> bool:  # noqa: ANN001 - as in FlaskForm
+    def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         if not self.entry_code.data and not self.organization.data:
             self.organization.errors = [*self.organization.errors, _("Hãy ghi mã bài dự thi hoặc tên đơn vị.")]

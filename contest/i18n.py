@@ -18,7 +18,7 @@ from contest.extensions import babel
 from contest.numbers import format_score, format_signed_score
 
 
-def _translations():  # noqa: ANN202 - a babel Translations or NullTranslations
+def _translations():
     """The catalogue for the current locale, looked up once per request.
 
     Flask-Babel finds it through several context proxies and a locale-to-string conversion on every

@@ -20,7 +20,7 @@ def _language(user: User | None) -> str:
     return locale if locale in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
-def send_to_applicant(entry: Entry, subject_builder, template: str, **context: object) -> None:  # noqa: ANN001
+def send_to_applicant(entry: Entry, subject_builder, template: str, **context: object) -> None:
     """One email to the entry's owner, rendered in their language (``subject_builder`` runs in it too)."""
     owner = entry.owner
     if owner is None or not owner.email:

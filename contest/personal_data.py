@@ -248,7 +248,8 @@ def reject_deletion(req: DeletionRequest, actor: User, note: str) -> DeletionReq
     req.decided_by_id = actor.id
     req.decision_note = note.strip()
     audit.record("personal_data.deletion_rejected", req, actor=actor,
-                 before={"status": DeletionStatus.PENDING.value}, after={"status": req.status}, reason=req.decision_note)
+                 before={"status": DeletionStatus.PENDING.value}, after={"status": req.status},
+                 reason=req.decision_note)
     db.session.flush()
     return req
 

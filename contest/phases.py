@@ -336,7 +336,7 @@ def current_edition() -> Edition | None:
     editions = db.session.scalars(select(Edition).order_by(Edition.year.desc(), Edition.id.desc())).all()
     return next((e for e in editions if e.status == EditionStatus.OPEN.value), editions[0] if editions else None)
 
-def init_app(app) -> None:  # noqa: ANN001 - a Flask app
+def init_app(app) -> None:
     """Templates ask what the routes ask: the phase, whether entries may come in, what a status means."""
     app.jinja_env.globals.update(
         phase_of=edition_phase, phase_label=phase_label, accepts_entries=accepts_entries,

@@ -223,7 +223,8 @@ def _score_message(c: Criterion, code: str) -> str:
     if code == rubric_mod.MISSING:
         return _("Vui lòng cho điểm tiêu chí “%(name)s”.", name=name)
     if code == rubric_mod.OUT_OF_RANGE:
-        return _("Điểm “%(name)s” phải từ %(min)s đến %(max)s.", name=name, min=_num(c.min_score), max=_num(c.max_score))
+        return _("Điểm “%(name)s” phải từ %(min)s đến %(max)s.", name=name, min=_num(c.min_score),
+                 max=_num(c.max_score))
     if code == rubric_mod.OFF_STEP:
         return _("Điểm “%(name)s” phải theo bước %(step)s (ví dụ %(a)s; %(b)s).", name=name, step=_num(c.step),
                  a=_num(c.min_score + (c.step or 0)), b=_num(c.min_score + 2 * (c.step or 0)))

@@ -140,10 +140,10 @@ def _walk(scores: Mapping[str, float], ids: list[str], structure: list[Level], d
             else:
                 remaining[chosen] -= len(group)
         position = end
-        if not full and end < n:
-            # Scores only go down: once no level has room for this score, none ever will.
-            if not any(remaining[i] > 0 and current >= minima[i] for i in range(len(structure))):
-                return
+        # Scores only go down: once no level has room for this score, none ever will.
+        if not full and end < n and not any(
+                remaining[i] > 0 and current >= minima[i] for i in range(len(structure))):
+            return
 
 
 def _split(scores: Mapping[str, float], levels: Sequence[Level], categories: Mapping[str, str] | None):

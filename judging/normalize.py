@@ -454,13 +454,14 @@ def _calibrated(sheets: Sheets, method: str, o: dict) -> Normalized:
     previous = None
     iterations = 0
     fit: _Fit | None = None
-    for iterations in range(1, int(o["max_iter"]) + 1):
+    for iterations in range(1, int(o["max_iter"]) + 1):  # noqa: B007 - the count is reported after the loop
         w = base_w * huber * judge_w[judge]
         # With a stretch s_j the model is (y - c)/s_j + c = v_e + b'_j + noise/s_j.
         y_adj = center + (y - center) / stretch[judge]
         precision = w * stretch[judge] ** 2 / sigma2
         if o["shrink"]:
-            tau2, tau2_j = _bias_prior(entry, judge, y_adj, precision, E, J, gauge, multi, floor, float(o["t_dof"]), tau2, fit)
+            tau2, tau2_j = _bias_prior(entry, judge, y_adj, precision, E, J, gauge, multi, floor, float(o["t_dof"]),
+                                       tau2, fit)
         prior_prec = 1.0 / tau2_j if o["shrink"] else np.zeros(J)
         fit = _solve_additive(entry, judge, y_adj, precision, prior_prec, E, J, gauge)
         fitted_adj = fit.values[entry] + fit.bias[judge]

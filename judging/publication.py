@@ -159,7 +159,7 @@ def publish(
     )
 
 
-def publish_evaluation(evaluation, disagree_fraction: float = DISAGREE_FRACTION) -> tuple[Publication, list[Ranked]]:  # noqa: ANN001 - a judging.engine.Evaluation
+def publish_evaluation(evaluation, disagree_fraction: float = DISAGREE_FRACTION) -> tuple[Publication, list[Ranked]]:
     """:func:`publish` applied to an engine evaluation, and the entries ranked by what is published.
 
     Ties and tie-breaks are those of :func:`judging.rank.rank` (primary criterion, fewer missing

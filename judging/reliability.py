@@ -6,8 +6,8 @@ Model
     the panel's) with standard errors, and the *residual spread* of their sheets around the
     model; without a scale model the stretch is measured as a diagnostic only
     (:func:`stretch_diagnostic`).  ``scale_measured`` / ``scale_measured_se`` always hold that
-    unshrunk measurement, beside the stretch the model used (``scale`` ± ``scale_se``).  *Agreement with the panel* is the Pearson correlation
-    between a judge's totals and the mean of the other judges' totals on the same entries
+    unshrunk measurement, beside the stretch the model used (``scale`` ± ``scale_se``).  *Agreement with the panel*
+    is the Pearson correlation between a judge's totals and the mean of the other judges' totals on the same entries
     (leave-one-out panel mean).
 
 Outlier judges

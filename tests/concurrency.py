@@ -31,7 +31,7 @@ def run_together(app: Any, jobs: list[Callable[[], Any]], *, request_path: str |
                 db.session.commit()
                 if after_commit is not None:
                     after_commit(outcomes[index])
-            except Exception as error:  # noqa: BLE001 - reported by the test
+            except Exception as error:
                 db.session.rollback()
                 outcomes[index] = error
             finally:

@@ -92,7 +92,7 @@ class IsolatedClient(FlaskClient):
     that it reads what the request wrote.
     """
 
-    def open(self, *args, **kwargs):  # noqa: ANN002, ANN003
+    def open(self, *args, **kwargs):
         with self.application.app_context():
             response = super().open(*args, **kwargs)
         db.session.expire_all()
@@ -166,7 +166,7 @@ class Auth:
     def logout(self):
         return self.client.post("/tai-khoan/dang-xuat")
 
-    def as_(self, user) -> FlaskClient:  # noqa: ANN001 - a User
+    def as_(self, user) -> FlaskClient:
         response = self.login(user.email)
         assert response.status_code == 302, response.get_data(as_text=True)[:500]
         return self.client

@@ -15,7 +15,7 @@ def counted_statements() -> Iterator[list[str]]:
     """Yield the list of statements (their SQL text) sent to the database inside the block."""
     statements: list[str] = []
 
-    def count(_conn, _cursor, statement, *_args) -> None:  # noqa: ANN001
+    def count(_conn, _cursor, statement, *_args) -> None:
         statements.append(statement)
 
     event.listen(db.engine, "before_cursor_execute", count)

@@ -23,7 +23,7 @@ GOOD = {
 }
 
 
-def link_in(message) -> str:  # noqa: ANN001
+def link_in(message) -> str:
     match = re.search(r"http://localhost(\S+)", message.body)
     assert match, message.body
     return match.group(1)

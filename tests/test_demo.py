@@ -29,7 +29,7 @@ from tests.factories import TEST_PASSWORD
 
 
 @pytest.fixture
-def demo(app):  # noqa: ANN001, ANN201
+def demo(app):
     from contest.demo import DEMO_PASSWORD
 
     result = app.test_cli_runner().invoke(args=["contest", "seed-demo"])

@@ -21,15 +21,15 @@ class _RecordingEnvironment(dict):
         super().__init__()
         self.asked: set[str] = set()
 
-    def get(self, key, default=None):  # noqa: ANN001, ANN201
+    def get(self, key, default=None):
         self.asked.add(key)
         return super().get(key, default)
 
-    def __getitem__(self, key):  # noqa: ANN001, ANN201
+    def __getitem__(self, key):
         self.asked.add(key)
         return super().__getitem__(key)
 
-    def __contains__(self, key) -> bool:  # noqa: ANN001
+    def __contains__(self, key) -> bool:
         self.asked.add(key)
         return super().__contains__(key)
 

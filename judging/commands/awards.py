@@ -86,7 +86,8 @@ def run(args) -> int:
         header += ["expert_score", "vote_points"]
     out = []
     for a in result.awards:
-        row = [a.entry_id, a.category, a.position, f"{a.score:.4f}", a.level or "", int(a.tie_at_boundary), a.contested_places]
+        row = [a.entry_id, a.category, a.position, f"{a.score:.4f}", a.level or "", int(a.tie_at_boundary),
+               a.contested_places]
         if args.votes:
             row += [f"{expert[a.entry_id]:.4f}", str(points.get(a.entry_id, Decimal("0.0")))]
         out.append(row)

@@ -10,7 +10,7 @@ from contest.models import Award, ResultSet, Role
 from tests.factories import make_edition, make_entry, make_user
 
 
-def result_set_with_awards(n_awards: int = 2, n_members: int = 3, *, sent: bool = True):  # noqa: ANN201
+def result_set_with_awards(n_awards: int = 2, n_members: int = 3, *, sent: bool = True):
     edition = make_edition()
     owner = make_user(Role.APPLICANT)
     levels = sorted(edition.award_levels, key=lambda lv: lv.position)
@@ -35,7 +35,7 @@ def result_set_with_awards(n_awards: int = 2, n_members: int = 3, *, sent: bool 
     return rs, members, organizer
 
 
-def send(rs, organizer):  # noqa: ANN001, ANN201
+def send(rs, organizer):
     """Send the list as the organizer's request would (mail templates need a request context)."""
     from flask import current_app
 

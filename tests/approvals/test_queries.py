@@ -9,7 +9,7 @@ from tests.approvals.helpers import result_set_with_awards
 from tests.querycount import counted_statements, selects
 
 
-def _list_where_every_member_decided(awards: int):  # noqa: ANN202
+def _list_where_every_member_decided(awards: int):
     rs, members, organizer = result_set_with_awards(awards, 3)
     for award in approvals.proposed_awards(rs):
         for member, decision in zip(members, ("approve", "approve", "reject"), strict=True):
@@ -18,7 +18,7 @@ def _list_where_every_member_decided(awards: int):  # noqa: ANN202
     return rs, members, organizer
 
 
-def _statements_for_committee_page(client, auth, awards: int) -> int:  # noqa: ANN001
+def _statements_for_committee_page(client, auth, awards: int) -> int:
     rs, _members, organizer = _list_where_every_member_decided(awards)
     auth.as_(organizer)
     url = f"/quan-tri/hoi-dong/ket-qua/{rs.id}"

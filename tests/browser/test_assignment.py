@@ -21,7 +21,7 @@ def app_config():
     return {"WTF_CSRF_ENABLED": True}
 
 
-def _login(page, email):  # noqa: ANN001
+def _login(page, email):
     page.goto("/tai-khoan/dang-nhap")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Mật khẩu").fill(TEST_PASSWORD)

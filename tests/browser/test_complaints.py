@@ -19,7 +19,7 @@ def app_config():
     return {"WTF_CSRF_ENABLED": True, "RESULTS_STABILITY_RESAMPLES": 40}
 
 
-def _login(page, email: str) -> None:  # noqa: ANN001
+def _login(page, email: str) -> None:
     page.goto("/tai-khoan/dang-nhap")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Mật khẩu").fill(TEST_PASSWORD)

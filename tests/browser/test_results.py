@@ -22,7 +22,7 @@ def app_config():
     return {"WTF_CSRF_ENABLED": True, "RESULTS_STABILITY_RESAMPLES": 40}
 
 
-def _order(page, entries) -> list[str]:  # noqa: ANN001
+def _order(page, entries) -> list[str]:
     label = {str(e.id): k for k, e in entries.items()}
     rows = page.locator("[data-test=ranking] tbody tr")
     return [label[rows.nth(i).get_attribute("data-entry")] for i in range(rows.count())]

@@ -22,7 +22,7 @@ def app_config():
     return {"WTF_CSRF_ENABLED": True}
 
 
-def _login(page, email):  # noqa: ANN001
+def _login(page, email):
     page.goto("/tai-khoan/dang-nhap")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Mật khẩu").fill(TEST_PASSWORD)
@@ -30,7 +30,7 @@ def _login(page, email):  # noqa: ANN001
     page.wait_for_load_state()
 
 
-def _criterion_id(world, key):  # noqa: ANN001
+def _criterion_id(world, key):
     return next(c.id for c in world.round.criteria if c.key == key)
 
 

@@ -22,7 +22,7 @@ def app_config():
     return {"WTF_CSRF_ENABLED": True, "VOTE_POW_BITS": 10}
 
 
-def _code(message) -> str:  # noqa: ANN001
+def _code(message) -> str:
     return re.search(r"^\s+(\d{6})\s*$", message.body, re.M).group(1)
 
 

@@ -36,14 +36,14 @@ class Watch:
         self.raw_keys: list[str] = []
         self.pages_read = 0
 
-    def attach(self, page) -> None:  # noqa: ANN001
+    def attach(self, page) -> None:
         page.on("response", lambda r: self.server_errors.append(f"{r.status} {r.url}") if r.status >= 500 else None)
         page.on("load", lambda p: self.check(p))
 
-    def check(self, page) -> None:  # noqa: ANN001
+    def check(self, page) -> None:
         try:
             text = page.locator("main").inner_text(timeout=5_000)
-        except Exception:  # noqa: BLE001 - a page without <main> (a download) has nothing to read
+        except Exception:
             return
         self.pages_read += 1
         for found in RAW_KEY.findall(text):
@@ -55,7 +55,7 @@ class Watch:
         assert self.raw_keys == [], self.raw_keys
 
 
-def _session(browser, live_server, watch: Watch, email: str):  # noqa: ANN001, ANN202
+def _session(browser, live_server, watch: Watch, email: str):
     context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", base_url=live_server.url)
     context.set_default_timeout(20_000)
     page = context.new_page()
@@ -69,7 +69,7 @@ def _session(browser, live_server, watch: Watch, email: str):  # noqa: ANN001, A
     return context, page
 
 
-def _follow_step(page, code: str) -> None:  # noqa: ANN001
+def _follow_step(page, code: str) -> None:
     """Follow the dashboard's next step ``code``; a missing step fails with what the panel says instead."""
     page.goto("/quan-tri/")
     link = page.locator(f"[data-test=step-{code}]")
@@ -78,7 +78,7 @@ def _follow_step(page, code: str) -> None:  # noqa: ANN001
     page.wait_for_load_state()
 
 
-def _score_all(page, watch: Watch, *, half_first: bool) -> int:  # noqa: ANN001
+def _score_all(page, watch: Watch, *, half_first: bool) -> int:
     """The judge scores every entry on their list; the first sheet is half-filled and reloaded first."""
     page.goto("/giam-khao/")
     links = page.locator("[data-test^=open-]")

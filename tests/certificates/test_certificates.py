@@ -17,14 +17,14 @@ from tests.complaints.helpers import published_contest
 from tests.results.helpers import approve_all
 
 
-def _finalized():  # noqa: ANN202
+def _finalized():
     rs, entries, organizer = published_contest()
     results.finalize_results(rs, organizer, now=rs.complaint_ends_at + timedelta(minutes=1))
     db.session.commit()
     return rs, entries, organizer
 
 
-def _certificate(entry) -> Certificate:  # noqa: ANN001
+def _certificate(entry) -> Certificate:
     return db.session.scalar(select(Certificate).where(Certificate.entry_id == entry.id))
 
 
@@ -80,7 +80,7 @@ def test_a_correction_that_changes_an_award_revokes_its_certificate_and_keeps_th
     assert [c.level_name for c in new_b if c.valid] == [third.name]
 
 
-def _certificates_of(entry) -> list[Certificate]:  # noqa: ANN001
+def _certificates_of(entry) -> list[Certificate]:
     return db.session.scalars(select(Certificate).where(Certificate.entry_id == entry.id)).all()
 
 

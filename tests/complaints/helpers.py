@@ -12,7 +12,7 @@ from tests.results.helpers import approve_all, committee, later, scored_contest
 from tests.results.test_compute import LENIENT
 
 
-def published_contest(days_left: int = 7):  # noqa: ANN201
+def published_contest(days_left: int = 7):
     """(result set, entries by label, organizer): published with ``days_left`` days to complain."""
     edition, round_, entries, _ = scored_contest(LENIENT)
     for level in edition.award_levels:

@@ -15,7 +15,7 @@ from contest.extensions import db
 from tests.complaints.helpers import published_contest
 
 
-def _finalized():  # noqa: ANN202
+def _finalized():
     rs, entries, organizer = published_contest()
     rs.edition.decision_reference = "Quyết định số 16/QĐ-BTCCT ngày 24/01/2025"
     results.finalize_results(rs, organizer, now=rs.complaint_ends_at + timedelta(minutes=1))
@@ -66,7 +66,7 @@ def test_the_draft_needs_finalized_results(app, auth):
     assert "chỉ lập từ kết quả đã hoàn tất" in response.get_data(as_text=True)
 
 
-def _pdf_text(pdf: bytes, tmp_path) -> str:  # noqa: ANN001
+def _pdf_text(pdf: bytes, tmp_path) -> str:
     path = tmp_path / "list.pdf"
     path.write_bytes(pdf)
     out = subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True, text=True).stdout

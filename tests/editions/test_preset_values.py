@@ -19,11 +19,11 @@ from tests.editions.test_operations import events
 TO_CONFIRM = "cần đối chiếu với quyết định của đơn vị"
 
 
-def _awaiting(edition):  # noqa: ANN001, ANN202
+def _awaiting(edition):
     return [p for p in validate_edition(edition) if p.code.startswith("value_to_confirm:")]
 
 
-def _preset_edition():  # noqa: ANN202
+def _preset_edition():
     edition = create_edition(2026, "Cuộc thi 2026")
     apply_preset(edition, "thai_nguyen_2025")
     db.session.commit()

@@ -13,7 +13,7 @@ from contest.models import AwardLevel, Category, Criterion
 from tests.editions.helpers import at, ready_edition
 
 
-def _r(e, i=0):  # noqa: ANN001, ANN202
+def _r(e, i=0):
     return e.rounds[i]
 
 

@@ -24,7 +24,8 @@ def world(app, auth):
     owner = make_user(full_name="Chủ Bài Thi")
     entry = make_entry(owner, edition)
     client = auth.as_(owner)
-    assert upload(client, entry, kind(edition, "thuyet_minh"), tiny_pdf(), "Thuyết minh – Đồng Hỷ.pdf").status_code == 302
+    assert upload(client, entry, kind(edition, "thuyet_minh"), tiny_pdf(),
+                  "Thuyết minh – Đồng Hỷ.pdf").status_code == 302
     auth.logout()
     db.session.refresh(entry)
     first_round = edition.rounds[0]

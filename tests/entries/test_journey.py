@@ -33,7 +33,8 @@ def _ready_entry(client, edition):
     assert _create(client, edition).status_code == 302
     entry = db.session.scalars(select(Entry)).one()
     assert _fill(client, entry).status_code == 302
-    assert upload(client, entry, kind(edition, "phieu_dang_ky"), tiny_pdf("Phieu"), "Phiếu đăng ký.pdf").status_code == 302
+    assert upload(client, entry, kind(edition, "phieu_dang_ky"), tiny_pdf("Phieu"),
+                  "Phiếu đăng ký.pdf").status_code == 302
     assert upload(client, entry, kind(edition, "thuyet_minh"), tiny_pdf("TM"), "Thuyết minh.pdf").status_code == 302
     return entry
 

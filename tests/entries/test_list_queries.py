@@ -8,7 +8,7 @@ from tests.factories import make_edition, make_entry, make_user
 from tests.querycount import counted_statements
 
 
-def _add_entries(edition, first: int, last: int) -> None:  # noqa: ANN001
+def _add_entries(edition, first: int, last: int) -> None:
     categories = ["cntt", "nong_nghiep", "y_duoc"]
     for i in range(first, last):
         owner = make_user(full_name=f"Phạm Thị Tác Giả {i}")
@@ -19,7 +19,7 @@ def _add_entries(edition, first: int, last: int) -> None:  # noqa: ANN001
     db.session.commit()
 
 
-def _statements_for_list(client, edition_id: int) -> tuple[int, str]:  # noqa: ANN001
+def _statements_for_list(client, edition_id: int) -> tuple[int, str]:
     db.session.expunge_all()
     with counted_statements() as statements:
         page = client.get(f"/quan-tri/bai-du-thi?edition={edition_id}").get_data(as_text=True)

@@ -65,7 +65,8 @@ def test_only_organizers_see_the_list(setup, client, auth):
     auth.as_(applicant)
     assert client.get("/quan-tri/bai-du-thi").status_code == 403
     assert client.get(f"/quan-tri/bai-du-thi/{entries[0].id}").status_code == 403
-    assert client.post(f"/quan-tri/bai-du-thi/{entries[0].id}/tham-dinh", data={"decision": "eligible"}).status_code == 403
+    assert client.post(f"/quan-tri/bai-du-thi/{entries[0].id}/tham-dinh",
+                       data={"decision": "eligible"}).status_code == 403
 
 
 def test_organizer_marks_an_entry_eligible_with_the_checklist(setup, client, mailbox):
@@ -147,7 +148,8 @@ def test_reopen_needs_a_reason_is_audited_and_lets_the_applicant_edit_after_the_
 
     edition.registration_closes_at = utcnow() - timedelta(minutes=1)
     db.session.commit()
-    response = client.post(f"/quan-tri/bai-du-thi/{entry.id}/mo-lai", data={"reason": "Bổ sung phiếu đăng ký có chữ ký."})
+    response = client.post(f"/quan-tri/bai-du-thi/{entry.id}/mo-lai",
+                           data={"reason": "Bổ sung phiếu đăng ký có chữ ký."})
     assert response.status_code == 302
     db.session.refresh(entry)
     assert entry.status == EntryStatus.DRAFT and entry.reopened_at is not None

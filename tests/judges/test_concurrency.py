@@ -20,13 +20,13 @@ from tests.judges.helpers import contest_with_entries, first_round, judge
 
 
 @pytest.fixture(autouse=True)
-def _postgres_only(app):  # noqa: ANN001
+def _postgres_only(app):
     if db.engine.dialect.name != "postgresql":
         pytest.skip("row locks and concurrent transactions need PostgreSQL; SQLite serialises every writer")
 
 
-def run_together(app, jobs):  # noqa: ANN001
-    def send_emails(outcome):  # noqa: ANN001, ANN202 - publications email only after their commit
+def run_together(app, jobs):
+    def send_emails(outcome):
         if hasattr(outcome, "send_emails"):
             outcome.send_emails()
 
@@ -41,7 +41,7 @@ def test_two_simultaneous_publications_email_each_judge_once(app, mailbox):
         run_assignment(first_round(edition), per_entry=3)
     db.session.commit()
 
-    def publish():  # noqa: ANN202
+    def publish():
         return publish_assignment(db.session.get(Round, round_id))
 
     outcomes = run_together(app, [publish, publish])
@@ -59,7 +59,7 @@ def test_two_simultaneous_runs_leave_one_proposal(app):
         judge()
     round_id = first_round(edition).id
 
-    def run(seed):  # noqa: ANN001, ANN202
+    def run(seed):
         return lambda: run_assignment(db.session.get(Round, round_id), per_entry=2, seed=seed).created
 
     outcomes = run_together(app, [run(1), run(2)])
@@ -73,7 +73,7 @@ def test_double_submitted_hand_addition_makes_one_pair(app):
     someone = judge()
     round_id, entry_id = first_round(edition).id, entries[0].id
 
-    def add():  # noqa: ANN202
+    def add():
         return add_pair(db.session.get(Round, round_id), db.session.get(Entry, entry_id),
                         db.session.get(User, someone.id), reason="Bấm hai lần").id
 

@@ -17,7 +17,7 @@ def in_request(app):
         yield
 
 
-def cross_field_pairs(round_) -> list[tuple[int, int]]:  # noqa: ANN001
+def cross_field_pairs(round_) -> list[tuple[int, int]]:
     crossing = []
     for a in db.session.scalars(select(Assignment).where(Assignment.round_id == round_.id)):
         entry, judge_ = db.session.get(Entry, a.entry_id), db.session.get(User, a.judge_id)
@@ -26,7 +26,7 @@ def cross_field_pairs(round_) -> list[tuple[int, int]]:  # noqa: ANN001
     return crossing
 
 
-def two_fields(*, across_fields: bool):  # noqa: ANN202
+def two_fields(*, across_fields: bool):
     edition, _ = contest_with_entries({"cntt": 6, "co_khi": 6}, across_fields=across_fields)
     for field in ("cntt", "co_khi"):
         for _ in range(3):

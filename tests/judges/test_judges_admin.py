@@ -61,7 +61,8 @@ def test_deactivating_a_judge_cancels_open_assignments_and_reports_holes(app, cl
     assert auth.login(leaving.email).status_code == 401
     # Filling the holes gives the entries their judges back without touching the other pairs.
     auth.as_(organizer)
-    kept = {(a.entry_id, a.judge_id) for a in db.session.scalars(select(Assignment).where(Assignment.state == "active"))}
+    kept = {(a.entry_id,
+             a.judge_id) for a in db.session.scalars(select(Assignment).where(Assignment.state == "active"))}
     assert client.post(f"/quan-tri/phan-cong/vong/{round_.id}/bo-sung").status_code == 302
     now = {(a.entry_id, a.judge_id) for a in db.session.scalars(
         select(Assignment).where(Assignment.state.in_(("active", "proposed"))))}

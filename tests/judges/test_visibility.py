@@ -10,7 +10,7 @@ from contest.models import Assignment, AssignmentState, CriterionScore, EntryRou
 from tests.factories import make_edition, make_entry, make_user
 
 
-def _assigned_in_round(status: str):  # noqa: ANN202
+def _assigned_in_round(status: str):
     edition = make_edition()
     round_ = edition.rounds[0]
     round_.status = status

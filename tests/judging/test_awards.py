@@ -34,7 +34,8 @@ def test_an_entry_below_every_minimum_gets_nothing():
 
 def test_an_entry_drops_to_the_level_whose_minimum_it_meets():
     # The first prize is taken; b meets the first prize's minimum but gets second.
-    assert levels(allocate({"a": 95.0, "b": 90.0, "c": 60.0}, STRUCTURE)) == {"a": "Nhất", "b": "Nhì", "c": "Khuyến khích"}
+    assert levels(allocate({"a": 95.0, "b": 90.0, "c": 60.0}, STRUCTURE)) == {"a": "Nhất", "b": "Nhì",
+                                                                              "c": "Khuyến khích"}
 
 
 def test_a_tie_straddling_a_quota_boundary_is_flagged_for_the_council():
@@ -67,7 +68,8 @@ def test_ties_are_judged_on_the_displayed_two_decimals():
 def test_awards_per_category_use_each_categorys_quota():
     scores = {"it1": 90.0, "it2": 88.0, "ag1": 70.0, "ag2": 60.0}
     cats = {"it1": "IT", "it2": "IT", "ag1": "Nông nghiệp", "ag2": "Nông nghiệp"}
-    structure = [Level("Nhất", 1, 65), Level("Nhì", 1, 0), Level("Nhất", 1, 80, category="IT"), Level("Nhì", 0, 0, category="IT")]
+    structure = [Level("Nhất", 1, 65), Level("Nhì", 1, 0), Level("Nhất", 1, 80, category="IT"), Level("Nhì", 0, 0,
+                                                                                                      category="IT")]
     got = levels(allocate(scores, structure, cats))
     assert got == {"it1": "Nhất", "it2": None, "ag1": "Nhất", "ag2": "Nhì"}
 
@@ -87,7 +89,8 @@ from judging.awards import award_levels  # noqa: E402
 
 @settings(max_examples=60, deadline=None)
 @given(
-    scores=st.dictionaries(st.text("abcdef", min_size=1, max_size=3), st.sampled_from([40.0, 55.5, 70.0, 70.004, 80.0, 86.0, 90.0]), max_size=15),
+    scores=st.dictionaries(st.text("abcdef", min_size=1, max_size=3), st.sampled_from([40.0, 55.5, 70.0, 70.004, 80.0,
+                                                                                       86.0, 90.0]), max_size=15),
     quotas=st.lists(st.integers(0, 3), min_size=4, max_size=4),
 )
 def test_the_fast_level_lookup_agrees_with_the_full_allocation(scores, quotas):

@@ -38,7 +38,8 @@ def run(argv):
 
 
 def test_rank_prints_the_exact_columns_best_first_on_0_to_100(files):
-    code, out, _ = run(["rank", "--scores", str(files / "scores.csv"), "--criteria", str(files / "criteria.csv"), "--method", "raw"])
+    code, out, _ = run(["rank", "--scores", str(files / "scores.csv"), "--criteria", str(files / "criteria.csv"),
+                        "--method", "raw"])
     assert code == 0
     rows = list(csv.reader(io.StringIO(out)))
     assert rows[0][:4] == ["rank", "entry_id", "score", "stderr"]
@@ -48,7 +49,8 @@ def test_rank_prints_the_exact_columns_best_first_on_0_to_100(files):
 
 def test_rank_writes_the_file_with_out(files):
     out_file = files / "ranking.csv"
-    code, out, _ = run(["rank", "--scores", str(files / "scores.csv"), "--criteria", str(files / "criteria.csv"), "--out", str(out_file)])
+    code, out, _ = run(["rank", "--scores", str(files / "scores.csv"), "--criteria", str(files / "criteria.csv"),
+                        "--out", str(out_file)])
     assert code == 0 and out == ""
     assert out_file.read_text(encoding="utf-8").startswith("rank,entry_id,score,stderr,")
 
@@ -59,24 +61,29 @@ def test_rank_writes_the_file_with_out(files):
         ("entry_id,judge_id,score\nA,j1,3\n", CRITERIA, "scores.csv: row 1: missing column(s): criterion"),
         (SCORES + "A,j3,novel,abc\n", CRITERIA, "scores.csv: row 14: column 'score' is not a number: 'abc'"),
         (SCORES + "A,j3,bogus,3\n", CRITERIA, "scores.csv: row 14: unknown criterion 'bogus'"),
-        (SCORES + "A,j1,novel,16\n", CRITERIA, "scores.csv: row 14: duplicate row for entry 'A', judge 'j1', criterion 'novel' (first on row 2)"),
-        (SCORES + "A,j3,novel,21\n", CRITERIA, "scores.csv: row 14: score 21 of criterion 'novel' is out of range (0..20)"),
+        (SCORES + "A,j1,novel,16\n", CRITERIA,
+         "scores.csv: row 14: duplicate row for entry 'A', judge 'j1', criterion 'novel' (first on row 2)"),
+        (SCORES + "A,j3,novel,21\n", CRITERIA,
+         "scores.csv: row 14: score 21 of criterion 'novel' is out of range (0..20)"),
         (SCORES, "criterion,weight\nnovel,1\n", "criteria.csv: row 1: missing column(s): max_score"),
         (SCORES, CRITERIA + "novel,1,5\n", "criteria.csv: row 5: duplicate criterion 'novel' (first on row 2)"),
-        (SCORES, "criterion,weight,max_score\nnovel,x,20\n", "criteria.csv: row 2: column 'weight' is not a number: 'x'"),
+        (SCORES, "criterion,weight,max_score\nnovel,x,20\n",
+         "criteria.csv: row 2: column 'weight' is not a number: 'x'"),
     ],
 )
 def test_bad_files_give_one_line_naming_file_row_and_problem_and_exit_2(tmp_path, scores, criteria, expected):
     (tmp_path / "scores.csv").write_text(scores, encoding="utf-8")
     (tmp_path / "criteria.csv").write_text(criteria, encoding="utf-8")
-    code, out, err = run(["rank", "--scores", str(tmp_path / "scores.csv"), "--criteria", str(tmp_path / "criteria.csv")])
+    code, out, err = run(["rank", "--scores", str(tmp_path / "scores.csv"), "--criteria",
+                          str(tmp_path / "criteria.csv")])
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and err.startswith("error: ") and err.rstrip().endswith(expected)
 
 
 def test_rank_runs_as_a_module_in_a_subprocess(files):
     proc = subprocess.run(
-        [sys.executable, "-m", "judging", "rank", "--scores", str(files / "scores.csv"), "--criteria", str(files / "criteria.csv")],
+        [sys.executable, "-m", "judging", "rank", "--scores", str(files / "scores.csv"), "--criteria",
+         str(files / "criteria.csv")],
         cwd=ROOT, capture_output=True, text=True, timeout=60,
     )
     assert proc.returncode == 0, proc.stderr
@@ -84,7 +91,8 @@ def test_rank_runs_as_a_module_in_a_subprocess(files):
 
 
 def test_awards_from_a_ranking_and_a_quota_file(tmp_path):
-    (tmp_path / "ranking.csv").write_text("rank,entry_id,score,stderr\n1,A,90,1\n2,B,80,1\n2,C,80,1\n4,D,40,1\n", encoding="utf-8")
+    (tmp_path / "ranking.csv").write_text("rank,entry_id,score,stderr\n1,A,90,1\n2,B,80,1\n2,C,80,1\n4,D,40,1\n",
+                                          encoding="utf-8")
     (tmp_path / "quotas.csv").write_text("level,quota,min_score\nNhất,1,85\nNhì,1,70\nBa,2,50\n", encoding="utf-8")
     code, out, _ = run(["awards", "--ranking", str(tmp_path / "ranking.csv"), "--quotas", str(tmp_path / "quotas.csv")])
     assert code == 0
@@ -99,7 +107,8 @@ def test_awards_with_votes_use_the_80_plus_20_rule(tmp_path):
     (tmp_path / "ranking.csv").write_text("entry_id,score\nA,90\nB,85\n", encoding="utf-8")
     (tmp_path / "quotas.csv").write_text("level,quota,min_score\nNhất,1,0\nNhì,1,0\n", encoding="utf-8")
     (tmp_path / "votes.csv").write_text("entry_id,votes\nA,49\nB,80\n", encoding="utf-8")
-    code, out, _ = run(["awards", "--ranking", str(tmp_path / "ranking.csv"), "--quotas", str(tmp_path / "quotas.csv"), "--votes", str(tmp_path / "votes.csv")])
+    code, out, _ = run(["awards", "--ranking", str(tmp_path / "ranking.csv"), "--quotas", str(tmp_path / "quotas.csv"),
+                        "--votes", str(tmp_path / "votes.csv")])
     assert code == 0
     rows = {r["entry_id"]: r for r in csv.DictReader(io.StringIO(out))}
     # A: 72 + 12.3 = 84.3; B: 68 + 20 = 88.
@@ -116,7 +125,8 @@ def test_awards_reject_a_bad_quota_file(tmp_path):
 
 def test_report_lists_every_judge(files):
     entries = files / "flags.csv"
-    code, out, err = run(["report", "--scores", str(files / "scores.csv"), "--criteria", str(files / "criteria.csv"), "--entries", str(entries)])
+    code, out, err = run(["report", "--scores", str(files / "scores.csv"), "--criteria", str(files / "criteria.csv"),
+                          "--entries", str(entries)])
     assert code == 0
     rows = list(csv.DictReader(io.StringIO(out)))
     assert [r["judge_id"] for r in rows] == ["j1", "j2"] and rows[0]["n_sheets"] == "2"
@@ -126,9 +136,11 @@ def test_report_lists_every_judge(files):
 
 def test_awards_per_category_from_files(tmp_path):
     (tmp_path / "ranking.csv").write_text("rank,entry_id,score\n1,A,90\n2,B,85\n3,C,60\n", encoding="utf-8")
-    (tmp_path / "quotas.csv").write_text("level,quota,min_score,category\nNhất,1,80,\nNhất,1,50,Y tế\n", encoding="utf-8")
+    (tmp_path / "quotas.csv").write_text("level,quota,min_score,category\nNhất,1,80,\nNhất,1,50,Y tế\n",
+                                         encoding="utf-8")
     (tmp_path / "cats.csv").write_text("entry_id,category\nA,CNTT\nB,CNTT\nC,Y tế\n", encoding="utf-8")
-    code, out, _ = run(["awards", "--ranking", str(tmp_path / "ranking.csv"), "--quotas", str(tmp_path / "quotas.csv"), "--categories", str(tmp_path / "cats.csv")])
+    code, out, _ = run(["awards", "--ranking", str(tmp_path / "ranking.csv"), "--quotas", str(tmp_path / "quotas.csv"),
+                        "--categories", str(tmp_path / "cats.csv")])
     assert code == 0
     rows = {r["entry_id"]: (r["category"], r["level"]) for r in csv.DictReader(io.StringIO(out))}
     assert rows == {"A": ("CNTT", "Nhất"), "B": ("CNTT", ""), "C": ("Y tế", "Nhất")}

@@ -43,7 +43,8 @@ def test_the_evaluation_is_json_and_its_hash_is_reproducible():
     assert data["method"] == "calibrated" and data["connected"] is True
     assert len(data["input_sha256"]) == 64
     assert {"rank", "entry_id", "score", "stderr", "raw_mean", "n_sheets", "tied", "flags"} <= set(data["ranking"][0])
-    assert {"judge_id", "n_sheets", "bias", "bias_se", "scale", "residual_sd", "panel_correlation", "outlier"} <= set(data["judges"][0])
+    assert {"judge_id", "n_sheets", "bias", "bias_se", "scale", "residual_sd", "panel_correlation",
+            "outlier"} <= set(data["judges"][0])
     shuffled = list(reversed(small_round()))
     assert evaluate(shuffled, RUBRIC).input_sha256 == ev.input_sha256
     changed = small_round()
@@ -53,7 +54,8 @@ def test_the_evaluation_is_json_and_its_hash_is_reproducible():
 
 
 def test_invalid_scores_are_all_reported_with_where_and_why():
-    items = small_round() + [("A", "j1", KEYS[0], 3), ("D", "j1", "bogus", 1), ("D", "j1", KEYS[1], 31), ("D", "j2", KEYS[1], float("nan"))]
+    items = small_round() + [("A", "j1", KEYS[0], 3), ("D", "j1", "bogus", 1), ("D", "j1", KEYS[1], 31),
+                             ("D", "j2", KEYS[1], float("nan"))]
     with pytest.raises(InvalidScores) as caught:
         evaluate(items, RUBRIC)
     codes = [(e.entry_id, e.criterion, e.code) for e in caught.value.errors]
@@ -77,7 +79,8 @@ def test_a_blank_criterion_is_totalled_over_the_rest_and_flagged():
 
 
 def test_a_disconnected_panel_is_reported_not_silently_ranked():
-    items = sheet("A", "j1", 15, 25, 20) + sheet("A", "j2", 17, 27, 24) + sheet("B", "j3", 10, 20, 20) + sheet("B", "j4", 12, 22, 26)
+    items = (sheet("A", "j1", 15, 25, 20) + sheet("A", "j2", 17, 27, 24)
+             + sheet("B", "j3", 10, 20, 20) + sheet("B", "j4", 12, 22, 26))
     ev = evaluate(items, RUBRIC)
     assert not ev.connected and len(ev.components) == 2
     assert ev.components[0] == {"component": 0, "entries": ["A"], "judges": ["j1", "j2"]}

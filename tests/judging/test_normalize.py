@@ -119,7 +119,8 @@ def test_a_disconnected_panel_is_reported_and_calibrated_per_component():
 
 
 def test_single_judge_entries_and_judges_with_one_sheet_still_get_values_and_finite_errors():
-    s = sheets_of([("a", "j1", 60), ("a", "j2", 64), ("b", "j1", 70), ("c", "j3", 75), ("c", "j1", 71), ("d", "j4", 30)])
+    s = sheets_of([("a", "j1", 60), ("a", "j2", 64), ("b", "j1", 70), ("c", "j3", 75), ("c", "j1", 71), ("d", "j4",
+                                                                                                         30)])
     for method in ("raw", "zscore", "median", "ls", "calibrated"):
         r = normalize(s, method)
         assert np.all(np.isfinite(r.values)) and np.all(np.isfinite(r.stderr)) and np.all(r.stderr > 0)

@@ -97,7 +97,7 @@ def test_a_sheet_further_than_ten_percent_of_the_scale_from_the_others_is_flagge
     assert flags == [[OUTLYING_SHEET], []]
 
 
-def _rank_cli(tmp_path, table: dict) -> list[dict]:  # noqa: ANN001
+def _rank_cli(tmp_path, table: dict) -> list[dict]:
     import csv
     import io
     from contextlib import redirect_stderr, redirect_stdout

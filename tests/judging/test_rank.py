@@ -9,7 +9,8 @@ from judging.rank import rank, round_half_up
 
 def test_competition_ranking_shares_places_and_skips_after_a_tie():
     ranked = rank(["a", "b", "c", "d"], [90.0, 85.0, 85.0, 70.0])
-    assert [(r.rank, r.entry_id, r.tied) for r in ranked] == [(1, "a", False), (2, "b", True), (2, "c", True), (4, "d", False)]
+    assert [(r.rank, r.entry_id, r.tied) for r in ranked] == [(1, "a", False), (2, "b", True), (2, "c", True), (4, "d",
+                                                                                                                False)]
 
 
 def test_values_equal_at_two_decimals_are_a_tie():

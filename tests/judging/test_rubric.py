@@ -21,10 +21,13 @@ def test_the_contest_rubric_total_is_the_plain_sum_of_points():
     rubric = contest_rubric()
     assert rubric.scale == 80
     assert [c.maximum for c in rubric.criteria] == [20, 30, 30]
-    assert weighted_total(rubric, {"doi_moi_sang_tao": 17, "hieu_qua_kinh_te_xa_hoi": 25, "kha_nang_ap_dung": 22}) == pytest.approx(64.0, abs=1e-12)
-    assert weighted_total(rubric, {"doi_moi_sang_tao": 20, "hieu_qua_kinh_te_xa_hoi": 30, "kha_nang_ap_dung": 30}) == 80.0
+    assert weighted_total(rubric, {"doi_moi_sang_tao": 17, "hieu_qua_kinh_te_xa_hoi": 25,
+                                   "kha_nang_ap_dung": 22}) == pytest.approx(64.0, abs=1e-12)
+    assert weighted_total(rubric, {"doi_moi_sang_tao": 20, "hieu_qua_kinh_te_xa_hoi": 30,
+                                   "kha_nang_ap_dung": 30}) == 80.0
     assert weighted_total(rubric, {"doi_moi_sang_tao": 0, "hieu_qua_kinh_te_xa_hoi": 0, "kha_nang_ap_dung": 0}) == 0.0
-    assert weighted_total(rubric, {"doi_moi_sang_tao": 13.5, "hieu_qua_kinh_te_xa_hoi": 7, "kha_nang_ap_dung": 29}) == pytest.approx(49.5, abs=1e-12)
+    assert weighted_total(rubric, {"doi_moi_sang_tao": 13.5, "hieu_qua_kinh_te_xa_hoi": 7,
+                                   "kha_nang_ap_dung": 29}) == pytest.approx(49.5, abs=1e-12)
 
 
 def test_weighted_total_follows_the_formula_by_hand():
@@ -50,7 +53,8 @@ def test_validation_names_the_criterion_the_error_and_the_limits():
         ScoreError("c", MISSING, None, 0.0, 3, None),
         ScoreError("x", UNKNOWN_CRITERION),
     ]
-    assert errors[1].to_dict() == {"criterion": "b", "code": "out_of_range", "value": 6.0, "minimum": 1, "maximum": 5, "step": None}
+    assert errors[1].to_dict() == {"criterion": "b", "code": "out_of_range", "value": 6.0, "minimum": 1, "maximum": 5,
+                                   "step": None}
     assert validate_sheet(rubric, {"a": 7.5, "b": 1, "c": 3}) == []
     assert validate_sheet(rubric, {"a": 7.5, "b": 1}, allow_missing=True) == []
     assert validate_sheet(rubric, {"a": "seven", "b": 1, "c": float("nan")})[0].code == NOT_A_NUMBER

@@ -49,7 +49,8 @@ def test_expert_and_vote_parts_add_up_to_the_total():
         combine({"a": 60.0}, {"z": Decimal("1.0")})
 
 
-@pytest.mark.parametrize("members,required", [(1, 1), (2, 2), (3, 2), (4, 3), (5, 4), (6, 4), (7, 5), (9, 6), (10, 7), (300, 200), (301, 201)])
+@pytest.mark.parametrize("members,required", [(1, 1), (2, 2), (3, 2), (4, 3), (5, 4), (6, 4), (7, 5), (9, 6), (10, 7),
+                                              (300, 200), (301, 201)])
 def test_two_thirds_of_the_committee_rounded_up(members, required):
     assert required_approvals(members) == required
 

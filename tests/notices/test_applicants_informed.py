@@ -18,7 +18,7 @@ RAW_KEY = re.compile(r"\b(entry|personal_data|results|complaint|certificate|roun
                      r"\.[a-z_]+\b")
 
 
-def _closed_preliminary():  # noqa: ANN202
+def _closed_preliminary():
     edition = make_edition()
     preliminary, final = edition.rounds
     final.opens_at = utcnow() + timedelta(days=20)

@@ -45,7 +45,7 @@ TAIL = f"\r\n--{BOUNDARY}--\r\n".encode()
 class _Tripwire:
     """A request body that runs ``action`` once ``after`` bytes have been read from it."""
 
-    def __init__(self, body: bytes, after: int, action) -> None:  # noqa: ANN001
+    def __init__(self, body: bytes, after: int, action) -> None:
         self.body, self.pos, self.after, self.action, self.fired = body, 0, after, action, False
 
     def read(self, size: int = -1) -> bytes:
@@ -90,11 +90,11 @@ def _all_keys() -> set[str]:
 
 class TestStoreStopsMidUpload:
     @pytest.fixture(scope="class")
-    def own_server(self, s3_server_factory):  # noqa: ANN001, ANN201
+    def own_server(self, s3_server_factory):
         return s3_server_factory()  # a private server: this test kills it
 
     @pytest.fixture
-    def app_config(self, own_server):  # noqa: ANN001, ANN201
+    def app_config(self, own_server):
         if not own_server.running:
             own_server.start()
         return {"STORAGE_URL": own_server.new_bucket_url()}
@@ -131,7 +131,7 @@ class TestStoreStopsMidUpload:
 
 
 @pytest.fixture
-def small_disk(tmp_path: Path):  # noqa: ANN201
+def small_disk(tmp_path: Path):
     target = tmp_path / "petit"
     target.mkdir()
     done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(target)],
@@ -146,7 +146,7 @@ def small_disk(tmp_path: Path):  # noqa: ANN201
 
 class TestDiskFull:
     @pytest.fixture
-    def app_config(self, small_disk):  # noqa: ANN001, ANN201
+    def app_config(self, small_disk):
         return {"STORAGE_URL": f"file://{small_disk}"}
 
     def test_disk_full_refuses_cleanly_and_keeps_the_draft(self, app, client, auth, small_disk):

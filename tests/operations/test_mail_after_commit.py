@@ -47,7 +47,7 @@ def test_a_failed_send_is_retried_without_undoing_the_committed_work(app, mailbo
     real_send = outgoing.mail.send
     failures = []
 
-    def flaky_send(message):  # noqa: ANN001, ANN202
+    def flaky_send(message):
         if len(failures) < 2:
             failures.append(message)
             raise ConnectionRefusedError("SMTP server is down")
@@ -62,7 +62,7 @@ def test_a_failed_send_is_retried_without_undoing_the_committed_work(app, mailbo
 
 
 def test_a_send_that_keeps_failing_is_kept_for_a_manual_resend(app, mailbox, monkeypatch, caplog):
-    def broken_send(message):  # noqa: ANN001, ANN202
+    def broken_send(message):
         raise ConnectionRefusedError("SMTP server is down")
 
     monkeypatch.setattr(outgoing.mail, "send", broken_send)

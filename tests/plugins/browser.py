@@ -45,7 +45,7 @@ class LiveServer:
 
 
 @pytest.fixture
-def live_server(app) -> Iterator[LiveServer]:  # noqa: ANN001 - the app fixture
+def live_server(app) -> Iterator[LiveServer]:
     # Requests are served in other threads: they need their own app contexts, which Flask pushes.
     server = make_server("127.0.0.1", 0, app, threaded=True)
     port = server.server_port
@@ -77,7 +77,7 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture
-def page(browser, live_server):  # noqa: ANN001
+def page(browser, live_server):
     context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", base_url=live_server.url)
     context.set_default_timeout(15_000)
     pg = context.new_page()
@@ -91,7 +91,7 @@ def page(browser, live_server):  # noqa: ANN001
 
 
 @pytest.fixture
-def phone_page(browser, live_server):  # noqa: ANN001
+def phone_page(browser, live_server):
     context = browser.new_context(
         locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", base_url=live_server.url,
         viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,

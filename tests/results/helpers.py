@@ -19,7 +19,7 @@ from contest.models import (
 from tests.factories import make_edition, make_entry, make_user
 
 
-def final_round(edition) -> Round:  # noqa: ANN001
+def final_round(edition) -> Round:
     return edition.rounds[-1]
 
 
@@ -32,7 +32,7 @@ def split_points(total: float) -> tuple[Decimal, Decimal, Decimal]:
     return a, b, c
 
 
-def add_sheet(round_: Round, entry, judge, points, *, submitted: bool = True,  # noqa: ANN001
+def add_sheet(round_: Round, entry, judge, points, *, submitted: bool = True,
               comment: str | None = None, private_note: str | None = None) -> ScoreSheet:
     """One judge's sheet: ``points`` is a sheet total (split over criteria) or a 3-tuple."""
     if not isinstance(points, tuple):
@@ -60,7 +60,7 @@ def make_judges(n: int) -> list:
 
 
 def scored_contest(table: dict[str, dict[int, float]], *, titles: dict[str, str] | None = None,
-                   category_code: str = "cntt", edition=None, n_judges: int | None = None,  # noqa: ANN001
+                   category_code: str = "cntt", edition=None, n_judges: int | None = None,
                    comments: dict[tuple[str, int], str] | None = None,
                    notes: dict[tuple[str, int], str] | None = None):
     """``table``: entry label → {judge index: sheet total}. Returns (edition, round, entries, judges)."""
@@ -84,7 +84,7 @@ def scored_contest(table: dict[str, dict[int, float]], *, titles: dict[str, str]
     return edition, round_, entries, judges
 
 
-def committee(edition, n: int = 3) -> list:  # noqa: ANN001
+def committee(edition, n: int = 3) -> list:
     from contest.approvals import add_committee_member
 
     members = [make_user(Role.COMMITTEE, full_name=f"Thành viên BTC {i + 1}") for i in range(n)]
@@ -94,7 +94,7 @@ def committee(edition, n: int = 3) -> list:  # noqa: ANN001
     return members
 
 
-def approve_all(result_set, members) -> None:  # noqa: ANN001
+def approve_all(result_set, members) -> None:
     """The list goes to the committee and every member approves every award's current revision."""
     from flask import current_app
 
@@ -111,5 +111,5 @@ def approve_all(result_set, members) -> None:  # noqa: ANN001
     db.session.commit()
 
 
-def later(days: int = 7):  # noqa: ANN201
+def later(days: int = 7):
     return utcnow() + timedelta(days=days)

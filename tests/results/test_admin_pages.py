@@ -16,7 +16,7 @@ from tests.results.test_compute import LENIENT
 
 
 @pytest.fixture
-def contest(app):  # noqa: ANN001, ANN201
+def contest(app):
     edition, round_, entries, judges = scored_contest(LENIENT)
     for level in edition.award_levels:
         level.min_score = Decimal("50")
@@ -25,7 +25,7 @@ def contest(app):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def organizer(app):  # noqa: ANN001, ANN201
+def organizer(app):
     return make_user(Role.ORGANIZER, full_name="Lê Văn Tổ Chức")
 
 

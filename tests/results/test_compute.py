@@ -25,13 +25,13 @@ LENIENT = {
 }
 
 
-def _lower_thresholds(edition, minimum: str = "50") -> None:  # noqa: ANN001
+def _lower_thresholds(edition, minimum: str = "50") -> None:
     for level in edition.award_levels:
         level.min_score = Decimal(minimum)
     db.session.commit()
 
 
-def _order(rs: ResultSet, entries: dict) -> list[str]:  # noqa: ANN001
+def _order(rs: ResultSet, entries: dict) -> list[str]:
     label = {e.id: k for k, e in entries.items()}
     return [label[a.entry_id] for a in sorted(rs.awards, key=lambda a: (a.rank, a.expert_score * -1))]
 

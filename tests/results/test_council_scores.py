@@ -15,7 +15,7 @@ FULL_PANEL = {"A": dict(enumerate([70, 71, 69, 70, 40])), "B": dict(enumerate([6
 HARSH = {"X": {0: 78, 1: 79, 2: 80}, "Y": {0: 60, 3: 75}, "Z": {1: 62, 3: 76, 4: 70}, "W": {2: 61, 4: 72}}
 
 
-def _computed(table):  # noqa: ANN001, ANN202
+def _computed(table):
     edition, round_, entries, judges = scored_contest(table)
     rs = results.compute_result_set(round_, actor=make_user(Role.ORGANIZER))
     scale = rs.payload["scale"]
@@ -69,7 +69,7 @@ def test_why_page_shows_the_plain_mean_the_calibrated_value_and_the_mapping_side
     assert f'data-test="expert">{format_score_vi(scale)}<' in html
 
 
-def format_score_vi(value, digits: int = 2) -> str:  # noqa: ANN001
+def format_score_vi(value, digits: int = 2) -> str:
     from flask import current_app
 
     with current_app.test_request_context("/"):

@@ -25,7 +25,7 @@ TITLES = dict({k: f"Giải pháp {k}: máy sao chè tự động" for k in LENIE
 
 
 @pytest.fixture
-def published(app):  # noqa: ANN001, ANN201
+def published(app):
     edition, round_, entries, judges = scored_contest(LENIENT, titles=TITLES)
     for level in edition.award_levels:
         level.min_score = Decimal("50")

@@ -71,7 +71,7 @@ def test_computed_award_keeps_the_engine_value_to_six_places(app):
 
 
 @pytest.fixture
-def published(app):  # noqa: ANN001, ANN201
+def published(app):
     edition, round_, entries, judges = scored_contest(LENIENT)
     for level in edition.award_levels:
         level.min_score = Decimal("50")

@@ -19,7 +19,7 @@ COMMENT = "Giải pháp có tính ứng dụng cao ở các hợp tác xã chè.
 
 
 @pytest.fixture
-def contest(app):  # noqa: ANN001, ANN201
+def contest(app):
     edition, round_, entries, judges = scored_contest(
         LENIENT, titles=TITLES,
         comments={("A", 0): COMMENT, ("A", 2): "Cần bổ sung số liệu hiệu quả kinh tế."},
@@ -33,7 +33,7 @@ def contest(app):  # noqa: ANN001, ANN201
     return edition, round_, entries, judges, organizer, members
 
 
-def _publish(round_, organizer, members, *, non_winners=False, method="calibrated"):  # noqa: ANN001, ANN202
+def _publish(round_, organizer, members, *, non_winners=False, method="calibrated"):
     rs = results.compute_result_set(round_, method=method, actor=organizer)
     if non_winners:
         results.set_list_non_winners(rs, True, organizer)

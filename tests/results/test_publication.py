@@ -27,11 +27,11 @@ def _setup(minimum: str = "50"):
     return edition, round_, entries, judges
 
 
-def _award(rs, entry):  # noqa: ANN001, ANN202
+def _award(rs, entry):
     return next(a for a in rs.awards if a.entry_id == entry.id)
 
 
-def _level(edition, position):  # noqa: ANN001, ANN202
+def _level(edition, position):
     return next(lv for lv in edition.award_levels if lv.position == position)
 
 
@@ -106,7 +106,7 @@ def test_override_needs_a_reason_is_audited_and_reopens_only_that_award(app):
     assert _award(rs, entries["F"]).level is None
 
 
-def results_blockers(rs):  # noqa: ANN001, ANN201
+def results_blockers(rs):
     from contest.approvals import publication_blockers
 
     return publication_blockers(rs)

@@ -15,7 +15,7 @@ from tests.results.helpers import approve_all, committee
 from tests.results.test_publication import _setup
 
 
-def _frozen_sets(count: int):  # noqa: ANN202
+def _frozen_sets(count: int):
     edition, round_, entries, _ = _setup()
     organizer = make_user(Role.ORGANIZER)
     members = committee(edition, 1)
@@ -29,8 +29,8 @@ def _frozen_sets(count: int):  # noqa: ANN202
     return organizer, sets
 
 
-def _publish_job(rs_id: int, organizer_id: int):  # noqa: ANN202
-    def job():  # noqa: ANN202
+def _publish_job(rs_id: int, organizer_id: int):
+    def job():
         from contest.models import User
 
         rs = db.session.get(ResultSet, rs_id)
@@ -69,7 +69,7 @@ def test_the_database_keeps_one_public_set_per_scope_whatever_the_code_checks(ap
 
 
 @pytest.fixture
-def _postgres_only(app):  # noqa: ANN001
+def _postgres_only(app):
     if db.engine.dialect.name != "postgresql":
         pytest.skip("concurrent transactions need PostgreSQL; SQLite serialises every writer")
 

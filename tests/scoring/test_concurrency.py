@@ -15,12 +15,12 @@ from tests.scoring.helpers import build_world
 
 
 @pytest.fixture(autouse=True)
-def _postgres_only(app):  # noqa: ANN001
+def _postgres_only(app):
     if db.engine.dialect.name != "postgresql":
         pytest.skip("row locks and concurrent transactions need PostgreSQL; SQLite serialises every writer")
 
 
-def full_input(round_, version: int, base: int) -> SheetInput:  # noqa: ANN001
+def full_input(round_, version: int, base: int) -> SheetInput:
     values = {"doi_moi": base % 21, "hieu_qua": (base * 3) % 31, "ap_dung": (base * 7) % 31}
     return SheetInput(version=version, scores={c.id: str(values[c.key]) for c in round_.criteria})
 
@@ -30,8 +30,8 @@ def test_many_judges_submitting_at_once_lose_nothing(app):
     round_id = world.round.id
     ids = [a.id for a in world.assignments.values()]
 
-    def submit_job(assignment_id: int):  # noqa: ANN202
-        def job():  # noqa: ANN202
+    def submit_job(assignment_id: int):
+        def job():
             a = db.session.get(Assignment, assignment_id)
             sheet, newly = submit_score_sheet(a, full_input(a.round, 0, assignment_id))
             return newly
@@ -53,8 +53,8 @@ def test_simultaneous_first_saves_of_one_sheet_make_one_sheet_and_one_conflict(a
     world = build_world(judges=1, entries=1)
     assignment_id = next(iter(world.assignments.values())).id
 
-    def job(base: int):  # noqa: ANN202
-        def run():  # noqa: ANN202
+    def job(base: int):
+        def run():
             a = db.session.get(Assignment, assignment_id)
             return save_score_sheet(a, full_input(a.round, 0, base)).version
 
@@ -73,8 +73,8 @@ def test_simultaneous_saves_from_the_same_version_never_overwrite_silently(app):
     save_score_sheet(db.session.get(Assignment, assignment_id), full_input(world.round, 0, 1))
     db.session.commit()
 
-    def job(base: int):  # noqa: ANN202
-        def run():  # noqa: ANN202
+    def job(base: int):
+        def run():
             a = db.session.get(Assignment, assignment_id)
             return save_score_sheet(a, full_input(a.round, 1, base)).version
 

@@ -29,7 +29,7 @@ from contest.scoring import SheetInput, submit_score_sheet
 from tests.scoring.helpers import build_world, sheet_form
 
 
-def submit(world, judge, entry, doi_moi, hieu_qua, ap_dung, **extra):  # noqa: ANN001
+def submit(world, judge, entry, doi_moi, hieu_qua, ap_dung, **extra):
     a = world.assignment(judge, entry)
     values = {"doi_moi": doi_moi, "hieu_qua": hieu_qua, "ap_dung": ap_dung}
     data = SheetInput(version=0, scores={c.id: str(values[c.key]) for c in world.round.criteria}, **extra)
@@ -226,7 +226,7 @@ def test_closing_with_no_submitted_sheet_is_refused(app, auth):
     assert db.session.scalar(select(func.count()).select_from(ResultSet)) == 0
 
 
-def _close(world):  # noqa: ANN001
+def _close(world):
     from contest.rounds import close_round
 
     close_round(world.round, actor=world.organizer)

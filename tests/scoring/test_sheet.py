@@ -25,7 +25,7 @@ from tests.scoring.helpers import FULL, build_world, sheet_form
 
 
 @pytest.fixture
-def world(app):  # noqa: ANN001
+def world(app):
     return build_world()
 
 

@@ -14,7 +14,7 @@ from contest.models import AuditEvent, Role, utcnow
 from tests.factories import make_user
 
 
-def _event(action: str, actor=None, *, object_type: str = "entries", object_id: int | None = 1,  # noqa: ANN001
+def _event(action: str, actor=None, *, object_type: str = "entries", object_id: int | None = 1,
            ip: str | None = "203.0.113.7", days_ago: int = 0, after: dict | None = None) -> AuditEvent:
     event = AuditEvent(actor_id=actor.id if actor else None, action=action, object_type=object_type,
                        object_id=object_id, ip=ip, after=after, created_at=utcnow() - timedelta(days=days_ago))
@@ -45,7 +45,7 @@ def test_organizer_filters_by_actor_action_object_and_dates(client, auth):
     page = client.get("/quan-tri/nhat-ky").get_data(as_text=True)
     assert "Đỗ Thư Ký" in page and "198.51.100.4" in page and "results.publish" in page and "Hệ thống" in page
 
-    def shown(**args) -> list[str]:  # noqa: ANN003
+    def shown(**args) -> list[str]:
         response = client.get("/quan-tri/nhat-ky", query_string=args)
         assert response.status_code == 200
         text = response.get_data(as_text=True)

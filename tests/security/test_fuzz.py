@@ -67,7 +67,7 @@ ROLE_BUDGET_SECONDS = {"organizer": 40}
 DEFAULT_BUDGET_SECONDS = 8
 
 
-def _value(draw, f: Field) -> object:  # noqa: ANN001
+def _value(draw, f: Field) -> object:
     """A value for one field: mostly hostile, sometimes the page's own (so deeper code runs too)."""
     if draw(st.integers(0, 3)) == 0:
         if f.options:
@@ -76,7 +76,7 @@ def _value(draw, f: Field) -> object:  # noqa: ANN001
     return draw(TEXT)
 
 
-def _pages(app, world, role: str) -> list[str]:  # noqa: ANN001
+def _pages(app, world, role: str) -> list[str]:
     urls = []
     for rule in rules(app):
         if "GET" in rule.methods and _expected(rule.endpoint, "GET", role) == "ok" and not rule.arguments & {"fmt"}:
@@ -86,7 +86,7 @@ def _pages(app, world, role: str) -> list[str]:  # noqa: ANN001
     return urls
 
 
-def _forms(client, pages: list[str]) -> list[Form]:  # noqa: ANN001
+def _forms(client, pages: list[str]) -> list[Form]:
     found: dict[str, Form] = {}
     for page in pages:
         response = client.get(page)
@@ -97,7 +97,7 @@ def _forms(client, pages: list[str]) -> list[Form]:  # noqa: ANN001
     return list(found.values())
 
 
-def _snapshot(role: str, world) -> dict:  # noqa: ANN001
+def _snapshot(role: str, world) -> dict:
     """What this role must never change, whatever it posts."""
     other = db.session.get(Entry, world.ids["other_entry_id"])
     owner_entry = db.session.get(Entry, world.ids["entry_id"])
@@ -112,12 +112,13 @@ def _snapshot(role: str, world) -> dict:  # noqa: ANN001
     if role != "organizer":
         state["published"] = (published.status, published.input_hash)
     if role != "judge_assigned":
-        state["sheets"] = sorted((s.id, s.status, s.private_note, s.version) for s in db.session.scalars(select(ScoreSheet)))
+        state["sheets"] = sorted((s.id, s.status, s.private_note,
+                                  s.version) for s in db.session.scalars(select(ScoreSheet)))
     db.session.expire_all()
     return state
 
 
-def _post(client, form: Form, values: dict[str, object]):  # noqa: ANN001, ANN202
+def _post(client, form: Form, values: dict[str, object]):
     if form.multipart:
         data = {}
         for name, value in values.items():
@@ -131,13 +132,13 @@ def _post(client, form: Form, values: dict[str, object]):  # noqa: ANN001, ANN20
     return client.post(form.action, data=values)
 
 
-def _fuzz_form(client, form: Form, role: str, problems: list[str], examples: int, round_no: int) -> None:  # noqa: ANN001
+def _fuzz_form(client, form: Form, role: str, problems: list[str], examples: int, round_no: int) -> None:
     names = [n for n in form.fields if n != "csrf_token"]
 
     @seed(round_no)
     @settings(max_examples=examples, deadline=None, database=None, suppress_health_check=list(HealthCheck))
     @given(st.data())
-    def post_random(data) -> None:  # noqa: ANN001
+    def post_random(data) -> None:
         values = {n: _value(data.draw, form.fields[n]) for n in names}
         response = _post(client, form, values)
         if classify(response) == "5xx":

@@ -28,7 +28,7 @@ def _events(action: str) -> list[AuditEvent]:
     return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
 
 
-def _finalize(edition, awarded: Entry | None = None) -> None:  # noqa: ANN001
+def _finalize(edition, awarded: Entry | None = None) -> None:
     """Close the edition, with a finalized public list giving ``awarded`` the first prize."""
     edition.status = "closed"
     if awarded is not None:

@@ -33,7 +33,7 @@ def test_a_path_on_this_site_is_followed(app, target):
     assert safe_redirect_target(target, "/fallback") == target
 
 
-def _lands_on_site(response) -> bool:  # noqa: ANN001
+def _lands_on_site(response) -> bool:
     location = response.headers.get("Location")
     if location is None:
         return True

@@ -15,7 +15,7 @@ from tests.factories import TEST_PASSWORD, make_edition, make_entry, make_user
 JUDGE_ADDRESS = "chuyen.gia@tnu.edu.vn"
 
 
-def _invitation_path(message) -> str:  # noqa: ANN001
+def _invitation_path(message) -> str:
     return re.search(r"http://localhost(/giam-khao/loi-moi/\S+)", message.body).group(1)
 
 
@@ -130,5 +130,5 @@ class _signed_in:  # noqa: N801 - stands in for flask_login's current_user
         self._user = user
         self.is_authenticated = True
 
-    def __getattr__(self, name: str):  # noqa: ANN204
+    def __getattr__(self, name: str):
         return getattr(self._user, name)

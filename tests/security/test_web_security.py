@@ -25,7 +25,7 @@ CSRF_CHECKED_IN_VIEW = {"entries.upload_file", "entries.replace_file"}
 MARKER = '<script>alert("xss-title")</script>'
 
 
-def _login_with_token(client, user) -> None:  # noqa: ANN001
+def _login_with_token(client, user) -> None:
     page = client.get("/tai-khoan/dang-nhap").get_data(as_text=True)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
     response = client.post("/tai-khoan/dang-nhap", data={"email": user.email, "password": "Matkhau2025an",
@@ -224,7 +224,7 @@ class TestRateLimit:
         assert client.get("/tai-khoan/dang-nhap").status_code == 200  # reading the page is not limited
 
 
-def _seen_address(app) -> str:  # noqa: ANN001
+def _seen_address(app) -> str:
     seen = {}
 
     @app.get("/_dia-chi-thay-duoc")

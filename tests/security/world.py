@@ -61,7 +61,7 @@ ROLES = ("anonymous", "owner", "applicant_other", "judge_assigned", "judge_unass
          "organizer", "committee")
 
 
-def _attach(entry, kind, filename: str = "ho-so.pdf") -> Attachment:  # noqa: ANN001
+def _attach(entry, kind, filename: str = "ho-so.pdf") -> Attachment:
     data = tiny_pdf("Ho so mat")
     stored = get_store().put(io.BytesIO(data), content_type="application/pdf", key_prefix=f"entries/{entry.id}/")
     attachment = Attachment(entry_id=entry.id, kind_id=kind.id, display_filename=filename,
@@ -103,7 +103,7 @@ def build_world(*, blind: bool = False) -> World:
     preliminary.closes_at = utcnow() + timedelta(days=10)
     db.session.flush()
 
-    def assign(judge: User, e, note: str | None = None) -> Assignment:  # noqa: ANN001
+    def assign(judge: User, e, note: str | None = None) -> Assignment:
         a = Assignment(round_id=preliminary.id, judge_id=judge.id, entry_id=e.id,
                        state=AssignmentState.ACTIVE.value, published_at=utcnow())
         a.sheet = ScoreSheet(status="draft", private_note=note,

@@ -9,7 +9,7 @@ from contest.models import EntryRound, Role, utcnow
 from tests.factories import make_edition, make_entry, make_user
 
 
-def edition_with_entries(n: int = 3, **edition_fields):  # noqa: ANN201
+def edition_with_entries(n: int = 3, **edition_fields):
     edition = make_edition(**edition_fields)
     owner = make_user(Role.APPLICANT)
     round_ = edition.rounds[0]
@@ -23,6 +23,6 @@ def edition_with_entries(n: int = 3, **edition_fields):  # noqa: ANN201
     return edition, round_, entries
 
 
-def window(hours_before: int = 1, hours_after: int = 24):  # noqa: ANN201
+def window(hours_before: int = 1, hours_after: int = 24):
     now = utcnow()
     return now - timedelta(hours=hours_before), now + timedelta(hours=hours_after)

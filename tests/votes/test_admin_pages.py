@@ -14,12 +14,12 @@ from tests.factories import make_user
 from tests.votes.helpers import edition_with_entries, window
 
 
-def _local(dt):  # noqa: ANN001, ANN202
+def _local(dt):
     return to_local(dt).strftime("%Y-%m-%dT%H:%M")
 
 
 @pytest.fixture
-def organizer(app):  # noqa: ANN001, ANN201
+def organizer(app):
     return make_user(Role.ORGANIZER)
 
 

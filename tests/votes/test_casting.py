@@ -29,7 +29,7 @@ def _count() -> int:
 
 
 @pytest.fixture
-def setup(app):  # noqa: ANN001, ANN201
+def setup(app):
     edition, round_, entries = edition_with_entries(3)
     opens, closes = window()
     period = votes.open_voting_period(round_, opens, closes)
@@ -165,14 +165,14 @@ def test_public_view_honours_consent_and_never_shows_personal_data(setup) -> Non
 # ---------------------------------------------------------------- one-time codes
 
 
-def _request(email: str, **kw):  # noqa: ANN202
+def _request(email: str, **kw):
     with current_app.test_request_context():
         requested = votes.request_voter_code(email, ip="198.51.100.4", **kw)
         db.session.commit()  # the code's email leaves with the commit, as after the page's request
         return requested
 
 
-def _code_from(mail) -> str:  # noqa: ANN001
+def _code_from(mail) -> str:
     import re
 
     return re.search(r"^\s+(\d{6})\s*$", mail.body, re.M).group(1)

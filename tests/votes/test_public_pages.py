@@ -20,7 +20,7 @@ def app_config() -> dict[str, object]:
 
 
 @pytest.fixture
-def period(app) -> VotingPeriod:  # noqa: ANN001
+def period(app) -> VotingPeriod:
     edition, round_, entries = edition_with_entries(3)
     entries[0].title = "Máy gặt lúa mini Đại Từ"
     entries[2].category = next(c for c in edition.categories if c.id != entries[0].category_id)

@@ -13,13 +13,13 @@ from tests.votes.helpers import edition_with_entries, window
 
 
 @pytest.fixture(autouse=True)
-def _postgres_only(app) -> None:  # noqa: ANN001
+def _postgres_only(app) -> None:
     if db.engine.dialect.name != "postgresql":
         pytest.skip("SQLite serialises every write, so no two votes can race; "
                     "run with TEST_DATABASE_URL on PostgreSQL")
 
 
-def _race(app, period_id: int, voter_id: int, entry_ids: list[int]) -> list[str]:  # noqa: ANN001
+def _race(app, period_id: int, voter_id: int, entry_ids: list[int]) -> list[str]:
     barrier = threading.Barrier(len(entry_ids))
     outcomes: list[str] = []
     lock = threading.Lock()
@@ -49,7 +49,7 @@ def _race(app, period_id: int, voter_id: int, entry_ids: list[int]) -> list[str]
     return sorted(outcomes)
 
 
-def _setup(max_entries: int | None = None):  # noqa: ANN202
+def _setup(max_entries: int | None = None):
     edition, round_, entries = edition_with_entries(2)
     opens, closes = window()
     period = votes.open_voting_period(round_, opens, closes, max_entries_per_voter=max_entries)

@@ -14,7 +14,7 @@ from tests.votes.helpers import edition_with_entries, window
 
 
 @pytest.fixture
-def period_with_votes(app):  # noqa: ANN001, ANN201
+def period_with_votes(app):
     edition, round_, entries = edition_with_entries(3)
     opens, closes = window()
     period = votes.open_voting_period(round_, opens, closes)
@@ -105,7 +105,7 @@ def test_early_freeze_by_force_closes_the_period(period_with_votes) -> None:
 # ---------------------------------------------------------------- review queue
 
 
-def _synthetic(app, *, burst_network: bool, new_addresses: bool, shared_device: bool):  # noqa: ANN001, ANN202
+def _synthetic(app, *, burst_network: bool, new_addresses: bool, shared_device: bool):
     edition, round_, entries = edition_with_entries(2)
     start = utcnow() - timedelta(hours=6)
     period = votes.open_voting_period(round_, start, start + timedelta(days=2))
@@ -118,7 +118,7 @@ def _synthetic(app, *, burst_network: bool, new_addresses: bool, shared_device: 
         db.session.add(voter)
         db.session.flush()
         votes.cast_vote(period, voter, entries[i % 2], ip=f"10.{i}.{i}.9", device=f"dev-{i}", now=at)
-        n += 1
+        n += 1  # noqa: SIM113 - the count goes on through the bursts below
     if burst_network:
         at = t + timedelta(hours=1)
         for i in range(25):

@@ -20,7 +20,7 @@ def app_config() -> dict[str, object]:
 
 
 @pytest.fixture
-def period(app) -> VotingPeriod:  # noqa: ANN001
+def period(app) -> VotingPeriod:
     _edition, round_, entries = edition_with_entries(2)
     entries[0].title = "Máy gặt lúa mini Đại Từ"
     opens, closes = window()
@@ -29,7 +29,7 @@ def period(app) -> VotingPeriod:  # noqa: ANN001
     return p
 
 
-def _cast(client, period_id: int, entry_id: int, pow_: dict | None = None):  # noqa: ANN001, ANN202
+def _cast(client, period_id: int, entry_id: int, pow_: dict | None = None):
     pow_ = pow_ if pow_ is not None else solve(client, period_id, purpose="vote", entry=entry_id)
     return client.post(f"/binh-chon/{period_id}/bai/{entry_id}/bo-phieu", data=pow_, headers=JSON)
 
@@ -110,7 +110,7 @@ def test_one_vote_costs_one_select_and_two_inserts(client, mailbox, period) -> N
     verify(client, mailbox, period_id, "dung@gmail.com")
     statements: list[str] = []
 
-    def count(_conn, _cursor, statement, *_args) -> None:  # noqa: ANN001
+    def count(_conn, _cursor, statement, *_args) -> None:
         statements.append(statement.split()[0].upper())
 
     event.listen(db.engine, "before_cursor_execute", count)

@@ -18,12 +18,12 @@ def _voters(n: int) -> list[Voter]:
     return people
 
 
-def _cast(period, entry, people, start=0):  # noqa: ANN001, ANN202
+def _cast(period, entry, people, start=0):
     for person in people:
         votes.cast_vote(period, person, entry, ip="203.0.113.5")
 
 
-def _frozen_period(round_, counts):  # noqa: ANN001, ANN202
+def _frozen_period(round_, counts):
     opens, closes = window()
     period = votes.open_voting_period(round_, opens, closes)
     people = _voters(max(counts.values(), default=0))

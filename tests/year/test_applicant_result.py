@@ -14,7 +14,7 @@ from tests.results.helpers import add_sheet, approve_all, committee, make_judges
 ROUND_1 = {"A": (18, 26, 27), "B": (16, 24, 25), "C": (8, 10, 12)}
 
 
-def scored_year(*, approve: bool = True):  # noqa: ANN202
+def scored_year(*, approve: bool = True):
     """Round 1 scores three entries with comments, A and B go on, the final is scored and its list frozen."""
     edition = make_edition()
     for level in edition.award_levels:

@@ -11,7 +11,7 @@ from tests.results.helpers import scored_contest
 SCORES = {"A": {0: 70, 1: 66}, "B": {0: 52, 1: 58}, "C": {0: 40, 1: 44}}
 
 
-def _closed_round():  # noqa: ANN202
+def _closed_round():
     edition, round_, entries, judges = scored_contest(SCORES)
     round_.status = RoundStatus.OPEN.value
     db.session.flush()

@@ -40,7 +40,7 @@ def _shape(path: str) -> str:
     return re.sub(r"\d+", "N", path)
 
 
-def crawl(client, starts: list[str]) -> tuple[list[tuple[str, int]], int]:  # noqa: ANN001
+def crawl(client, starts: list[str]) -> tuple[list[tuple[str, int]], int]:
     """Visit pages breadth first; returns the 5xx answers and the number of pages fetched."""
     seen: set[str] = set()
     shapes: dict[str, int] = {}
@@ -78,13 +78,13 @@ def crawl(client, starts: list[str]) -> tuple[list[tuple[str, int]], int]:  # no
 
 
 @pytest.fixture
-def demo(app):  # noqa: ANN001, ANN201
+def demo(app):
     seed_demo()
     db.session.commit()
 
 
 @pytest.fixture
-def judged_demo(app):  # noqa: ANN001, ANN201
+def judged_demo(app):
     """The demo a season later: round 1 scored, closed and decided, the final scored and closed, awards computed."""
     seed_demo()
     edition = db.session.scalar(select(Edition).where(Edition.slug == DEMO_SLUG))
@@ -124,7 +124,7 @@ def test_crawl_judged_demo_pages_of_each_role_answer_without_server_errors(app, 
     _crawl_as(auth, client, role)
 
 
-def _crawl_as(auth, client, role: str) -> None:  # noqa: ANN001
+def _crawl_as(auth, client, role: str) -> None:
     email, starts = ROLES[role]
     if email is not None:
         response = auth.login(email, DEMO_PASSWORD)

@@ -9,7 +9,7 @@ from tests.factories import make_edition, make_user
 
 
 @pytest.fixture
-def organizer(app):  # noqa: ANN001, ANN201
+def organizer(app):
     return make_user(Role.ORGANIZER, full_name="Lê Văn Tổ Chức")
 
 

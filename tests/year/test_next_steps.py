@@ -15,11 +15,11 @@ from tests.year.test_applicant_result import scored_year
 
 
 @pytest.fixture
-def organizer(app):  # noqa: ANN001, ANN201
+def organizer(app):
     return make_user(Role.ORGANIZER, full_name="Lê Văn Tổ Chức")
 
 
-def _steps(client) -> list[tuple[str, bool, str]]:  # noqa: ANN001
+def _steps(client) -> list[tuple[str, bool, str]]:
     html = client.get("/quan-tri/").get_data(as_text=True)
     panel = html[html.index('data-test="next-steps"'):]
     panel = panel[:panel.index("</section>")]

@@ -14,11 +14,11 @@ from tests.results.helpers import add_sheet, make_judges
 
 
 @pytest.fixture
-def organizer(app):  # noqa: ANN001, ANN201
+def organizer(app):
     return make_user(Role.ORGANIZER, full_name="Lê Văn Tổ Chức")
 
 
-def _round_starting_in(days: int):  # noqa: ANN202
+def _round_starting_in(days: int):
     edition = make_edition()
     round_ = edition.rounds[0]
     round_.opens_at = utcnow() + timedelta(days=days)

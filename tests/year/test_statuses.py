@@ -43,7 +43,7 @@ def test_approvals_page_never_calls_an_unsent_draft_ready_and_names_statuses(app
     assert "sẵn sàng công bố" in page
 
 
-def _published_contest():  # noqa: ANN202
+def _published_contest():
     edition, round_, entries, judges = scored_contest(SCORES)
     for level in edition.award_levels:
         level.min_score = Decimal("50")

@@ -34,7 +34,7 @@ from contest.web.admin.routes import bp
 PER_PAGE = 25
 
 
-def _actor():  # noqa: ANN202
+def _actor():
     return current_user._get_current_object()  # type: ignore[attr-defined]
 
 
@@ -63,7 +63,7 @@ def _filter_args(entry_filter: entries.EntryFilter) -> dict[str, object]:
                               "category": entry_filter.category_id, "status": entry_filter.status}.items() if v}
 
 
-def _problem(error: EntryError, back: str):  # noqa: ANN202
+def _problem(error: EntryError, back: str):
     db.session.rollback()
     flash(error.message, "error")
     return render_template("admin/entries/problem.html", message=error.message, back=back), error.status
@@ -147,13 +147,13 @@ def _render_detail(entry: Entry, screen_form: ScreenForm | None = None, reopen_f
 
 @bp.route("/bai-du-thi/<int:entry_id>")
 @roles_required(Role.ORGANIZER)
-def entries_detail(entry_id: int):  # noqa: ANN201
+def entries_detail(entry_id: int):
     return _render_detail(personal_data.viewed(_entry_or_404(entry_id)))
 
 
 @bp.route("/bai-du-thi/<int:entry_id>/tham-dinh", methods=["POST"])
 @roles_required(Role.ORGANIZER)
-def entries_screen(entry_id: int):  # noqa: ANN201
+def entries_screen(entry_id: int):
     entry = _entry_or_404(entry_id)
     form = ScreenForm()
     passed = {c.id: request.form.get(f"check-{c.id}") == "y" for c in entry.edition.eligibility_checks}
@@ -177,7 +177,7 @@ def entries_screen(entry_id: int):  # noqa: ANN201
 
 @bp.route("/bai-du-thi/<int:entry_id>/mo-lai", methods=["POST"])
 @roles_required(Role.ORGANIZER)
-def entries_reopen(entry_id: int):  # noqa: ANN201
+def entries_reopen(entry_id: int):
     entry = _entry_or_404(entry_id)
     form = ReopenForm()
     if not form.validate():
@@ -197,7 +197,7 @@ def entries_reopen(entry_id: int):  # noqa: ANN201
 
 @bp.route("/bai-du-thi/hang-loat", methods=["POST"])
 @roles_required(Role.ORGANIZER)
-def entries_bulk():  # noqa: ANN201
+def entries_bulk():
     form = BulkForm(formdata=MultiDict(request.form))
     back = request.form.get("back") or ""
     if not back.startswith("/quan-tri/bai-du-thi"):

@@ -24,7 +24,7 @@ FREQUENCY_CHOICES = [
 
 
 class _Window:
-    def validate_closes_at(self, field) -> None:  # noqa: ANN001
+    def validate_closes_at(self, field) -> None:
         if self.opens_at.data and field.data and field.data <= self.opens_at.data:
             raise ValidationError(_l("Thời điểm đóng phải sau thời điểm mở."))
 

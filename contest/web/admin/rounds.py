@@ -48,7 +48,7 @@ def _round_or_404(round_id: int) -> Round:
     return round_
 
 
-def _actor():  # noqa: ANN202
+def _actor():
     return current_user._get_current_object()  # type: ignore[attr-defined]
 
 

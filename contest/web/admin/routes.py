@@ -52,16 +52,16 @@ def committee_home() -> str:
 
 
 # Each area of the organizers' work keeps its routes in its own module, registered on ``bp`` when imported.
-import contest.web.admin.approvals  # noqa: E402,F401
-import contest.web.admin.assignments  # noqa: E402,F401
-import contest.web.admin.audit  # noqa: E402,F401
-import contest.web.admin.certificates  # noqa: E402,F401
-import contest.web.admin.complaints  # noqa: E402,F401
-import contest.web.admin.decisions  # noqa: E402,F401
-import contest.web.admin.editions  # noqa: E402,F401
-import contest.web.admin.entries  # noqa: E402,F401
-import contest.web.admin.judges  # noqa: E402,F401
-import contest.web.admin.reports  # noqa: E402,F401
-import contest.web.admin.results  # noqa: E402,F401
-import contest.web.admin.rounds  # noqa: E402,F401
-import contest.web.admin.votes  # noqa: E402,F401
+import contest.web.admin.approvals
+import contest.web.admin.assignments
+import contest.web.admin.audit
+import contest.web.admin.certificates
+import contest.web.admin.complaints
+import contest.web.admin.decisions
+import contest.web.admin.editions
+import contest.web.admin.entries
+import contest.web.admin.judges
+import contest.web.admin.reports
+import contest.web.admin.results
+import contest.web.admin.rounds
+import contest.web.admin.votes

@@ -81,4 +81,5 @@ class ChangePasswordForm(FlaskForm):
     )
 
 
-__all__ = ["RegisterForm", "LoginForm", "ForgotPasswordForm", "ResetPasswordForm", "ChangePasswordForm", "normalize_email"]
+__all__ = ["RegisterForm", "LoginForm", "ForgotPasswordForm", "ResetPasswordForm", "ChangePasswordForm",
+           "normalize_email"]

@@ -74,4 +74,5 @@ class LinkForm(FlaskForm):
 class WithdrawForm(FlaskForm):
     confirm = BooleanField(_l("Tôi hiểu rằng bài dự thi đã rút sẽ không được chấm và không thể khôi phục"),
                            validators=[InputRequired(message=_l("Vui lòng đánh dấu để xác nhận rút bài."))])
-    reason = TextAreaField(_l("Lý do (không bắt buộc)"), filters=[strip_text], validators=[optional(), max_length(1000)])
+    reason = TextAreaField(_l("Lý do (không bắt buộc)"), filters=[strip_text], validators=[optional(),
+                                                                                           max_length(1000)])

@@ -23,7 +23,8 @@ PER_PAGE = 30
 
 
 class DeletionRequestForm(FlaskForm):
-    reason = TextAreaField(_l("Lý do (không bắt buộc)"), filters=[strip_text], validators=[optional(), max_length(2000)])
+    reason = TextAreaField(_l("Lý do (không bắt buộc)"), filters=[strip_text], validators=[optional(),
+                                                                                           max_length(2000)])
     confirm = BooleanField(_l("Tôi hiểu rằng tài khoản sẽ bị vô hiệu hoá và dữ liệu cá nhân bị xoá vĩnh viễn"))
 
 
@@ -40,11 +41,11 @@ def status_labels() -> dict[str, str]:
     }
 
 
-def _me():  # noqa: ANN202
+def _me():
     return current_user._get_current_object()  # type: ignore[attr-defined]
 
 
-def _privacy_page(form: DeletionRequestForm | None = None, status: int = 200):  # noqa: ANN202
+def _privacy_page(form: DeletionRequestForm | None = None, status: int = 200):
     user = _me()
     return render_template(
         "entries/privacy/index.html",
@@ -79,7 +80,7 @@ def privacy_download() -> Response:
 
 @bp.route("/du-lieu-ca-nhan/yeu-cau-xoa", methods=["POST"])
 @login_required
-def privacy_request_deletion():  # noqa: ANN201
+def privacy_request_deletion():
     form = DeletionRequestForm()
     if not form.validate():
         return _privacy_page(form, 422)
@@ -106,7 +107,7 @@ def _own_request(request_id: int) -> DeletionRequest:
 
 @bp.route("/du-lieu-ca-nhan/yeu-cau-xoa/<int:request_id>/huy", methods=["POST"])
 @login_required
-def privacy_cancel_deletion(request_id: int):  # noqa: ANN201
+def privacy_cancel_deletion(request_id: int):
     req = _own_request(request_id)
     if not ActionForm().validate():
         abort(400)
@@ -135,7 +136,7 @@ def _request_or_404(request_id: int) -> DeletionRequest:
 
 
 def _requests_page(reject_form: RejectDeletionForm | None = None, rejecting: int | None = None,
-                   status: int = 200):  # noqa: ANN202
+                   status: int = 200):
     from flask import request
 
     page_no = request.args.get("page", "1")
@@ -160,7 +161,7 @@ def privacy_requests() -> tuple[str, int]:
 
 @bp.route("/yeu-cau-xoa-du-lieu/<int:request_id>/thuc-hien", methods=["POST"])
 @roles_required(Role.ORGANIZER)
-def privacy_execute_deletion(request_id: int):  # noqa: ANN201
+def privacy_execute_deletion(request_id: int):
     req = _request_or_404(request_id)
     if not ActionForm().validate():
         abort(400)
@@ -181,7 +182,7 @@ def privacy_execute_deletion(request_id: int):  # noqa: ANN201
 
 @bp.route("/yeu-cau-xoa-du-lieu/<int:request_id>/tu-choi", methods=["POST"])
 @roles_required(Role.ORGANIZER)
-def privacy_reject_deletion(request_id: int):  # noqa: ANN201
+def privacy_reject_deletion(request_id: int):
     req = _request_or_404(request_id)
     form = RejectDeletionForm()
     if not form.validate():

@@ -60,7 +60,7 @@ INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg", "image/webp"}
 DRAIN_LIMIT = 8 * 1024 * 1024
 
 
-def _user():  # noqa: ANN202 - the logged-in User
+def _user():
     return current_user._get_current_object()  # type: ignore[attr-defined]
 
 
@@ -84,12 +84,12 @@ def _commit() -> None:
 
 
 @bp.errorhandler(entries.EntryError)
-def _entry_error(error: entries.EntryError):  # noqa: ANN202
+def _entry_error(error: entries.EntryError):
     return _problem(error.message, error.status, problems=error.problems)
 
 
 @bp.errorhandler(StaleDataError)
-def _stale(error: StaleDataError):  # noqa: ANN202
+def _stale(error: StaleDataError):
     # Two requests changed the same entry at once (a double click, two tabs): the first one won.
     return _problem(_("Dữ liệu đã được thay đổi ở nơi khác. Vui lòng tải lại trang và thử lại."), 409)
 
@@ -307,7 +307,7 @@ def _receive_upload(entry: Entry, kind_id: int | None = None, attachment_id: int
         return _problem(_("Yêu cầu tải tệp không hợp lệ."), 400, entry)
     reader = MultipartReader(request.stream, request.mimetype_params.get("boundary", ""))
 
-    def refuse(message: str, status: int):  # noqa: ANN202
+    def refuse(message: str, status: int):
         reader.drain(DRAIN_LIMIT)
         return _problem(message, status, entry)
 
@@ -363,7 +363,7 @@ def _commit_upload(result: entries.StoredUpload) -> None:
 @bp.route("/<int:entry_id>/tep/loai/<int:kind_id>", methods=["POST"])
 @csrf.exempt  # the token is checked from the streamed body in _receive_upload
 @login_required
-def upload_file(entry_id: int, kind_id: int):  # noqa: ANN201
+def upload_file(entry_id: int, kind_id: int):
     entry = get_entry_for(current_user, entry_id, edit=True)
     return _receive_upload(entry, kind_id=kind_id)
 
@@ -371,7 +371,7 @@ def upload_file(entry_id: int, kind_id: int):  # noqa: ANN201
 @bp.route("/<int:entry_id>/tep/<int:attachment_id>/thay-the", methods=["POST"])
 @csrf.exempt  # the token is checked from the streamed body in _receive_upload
 @login_required
-def replace_file(entry_id: int, attachment_id: int):  # noqa: ANN201
+def replace_file(entry_id: int, attachment_id: int):
     entry = get_entry_for(current_user, entry_id, edit=True)
     return _receive_upload(entry, attachment_id=attachment_id)
 
@@ -389,7 +389,7 @@ def remove_file(entry_id: int, attachment_id: int) -> Response:
 
 @bp.route("/<int:entry_id>/lien-ket/<int:kind_id>", methods=["POST"])
 @login_required
-def add_link(entry_id: int, kind_id: int):  # noqa: ANN201
+def add_link(entry_id: int, kind_id: int):
     entry = get_entry_for(current_user, entry_id, edit=True)
     kind = entries.kind_of(entry, kind_id)
     form = LinkForm()
@@ -406,7 +406,7 @@ def add_link(entry_id: int, kind_id: int):  # noqa: ANN201
 
 
 @bp.route("/tep/<int:attachment_id>")
-def download(attachment_id: int):  # noqa: ANN201
+def download(attachment_id: int):
     """Anyone who may not read the file gets 404, logged in or not."""
     attachment = get_attachment_for(current_user, attachment_id)
     if attachment.link_url:
@@ -446,7 +446,7 @@ def download(attachment_id: int):  # noqa: ANN201
 
 @bp.route("/<int:entry_id>/nop", methods=["POST"])
 @login_required
-def submit(entry_id: int):  # noqa: ANN201
+def submit(entry_id: int):
     from contest import showcase
 
     entry = get_entry_for(current_user, entry_id, edit=True)
@@ -473,7 +473,7 @@ def submit(entry_id: int):  # noqa: ANN201
 
 @bp.route("/<int:entry_id>/rut", methods=["GET", "POST"])
 @login_required
-def withdraw(entry_id: int):  # noqa: ANN201
+def withdraw(entry_id: int):
     entry = get_entry_for(current_user, entry_id, edit=True)
     form = WithdrawForm()
     if entry.status == EntryStatus.WITHDRAWN:
@@ -494,4 +494,4 @@ def withdraw(entry_id: int):  # noqa: ANN201
     return render_template("entries/withdraw.html", entry=entry, form=form)
 
 
-from contest.web.entries import privacy  # noqa: E402,F401  (personal data pages, registered on this blueprint)
+from contest.web.entries import privacy

@@ -41,7 +41,7 @@ class MultipartReader:
         self._ended = False
         self.fields: dict[str, str] = {}
 
-    def _event(self):  # noqa: ANN202 - a werkzeug multipart event
+    def _event(self):
         while True:
             try:
                 event = self._decoder.next_event()

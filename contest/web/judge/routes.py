@@ -86,5 +86,5 @@ def dashboard() -> str:
 
 
 # The judge's profile and scoring pages live in their own modules, registered on ``bp`` when imported.
-import contest.web.judge.profile  # noqa: E402,F401
-import contest.web.judge.scoring  # noqa: E402,F401
+import contest.web.judge.profile
+import contest.web.judge.scoring

@@ -133,7 +133,8 @@ def post_sheet(assignment_id: int) -> Response | tuple[str, int]:
     try:
         data = sheet_input_from(request.form, assignment.round)
     except BadSheetForm:
-        return _render_sheet(assignment, status=400, message=_("Biểu mẫu phiếu chấm không hợp lệ. Vui lòng tải lại trang."))
+        return _render_sheet(assignment, status=400,
+                             message=_("Biểu mẫu phiếu chấm không hợp lệ. Vui lòng tải lại trang."))
     submitting = request.form.get("action") == "submit"
     try:
         if submitting:

@@ -167,7 +167,7 @@ def results_page(slug: str | None = None) -> str:
         if cached_page is not None:
             return cached_page
     content = _render_content(*public)
-    fragment = Markup(content["html"])  # noqa: S704 - our own rendered template
+    fragment = Markup(content["html"])
     page = render_template("public/results/index.html", title=content["title"], fragment=fragment)
     if whole_page:
         results.cache_put(page_key, page)
@@ -199,7 +199,8 @@ def applicant_comments(round_: Round | None, entry: Entry) -> list[dict[str, str
         )
         .order_by(ScoreSheet.submitted_at, ScoreSheet.id)
     ).all()
-    texts = [s.comment_to_applicant.strip() for s in sheets if s.comment_to_applicant and s.comment_to_applicant.strip()]
+    texts = [s.comment_to_applicant.strip() for s in sheets
+             if s.comment_to_applicant and s.comment_to_applicant.strip()]
     return [{"n": i, "comment": text} for i, text in enumerate(texts, start=1)]
 
 

@@ -70,10 +70,10 @@ def set_language(lang: str) -> Response:
 
 
 # Results, rules and the public vote live in their own modules, registered on ``bp`` when imported.
-import contest.web.public.complaints  # noqa: E402,F401
-import contest.web.public.open_data  # noqa: E402,F401
-import contest.web.public.results  # noqa: E402,F401
-import contest.web.public.rules  # noqa: E402,F401
-import contest.web.public.showcase  # noqa: E402,F401
-import contest.web.public.verify  # noqa: E402,F401
-import contest.web.public.vote  # noqa: E402,F401
+import contest.web.public.complaints
+import contest.web.public.open_data
+import contest.web.public.results
+import contest.web.public.rules
+import contest.web.public.showcase
+import contest.web.public.verify
+import contest.web.public.vote

@@ -58,7 +58,7 @@ def rules_document(slug: str) -> BaseResponse:
     except StorageError:
         abort(503)
 
-    def body():  # noqa: ANN202
+    def body():
         with reader:
             yield from reader
 

@@ -57,7 +57,7 @@ def _network() -> str:
     return votes.network_of(request.remote_addr) or "unknown"
 
 
-def _limit(name: str):  # noqa: ANN202 - a Flask-Limiter limit value
+def _limit(name: str):
     """A limit from the app's config (e.g. "60 per minute"); evaluated per request so tests can change it."""
     return lambda: current_app.config[name]
 
