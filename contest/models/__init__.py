@@ -54,6 +54,7 @@ from contest.models.results import (
     ResultSet,
     ResultStatus,
 )
+from contest.models.reviews import ChairDecision, ChairDecisionKind, PanelChair
 from contest.models.votes import (
     ONCE_DAY,
     BallotEntry,
