@@ -266,3 +266,17 @@ def _apply_decisions(result_set: ResultSet) -> None:
         award.total_score = round_half_up(row["total"], SCORE_PLACES)
         award.rank = row["rank"]
     db.session.flush()
+
+
+def eligible_chairs() -> list[User]:
+    """Active judges, by name: the people an organizer may appoint as a panel's chair."""
+    from contest.models import UserRole
+
+    query = (select(User).join(UserRole, UserRole.user_id == User.id)
+             .where(UserRole.role == Role.JUDGE.value, User.active.is_(True)).order_by(User.full_name))
+    return list(db.session.scalars(query))
+
+
+def panels_of(round_: Round) -> list[tuple[Category | None, PanelChair | None]]:
+    """The round's final panel, then each field's sub-panel, with its current chair if any."""
+    return [(None, chair_of(round_))] + [(c, chair_of(round_, c)) for c in round_.edition.categories]

@@ -56,6 +56,7 @@ def committee_home() -> str:
 import contest.web.admin.approvals  # noqa: E402,F401
 import contest.web.admin.assignments  # noqa: E402,F401
 import contest.web.admin.audit  # noqa: E402,F401
+import contest.web.admin.chairs  # noqa: E402,F401
 import contest.web.admin.editions  # noqa: E402,F401
 import contest.web.admin.entries  # noqa: E402,F401
 import contest.web.admin.judges  # noqa: E402,F401
