@@ -8,7 +8,7 @@ import pytest
 from flask import current_app
 from sqlalchemy import select
 
-from contest import reviews
+from contest import results, reviews
 from contest.approvals import ApprovalError, send_for_approval
 from contest.extensions import db
 from contest.models import AuditEvent, Role
@@ -124,3 +124,13 @@ def test_appointing_another_chair_replaces_the_first_and_is_audited(app):
     assert reviews.chair_of(rs.round).user_id == judges[1].id
     events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "review.chair_appointed")).all()
     assert [e.after["user_id"] for e in events] == [judges[0].id, judges[1].id]
+
+
+def test_the_recompute_check_still_matches_after_the_chair_moved_an_entry(app):
+    rs, entries, judges, organizer = flagged_result_set()
+    reviews.appoint_chair(rs.round, None, judges[0], actor=organizer)
+    reviews.record_chair_decision(rs, entries["A"].id, "exclude_sheet", judges[0], judge_id=judges[4].id,
+                                  reason="Giám khảo chấm nhầm tiêu chí")
+    db.session.commit()
+    assert _award(rs, entries["A"]).rank == 1
+    assert results.recompute_check(rs).differences == []
