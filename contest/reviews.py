@@ -216,15 +216,24 @@ def record_chair_decision(
 # ---------------------------------------------------------------- applying decisions
 
 
-def decided_value(row: dict[str, Any], decision: ChairDecision | None, sheets: list[dict[str, Any]]) -> float:
+def decided_value(row: dict[str, Any], decision: ChairDecision | None, sheets: list[dict[str, Any]],
+                  mapping: dict[str, Any] | None = None) -> float:
     """The expert score a decision gives one row; the engine's value when there is no decision."""
     engine = row.get("engine_expert_score", row["expert_score"])
     if decision is None or decision.decision in (ChairDecisionKind.KEEP, ChairDecisionKind.ASK_REVIEW):
         return float(engine)
     if decision.decision == ChairDecisionKind.PLAIN_MEAN:
-        return float(row["plain_mean"])
+        return on_published_scale(float(row["plain_mean"]), mapping)
     kept = [s["total"] for s in sheets if int(s["judge_id"]) != decision.judge_id]
-    return sum(kept) / len(kept)
+    return on_published_scale(sum(kept) / len(kept), mapping)
+
+
+def on_published_scale(value: float, mapping: dict[str, Any] | None) -> float:
+    """The result set's one scale mapping (``judging.publication.ScaleMapping``) applied to a chair's value,
+    so it sits on the same published scale as every other entry's."""
+    if not mapping or mapping.get("identity", True):
+        return value
+    return (value - mapping["low"]) * mapping["scale"] / (mapping["high"] - mapping["low"])
 
 
 def _apply_decisions(result_set: ResultSet) -> None:
@@ -242,7 +251,8 @@ def _apply_decisions(result_set: ResultSet) -> None:
         row.setdefault("engine_total", row["total"])
         row.setdefault("engine_rank", row["rank"])
         decision = decisions.get(int(row["entry_id"]))
-        value = decided_value(row, decision, [s for s in payload["sheets"] if s["entry_id"] == row["entry_id"]])
+        value = decided_value(row, decision, [s for s in payload["sheets"] if s["entry_id"] == row["entry_id"]],
+                              payload.get("scale_mapping"))
         vote = Decimal(row["vote_score"]) if row.get("vote_score") is not None else Decimal(0)
         row["expert_score"] = value
         # As the engine adds them: the vote's one-decimal points exactly, onto the expert value.

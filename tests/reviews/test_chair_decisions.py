@@ -134,3 +134,20 @@ def test_the_recompute_check_still_matches_after_the_chair_moved_an_entry(app):
     db.session.commit()
     assert _award(rs, entries["A"]).rank == 1
     assert results.recompute_check(rs).differences == []
+
+
+def test_a_chairs_plain_mean_goes_through_the_same_scale_mapping_as_every_published_score(app):
+    from tests.results.helpers import scored_contest
+
+    harsh = {"X": {0: 78, 1: 79, 2: 80}, "Y": {0: 60, 3: 75}, "Z": {1: 62, 3: 76, 4: 70}, "W": {2: 61, 4: 72}}
+    edition, round_, entries, judges = scored_contest(harsh)
+    organizer = make_user(Role.ORGANIZER)
+    rs = results.compute_result_set(round_, actor=organizer)
+    mapping = rs.payload["scale_mapping"]
+    assert mapping["identity"] is False
+    reviews.appoint_chair(round_, None, judges[0], actor=organizer)
+    row = reviews.flagged_rows(rs)[0]
+    reviews.record_chair_decision(rs, int(row["entry_id"]), "plain_mean", judges[0])
+    decided = next(r for r in rs.payload["rows"] if r["entry_id"] == row["entry_id"])
+    expected = (row["plain_mean"] - mapping["low"]) * mapping["scale"] / (mapping["high"] - mapping["low"])
+    assert decided["expert_score"] == pytest.approx(expected)
