@@ -252,6 +252,7 @@ def _why(payload: dict[str, Any], entry_id: int, edition_id: int, back: str) -> 
         points=points, criteria=criteria, criterion_names=criterion_names, payload=payload,
         levels=_levels(edition_id), flag_label=flag_label, back=back,
         decision_label=lambda code: str(CHAIR_DECISION.get(code, code)),
+        steps=results.paper_steps(payload, key),
     )
 
 
