@@ -88,3 +88,19 @@ def test_an_applicant_cannot_reach_the_chair_pages(app, client, auth):
     db.session.commit()
     auth.as_(make_user(Role.APPLICANT))
     assert client.get("/giam-khao/chu-tich").status_code == 403
+
+
+def test_the_why_page_recomputes_on_paper_from_the_chairs_reduced_mean(app, client, auth):
+    from contest.numbers import format_score
+
+    rs, entries, judges, organizer = flagged_result_set()
+    reviews.appoint_chair(rs.round, None, judges[0], actor=organizer)
+    reviews.record_chair_decision(rs, entries["A"].id, "exclude_sheet", judges[0], judge_id=judges[4].id,
+                                  reason="Giám khảo chấm nhầm tiêu chí")
+    db.session.commit()
+    auth.as_(organizer)
+    why = client.get(f"/quan-tri/ket-qua/bo/{rs.id}/bai/{entries['A'].id}").get_data(as_text=True)
+    four_others = (78 + 79 + 77 + 78) / 4 * rs.payload["scale"] / 80
+    assert f'data-test="paper-source">{format_score(four_others)}<' in why
+    assert "Theo quyết định của chủ tịch hội đồng:" in why
+    assert f'data-test="paper-expert">{format_score(four_others)}<' in why
