@@ -170,6 +170,9 @@ def record_chair_decision(
         raise ReviewError(_("Chỉ chủ tịch hội đồng của tiểu ban này mới được quyết định."), 403)
     if result_set.status not in (ResultStatus.COMPUTED, ResultStatus.FROZEN):
         raise ReviewError(_("Kết quả đã công bố, không thể thay đổi quyết định của chủ tịch hội đồng."), 409)
+    if result_set.sent_for_approval_at is not None:
+        # The committee votes on the scores it was sent; changing them under its feet would void those votes.
+        raise ReviewError(_("Danh sách đã được gửi Ban tổ chức phê duyệt, không thể thay đổi điểm."), 409)
     if decision not in {k.value for k in ChairDecisionKind}:
         raise ReviewError(_("Quyết định không hợp lệ."), 400)
     row = next((r for r in flagged_rows(result_set) if int(r["entry_id"]) == entry_id), None)

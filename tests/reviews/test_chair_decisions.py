@@ -151,3 +151,19 @@ def test_a_chairs_plain_mean_goes_through_the_same_scale_mapping_as_every_publis
     decided = next(r for r in rs.payload["rows"] if r["entry_id"] == row["entry_id"])
     expected = (row["plain_mean"] - mapping["low"]) * mapping["scale"] / (mapping["high"] - mapping["low"])
     assert decided["expert_score"] == pytest.approx(expected)
+
+
+def test_once_the_list_is_with_the_committee_the_chair_can_no_longer_change_a_score(app):
+    rs, entries, judges, organizer = flagged_result_set()
+    committee(rs.edition)
+    reviews.appoint_chair(rs.round, None, judges[0], actor=organizer)
+    for row in reviews.pending_reviews(rs):
+        reviews.record_chair_decision(rs, int(row["entry_id"]), "keep", judges[0])
+    with current_app.test_request_context("/"):
+        send_for_approval(rs)
+    score = _award(rs, entries["A"]).expert_score
+    with pytest.raises(reviews.ReviewError) as refused:
+        reviews.record_chair_decision(rs, entries["A"].id, "exclude_sheet", judges[0], judge_id=judges[4].id,
+                                      reason="Giám khảo chấm nhầm tiêu chí")
+    assert refused.value.status == 409
+    assert _award(rs, entries["A"]).expert_score == score
