@@ -252,6 +252,11 @@ def send_for_approval(result_set: ResultSet, *, actor: User | None = None) -> in
     awards = proposed_awards(result_set)
     if not awards:
         raise ApprovalError(_("Danh sách chưa có giải nào để phê duyệt."), 409)
+    from contest.reviews import approval_blocker
+
+    unreviewed = approval_blocker(result_set)
+    if unreviewed is not None:
+        raise ApprovalError(unreviewed, 409)
     members = committee(result_set.edition)
     if not members:
         raise ApprovalError(_("Ban tổ chức chưa có thành viên nào để phê duyệt danh sách giải."), 409)

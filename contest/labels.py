@@ -18,6 +18,26 @@ ENTRY_STATUS: dict[str, LazyString] = {
     "withdrawn": _l("Đã rút"),
 }
 
+RESULT_FLAG: dict[str, LazyString] = {
+    "tie_at_boundary": _l("Đồng điểm tại ranh giới giải"),
+    "tied": _l("Đồng hạng"),
+    "single_judge": _l("Chỉ một giám khảo"),
+    "judges_disagree": _l("Giám khảo chênh lệch nhiều"),
+    "outlier_judge": _l("Có giám khảo bất thường"),
+    "incomplete_sheet": _l("Phiếu chấm thiếu tiêu chí"),
+    "separate_component": _l("Nhóm giám khảo tách rời"),
+    "grey_zone": _l("Mức giải chưa chắc chắn"),
+    "down_weighted_sheet": _l("Có phiếu của giám khảo bị giảm trọng số – chủ tịch hội đồng cần xem xét"),
+    "outlying_sheet": _l("Có phiếu lệch xa các phiếu khác – chủ tịch hội đồng cần xem xét"),
+}
+
+CHAIR_DECISION: dict[str, LazyString] = {
+    "keep": _l("Giữ giá trị đã tính"),
+    "plain_mean": _l("Dùng trung bình cộng các phiếu"),
+    "ask_review": _l("Đề nghị giám khảo xem lại phiếu chấm"),
+    "exclude_sheet": _l("Loại một phiếu chấm (ghi rõ lý do)"),
+}
+
 APPLICANT_TYPE = {
     "individual": _l("Cá nhân"),
     "group": _l("Nhóm tác giả"),

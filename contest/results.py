@@ -27,6 +27,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
 from flask import current_app, url_for
 from sqlalchemy import event, inspect, select
 from sqlalchemy.exc import IntegrityError
@@ -365,6 +366,10 @@ def payload_of(outcome: Outcome) -> dict[str, Any]:
             "total": total,
             "adjusted": adjusted[(sheets.entry_ids[int(sheets.entry[i])], judge_id)],
             "residual": float(fit.residual[i]) if fit.residual is not None else None,
+            # The sheet's weight and its judge's stretch: with ``center`` they let the why page
+            # recompute the calibrated value by hand (judging.publication.paper_decomposition).
+            "weight": float(fit.sheet_weight[i]),
+            "stretch": float(fit.judge_scale[int(sheets.judge[i])]),
         })
     award_by_entry = {a.entry_id: a for a in outcome.awards.awards} if outcome.awards else {}
     stab_by_entry = {s.entry_id: s for s in outcome.stability.entries} if outcome.stability else {}
@@ -416,6 +421,7 @@ def payload_of(outcome: Outcome) -> dict[str, Any]:
         "scale": ev.scale,
         "complete_design": published.complete if published is not None else False,
         "scale_mapping": published.mapping.to_dict() if published is not None else None,
+        "center": float(np.average(sheets.total, weights=sheets.sheet_weights())) if sheets.total.size else None,
         "rows": rows,
         "evaluation": ev.to_dict(),
         "awards": outcome.awards.to_dict() if outcome.awards else None,
@@ -826,11 +832,14 @@ def recompute_check(inputs_or_set: ResultSet | Mapping[str, Any], expected: Mapp
     again = payload_of(run_inputs(inputs, with_stability=False))
     differences = []
 
+    # The engine's own rank and total: a chair's decision (contest.reviews) moves the published ones and keeps
+    # these beside them, so the check still compares like with like.
     def rows(p: Mapping[str, Any]) -> list[tuple]:
-        return [(r["entry_id"], r["rank"], round(r["total"], 6)) for r in p.get("rows", [])]
+        return sorted((r["entry_id"], r.get("engine_rank", r["rank"]), round(r.get("engine_total", r["total"]), 6))
+                      for r in p.get("rows", []))
 
     def levels(p: Mapping[str, Any]) -> list[tuple]:
-        return [(r["entry_id"], r["level"]) for r in p.get("rows", [])]
+        return sorted((r["entry_id"], r["level"] or "") for r in p.get("rows", []))
 
     engine_ok = again["engine_input_sha256"] == payload.get("engine_input_sha256")
     hash_ok = again["input_hash"] == stored_hash
@@ -972,3 +981,54 @@ def _refuse_edits_of_closed_results(session: Session, flush_context: Any, instan
             rs = obj.result_set
             if rs is not None and _committed(rs, "status") in _CLOSED:
                 raise ImmutableResult(_("Kết quả đã hoàn tất hoặc đã được thay thế, không thể sửa."), 409)
+
+
+def paper_steps(payload: Mapping[str, Any], entry_id: str) -> dict[str, Any] | None:
+    """One entry's score in the steps a council member can redo by hand, from a stored payload.
+
+    Sheets with their judge's correction (leniency, stretch) and weight, the calibrated value they give
+    (:func:`judging.publication.paper_decomposition`), the plain mean, the value the published scale is
+    taken from, the mapping onto that scale, the vote points and the total.  None for a method without a
+    judge model, or a payload stored before sheets carried their weight.
+    """
+    from judging.publication import paper_decomposition
+
+    sheets = [s for s in payload.get("sheets", []) if s["entry_id"] == entry_id]
+    row = next((r for r in payload.get("rows", []) if r["entry_id"] == entry_id), None)
+    if (payload.get("method") != "calibrated" or row is None or not sheets or payload.get("center") is None
+            or any("weight" not in s for s in sheets)):
+        return None
+    bias = {j["judge_id"]: j["bias"] or 0.0 for j in payload["evaluation"]["judges"]}
+    steps = paper_decomposition(
+        np.array([s["total"] for s in sheets]), np.array([bias.get(s["judge_id"], 0.0) for s in sheets]),
+        np.array([s["stretch"] for s in sheets]), np.array([s["weight"] for s in sheets]), payload["center"])
+    lines = [
+        {"judge_id": s["judge_id"], "total": s["total"], "bias": bias.get(s["judge_id"], 0.0),
+         "stretch": s["stretch"], "corrected": float(c), "weight": float(w)}
+        for s, c, w in zip(sheets, steps.corrected, steps.weight)
+    ]
+    return {
+        "sheets": lines,
+        "stretched": any(abs(s["stretch"] - 1.0) > 1e-9 for s in sheets),
+        "center": payload["center"],
+        "weighted_value": steps.value,
+        "weight_sum": float(np.sum(steps.weight)),
+        "weighted_sum": float(np.sum(steps.weight * steps.corrected)),
+        "plain_mean": row.get("plain_mean"),
+        "source": _source_value(row, sheets, payload),
+        "expert_score": row["expert_score"],
+        "vote_score": row.get("vote_score"),
+        "total": row["total"],
+    }
+
+
+def _source_value(row: Mapping[str, Any], sheets: list[Mapping[str, Any]], payload: Mapping[str, Any]) -> float | None:
+    """The value the scale mapping is applied to: the chair's when the chair replaced it (contest.reviews),
+    else the plain mean on a complete design, else the calibrated value."""
+    decision = row.get("chair_decision") or {}
+    if decision.get("decision") == "plain_mean":
+        return row.get("plain_mean")
+    if decision.get("decision") == "exclude_sheet":
+        kept = [s["total"] for s in sheets if int(s["judge_id"]) != decision.get("judge_id")]
+        return sum(kept) / len(kept)
+    return row.get("plain_mean") if payload.get("complete_design") else row.get("computed_score")

@@ -179,3 +179,35 @@ def publish_evaluation(evaluation, disagree_fraction: float = DISAGREE_FRACTION)
         stderr=[by_id[e].stderr for e in entry_ids],
     )
     return result, ranking
+
+
+@dataclass(frozen=True)
+class PaperDecomposition:
+    """One entry's calibrated value taken apart so a council member can recompute it by hand."""
+
+    corrected: np.ndarray  # per sheet: the total with its judge's correction taken out
+    weight: np.ndarray  # per sheet: the weight it carries in the entry's value
+    value: float  # sum(weight × corrected) / sum(weight)
+
+
+def paper_decomposition(
+    total: np.ndarray, bias: np.ndarray, stretch: np.ndarray, sheet_weight: np.ndarray, center: float
+) -> PaperDecomposition:
+    """The calibrated model's value of one entry from its sheets, in steps a person can check.
+
+    The model (:func:`judging.normalize.normalize`, method ``calibrated``) reads a sheet as
+    ``total = center + stretch_j × (value + bias_j / stretch_j - center) + noise``; given the judges'
+    fitted bias (leniency, in points on the judge's own scale) and stretch (1 without a scale model),
+    the entry's value is the precision-weighted mean of the corrected sheets
+    ``center + (total - center - bias_j) / stretch_j`` with weights ``sheet_weight × stretch_j²``
+    (``sheet_weight`` already holds the judge's down-weighting and the robust fit's per-sheet weight).
+    The fit's last robust update may move a weight after the last solve, so the result agrees with
+    the engine's value to the fit's tolerance, not bit for bit.
+    """
+    total = np.asarray(total, dtype=float)
+    bias = np.asarray(bias, dtype=float)
+    stretch = np.asarray(stretch, dtype=float)
+    corrected = center + (total - center - bias) / stretch
+    weight = np.asarray(sheet_weight, dtype=float) * stretch**2
+    value = float(np.sum(weight * corrected) / np.sum(weight)) if np.sum(weight) > 0 else float("nan")
+    return PaperDecomposition(corrected, weight, value)

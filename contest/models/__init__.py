@@ -57,6 +57,7 @@ from contest.models.results import (
     ResultSet,
     ResultStatus,
 )
+from contest.models.reviews import ChairDecision, ChairDecisionKind, PanelChair
 from contest.models.showcase import ShowcaseConsent
 from contest.models.votes import (
     ONCE_DAY,

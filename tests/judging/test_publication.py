@@ -130,3 +130,21 @@ def test_rank_command_never_prints_a_score_above_the_scale(tmp_path):
     assert max(float(r["score"]) for r in rows) == 100.0
     assert float(next(r for r in rows if r["entry_id"] == "X")["computed_score"]) > 100
     assert rows[0]["entry_id"] == "X"
+
+
+def test_paper_decomposition_takes_the_bias_out_and_weights_each_sheet():
+    from judging.publication import paper_decomposition
+
+    steps = paper_decomposition(np.array([70.0, 80.0]), np.array([2.0, -2.0]), np.ones(2), np.array([1.0, 0.5]),
+                                center=75.0)
+    assert steps.corrected.tolist() == [68.0, 82.0]
+    assert steps.weight.tolist() == [1.0, 0.5]
+    assert steps.value == pytest.approx((68.0 + 0.5 * 82.0) / 1.5)
+
+
+def test_paper_decomposition_undoes_a_judges_stretch_around_the_centre():
+    from judging.publication import paper_decomposition
+
+    steps = paper_decomposition(np.array([90.0]), np.array([4.0]), np.array([2.0]), np.array([0.5]), center=50.0)
+    assert steps.corrected.tolist() == [50.0 + (90.0 - 50.0 - 4.0) / 2.0]
+    assert steps.weight.tolist() == [2.0]

@@ -72,7 +72,8 @@ EXPECTED: dict[str, tuple[str, ...] | dict[str, tuple[str, ...]]] = {
         "admin.results_workspace", "admin.round_advance", "admin.round_assignments", "admin.round_close",
         "admin.round_export", "admin.round_open", "admin.round_progress", "admin.round_remind",
         "admin.rounds_index", "admin.run_round_assignment", "admin.sheet_detail", "admin.vote_close_now",
-        "admin.vote_freeze", "admin.vote_open", "admin.vote_period", "admin.vote_review", "admin.vote_void",
+        "admin.edition_confirm_value", "admin.round_chairs", "admin.vote_freeze", "admin.vote_open",
+        "admin.vote_period", "admin.vote_review", "admin.vote_void",
         "admin.votes_home",
         "admin.withdraw_judge_conflict", "entries.privacy_requests", "entries.privacy_execute_deletion",
         "entries.privacy_reject_deletion", "admin.complaints_queue", "admin.certificate_settings",
@@ -94,6 +95,8 @@ EXPECTED: dict[str, tuple[str, ...] | dict[str, tuple[str, ...]]] = {
     "auth.reset_password": BAD_TOKEN, "auth.verify_email": BAD_TOKEN,
     "auth.change_password": LOGGED_IN, "auth.resend_verification": LOGGED_IN, "auth.logout": EVERYONE,
     # applicants
+    # A panel's chair reviews flagged entries; no judge of this world chairs a panel.
+    "judge.chair_reviews": JUDGE, "judge.chair_decide": ("login",) + ("403",) * 7,
     "entries.my_entries": LOGGED_IN, "entries.new_entry": CALL_CLOSED,
     "entries.privacy": LOGGED_IN, "entries.privacy_download": LOGGED_IN,
     "entries.privacy_request_deletion": LOGGED_IN,

@@ -22,6 +22,8 @@ from contest import charts, exports, results
 from contest.access import roles_required
 from contest.extensions import db
 from contest.i18n import _, _l, local_to_utc, localized
+from contest.labels import CHAIR_DECISION
+from contest.labels import RESULT_FLAG as FLAG_LABELS
 from contest.models import (
     Award,
     AwardLevel,
@@ -45,18 +47,6 @@ from contest.web.admin.forms_results import (
 )
 from contest.web.admin.routes import bp
 
-FLAG_LABELS = {
-    "tie_at_boundary": _l("Đồng điểm tại ranh giới giải"),
-    "tied": _l("Đồng hạng"),
-    "single_judge": _l("Chỉ một giám khảo"),
-    "judges_disagree": _l("Giám khảo chênh lệch nhiều"),
-    "outlier_judge": _l("Có giám khảo bất thường"),
-    "incomplete_sheet": _l("Phiếu chấm thiếu tiêu chí"),
-    "separate_component": _l("Nhóm giám khảo tách rời"),
-    "grey_zone": _l("Mức giải chưa chắc chắn"),
-    "down_weighted_sheet": _l("Có phiếu của giám khảo bị giảm trọng số – chủ tịch hội đồng cần xem xét"),
-    "outlying_sheet": _l("Có phiếu lệch xa các phiếu khác – chủ tịch hội đồng cần xem xét"),
-}
 JUDGE_REASONS = {
     "residual_spread": _l("Chấm dao động mạnh so với hội đồng"),
     "down_weighted": _l("Bị giảm trọng số"),
@@ -273,6 +263,8 @@ def _why(payload: dict[str, Any], entry_id: int, edition_id: int, back: str) -> 
         "admin/results/why.html", row=row, entry=entry, sheets=sheets, judges=judges_stats, names=names,
         points=points, criteria=criteria, criterion_names=criterion_names, payload=payload,
         levels=_levels(edition_id), flag_label=flag_label, back=back,
+        decision_label=lambda code: str(CHAIR_DECISION.get(code, code)),
+        steps=results.paper_steps(payload, key),
     )
 
 

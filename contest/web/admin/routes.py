@@ -56,6 +56,7 @@ import contest.web.admin.approvals
 import contest.web.admin.assignments
 import contest.web.admin.audit
 import contest.web.admin.certificates
+import contest.web.admin.chairs
 import contest.web.admin.complaints
 import contest.web.admin.decisions
 import contest.web.admin.editions

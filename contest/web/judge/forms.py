@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField
+from wtforms import PasswordField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import EqualTo, NumberRange, ValidationError
 
 from contest.forms import (
@@ -58,3 +58,11 @@ def accept_form_class(email: str) -> type[ProfileForm]:
         )
 
     return AcceptInvitationForm
+
+
+class ChairDecisionForm(FlaskForm):
+    """The chair's decision on one flagged entry; a judge is named for a review or an exclusion."""
+
+    decision = RadioField(_l("Quyết định"), choices=[], validators=[required()])
+    judge_id = SelectField(_l("Phiếu chấm của giám khảo"), choices=[], coerce=int)
+    reason = TextAreaField(_l("Lý do"), validators=[optional(), max_length(2000)], filters=[strip_text])

@@ -82,9 +82,13 @@ def dashboard() -> str:
     for group in rounds.values():
         group["total"] = len(group["items"])
         group["percent"] = round(100 * group["submitted"] / group["total"]) if group["total"] else 0
-    return render_template("judge/dashboard.html", groups=list(rounds.values()))
+    from contest.reviews import chaired_result_sets
+
+    return render_template("judge/dashboard.html", groups=list(rounds.values()),
+                           chaired_sets=len(chaired_result_sets(current_user)))
 
 
-# The judge's profile and scoring pages live in their own modules, registered on ``bp`` when imported.
+# The judge's profile, scoring and chair pages live in their own modules, registered on ``bp`` when imported.
+import contest.web.judge.chair
 import contest.web.judge.profile
 import contest.web.judge.scoring
