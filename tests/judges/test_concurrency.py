@@ -54,7 +54,7 @@ def test_two_simultaneous_publications_email_each_judge_once(app, mailbox):
 
 
 def test_two_simultaneous_runs_leave_one_proposal(app):
-    edition, entries = contest_with_entries({"cntt": 5})
+    edition, entries = contest_with_entries({"cntt": 5}, across_fields=True)  # judges of no field
     for _ in range(4):
         judge()
     round_id = first_round(edition).id
@@ -69,7 +69,7 @@ def test_two_simultaneous_runs_leave_one_proposal(app):
 
 
 def test_double_submitted_hand_addition_makes_one_pair(app):
-    edition, entries = contest_with_entries({"cntt": 1})
+    edition, entries = contest_with_entries({"cntt": 1}, across_fields=True)  # a judge of no field
     someone = judge()
     round_id, entry_id = first_round(edition).id, entries[0].id
 
