@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, current_app, render_template
+from flask import Response, abort, render_template
 from sqlalchemy import select
 
 from contest import exports, showcase
 from contest.extensions import db
 from contest.models import Attachment, Edition
-from contest.storage import StorageUnavailable, content_disposition, get_store
+from contest.storage import content_disposition
+from contest.web.public.images import public_image
 from contest.web.public.routes import bp
 
 VISIBLE = ("open", "closed", "archived")
@@ -42,12 +43,4 @@ def showcase_image(attachment_id: int) -> Response:
     attachment = db.session.get(Attachment, attachment_id)
     if attachment is None or not showcase.image_allowed(attachment):
         abort(404)
-    try:
-        reader = get_store().open(attachment.storage_key)
-        data = reader.read()
-        reader.close()
-    except StorageUnavailable:
-        abort(503)
-    response = current_app.response_class(data, mimetype=attachment.content_type)
-    response.headers["Cache-Control"] = "public, max-age=3600"
-    return response
+    return public_image(attachment)

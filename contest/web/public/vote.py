@@ -41,6 +41,7 @@ from contest.models import (
 from contest.search import fold
 from contest.web import render_error, safe_redirect_target
 from contest.web.public.forms_vote import VoteCodeForm, VoteEmailForm
+from contest.web.public.images import public_image
 from contest.web.public.routes import bp
 
 DEVICE_COOKIE = "binh_chon_tb"
@@ -202,21 +203,12 @@ def _render_entry(period: VotingPeriod, line: dict[str, Any], error: str | None 
 
 @bp.route("/binh-chon/<int:period_id>/anh/<int:attachment_id>")
 def vote_image(period_id: int, attachment_id: int) -> Any:
-    from contest.storage import StorageUnavailable, get_store
 
     period = _public_period(period_id)
     attachment = db.session.get(Attachment, attachment_id)
     if attachment is None or not votes.public_image_allowed(period, attachment):
         abort(404)
-    try:
-        reader = get_store().open(attachment.storage_key)
-        data = reader.read()
-        reader.close()
-    except StorageUnavailable:
-        abort(503)
-    response = current_app.response_class(data, mimetype=attachment.content_type)
-    response.headers["Cache-Control"] = "public, max-age=3600"
-    return response
+    return public_image(attachment)
 
 
 # ---------------------------------------------------------------- proof-of-work challenge
