@@ -19,7 +19,7 @@ from flask_babel import LazyString
 from sqlalchemy import Select, and_, func, select, update
 from sqlalchemy.orm import selectinload
 
-from contest import audit
+from contest import audit, votes
 from contest.extensions import db
 from contest.i18n import _, _l, format_size, localized
 from contest.mail import send_mail
@@ -660,6 +660,9 @@ def withdraw_entry(entry: Entry, *, actor: User, reason: str | None = None, now:
     entry.updated_at = now
     audit.record("entry.withdrawn", entry, actor=actor, before=before, after=entry_json(entry), reason=reason)
     db.session.flush()
+    votes.take_entry_off_ballots(
+        entry, _("Bài dự thi đã được rút: %(reason)s", reason=reason) if reason else _("Bài dự thi đã được rút."),
+        actor=actor, now=now)
     return True
 
 
@@ -736,6 +739,9 @@ def screen_entry(
                  after=entry_json(entry) | {"passed": {str(k): v for k, v in passed.items()}},
                  reason=None if eligible else reason)
     db.session.flush()
+    if not eligible:
+        votes.take_entry_off_ballots(entry, _("Bài dự thi không hợp lệ: %(reason)s", reason=reason),
+                                     actor=actor, now=now)
     return entry
 
 

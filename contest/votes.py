@@ -30,7 +30,7 @@ from importlib import resources
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import and_, bindparam, delete, func, select
+from sqlalchemy import Select, and_, bindparam, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, make_transient_to_detached
@@ -56,6 +56,7 @@ from contest.models import (
     VotingPeriod,
     utcnow,
 )
+from contest.voter_identity import canonical_identity
 from judging.vote import vote_points
 
 # Fields an organizer may make public, in display order.  Authors, e-mails, phones, addresses
@@ -92,7 +93,8 @@ def vote_points_for_round(round_: Round) -> dict[int, Decimal]:
     """entry_id → vote points from the frozen tally of the round's voting period.
 
     Empty when the edition has no vote part, the round has no period, or its tally is not
-    frozen yet.  Points are ``edition.vote_points × votes ÷ max``, half-up to one decimal.
+    frozen yet.  Points are ``edition.vote_points × votes ÷ max``, half-up to one decimal, over the
+    counted entries only (:func:`counted_entry_ids`).
     """
     edition = round_.edition
     if not edition.has_public_vote:
@@ -100,7 +102,10 @@ def vote_points_for_round(round_: Round) -> dict[int, Decimal]:
     period = period_for_round(round_)
     if period is None or period.frozen_at is None or not period.tally:
         return {}
-    counts = {str(k): int(v) for k, v in period.tally["counts"].items()}
+    # Only entries still counted share the points: one screened out after the freeze neither gets points
+    # nor sets the highest count the others are divided by.
+    counted = counted_entry_ids(period)
+    counts = {str(k): int(v) for k, v in period.tally["counts"].items() if int(k) in counted}
     return {int(k): v for k, v in vote_points(counts, max_points=edition.vote_points).items()}
 
 
@@ -278,42 +283,118 @@ def update_voting_period(
     show_counts_live: bool,
     entry_ids: list[int],
     public_fields: dict[int, list[str]],
+    removal_reason: str | None = None,
     actor: User | None = None,
     now: datetime | None = None,
 ) -> VotingPeriod:
     """Change the closing time, counts display, ballot and public fields of an unfrozen period.
 
-    Entries that already have votes stay on the ballot: removing them would silently drop votes.
+    An entry without votes that leaves the ballot is simply removed.  One that already has votes is taken
+    off with ``removal_reason`` (required): its line stays on record, its votes are kept but voided with
+    that reason, so nothing is dropped silently.  A line taken off comes back when it is listed again (its
+    voided votes stay voided).
     """
     now = now or utcnow()
     if period.frozen_at is not None:
         raise VoteError(_("Kết quả bình chọn đã được chốt, không thể thay đổi."), 409)
     if closes_at <= period.opens_at:
         raise VoteError(_("Thời điểm đóng phải sau thời điểm mở."), 422)
+    keep = list(dict.fromkeys(int(i) for i in entry_ids))
+    if not keep:
+        raise VoteError(_("Danh sách bình chọn chưa có bài dự thi nào."), 422)
     before = _period_json(period)
     voted = set(db.session.scalars(select(Vote.entry_id).where(Vote.period_id == period.id).distinct()))
-    keep = list(dict.fromkeys(int(i) for i in entry_ids))
-    dropped_with_votes = voted - set(keep)
-    if dropped_with_votes:
-        raise VoteError(_("Không thể bỏ khỏi danh sách bài dự thi đã có phiếu bình chọn."), 409)
+    leaving = [b for b in period.ballot if b.entry_id not in keep and b.on_ballot]
+    leaving_with_votes = [b for b in leaving if b.entry_id in voted]
+    reason = (removal_reason or "").strip()
+    if leaving_with_votes and not reason:
+        raise VoteError(_("Bài %(codes)s đã có phiếu bình chọn: vui lòng nêu lý do bỏ khỏi danh sách. Các phiếu "
+                          "được giữ trong hồ sơ nhưng bị huỷ, không được tính.",
+                          codes=", ".join(b.entry.reference_code for b in leaving_with_votes)),
+                      422, "reason_required")
     rows = {b.entry_id: b for b in period.ballot}
+    returning = [rows[i].entry for i in keep if i in rows and not rows[i].on_ballot]
+    if any(not can_be_on_ballot(e) for e in returning):
+        raise VoteError(_("Có bài dự thi không thể đưa vào danh sách bình chọn."), 422)
     new_rows = _ballot_rows(period.round, [i for i in keep if i not in rows], public_fields)
-    for b in list(period.ballot):
-        if b.entry_id not in keep:
-            period.ballot.remove(b)
+    for b in leaving:
+        if b.entry_id in voted:
+            _take_off(b, reason, actor, now)
         else:
+            period.ballot.remove(b)
+    for b in period.ballot:
+        if b.entry_id in keep:
+            b.taken_off_at = b.taken_off_by_id = b.taken_off_reason = None
             b.public_fields = _clean_fields(public_fields.get(b.entry_id, b.public_fields))
             b.position = keep.index(b.entry_id)
     for r in new_rows:
         r.position = keep.index(r.entry_id)
         period.ballot.append(r)
-    if not keep:
-        raise VoteError(_("Danh sách bình chọn chưa có bài dự thi nào."), 422)
     period.closes_at = closes_at
     period.show_counts_live = show_counts_live
     db.session.flush()
-    audit.record("vote.period_updated", period, actor=actor, before=before, after=_period_json(period))
+    audit.record("vote.period_updated", period, actor=actor, before=before, after=_period_json(period),
+                 reason=reason if leaving_with_votes else None)
     return period
+
+
+# Entries screened out of the contest: they leave every ballot and can receive no vote.
+SCREENED_OUT = (EntryStatus.INELIGIBLE.value, EntryStatus.WITHDRAWN.value)
+
+
+def can_be_on_ballot(entry: Entry) -> bool:
+    return entry.status not in (EntryStatus.DRAFT.value, *SCREENED_OUT)
+
+
+def _take_off(line: BallotEntry, reason: str, actor: User | None, now: datetime) -> int:
+    """Mark the line off the ballot and void its counted votes with the reason; returns how many were voided."""
+    line.taken_off_at = now
+    line.taken_off_by_id = actor.id if actor is not None else None
+    line.taken_off_reason = reason
+    if line.period.frozen_at is not None:
+        return 0  # the frozen tally stays as hashed; vote_points_for_round leaves the entry out
+    voided = db.session.execute(
+        update(Vote).where(Vote.period_id == line.period_id, Vote.entry_id == line.entry_id, Vote.voided_at.is_(None))
+        .values(voided_at=now, voided_by_id=line.taken_off_by_id, void_reason=reason)
+        .execution_options(synchronize_session="fetch")
+    ).rowcount
+    return int(voided or 0)
+
+
+def take_entry_off_ballots(entry: Entry, reason: str, *, actor: User | None = None,
+                           now: datetime | None = None) -> int:
+    """An entry screened out (ineligible, withdrawn) leaves every ballot it is on.
+
+    Its votes are kept for the record but voided with ``reason``, so they neither count nor set the
+    highest count the other entries' points are divided by.  In a period whose tally is already frozen
+    the votes stay as hashed and the entry is left out of the vote points.  Returns the votes voided.
+    """
+    now = now or utcnow()
+    lines = list(db.session.scalars(
+        select(BallotEntry).where(BallotEntry.entry_id == entry.id, BallotEntry.taken_off_at.is_(None))
+    ))
+    total = 0
+    for line in lines:
+        voided = _take_off(line, reason, actor, now)
+        total += voided
+        db.session.flush()
+        audit.record("vote.entry_taken_off", line.period, actor=actor, reason=reason,
+                     after={"entry_id": entry.id, "votes_voided": voided})
+    return total
+
+
+def counted_entry_ids(period: VotingPeriod) -> set[int]:
+    """Entries whose votes count: on the ballot and not screened out."""
+    return set(db.session.scalars(
+        select(BallotEntry.entry_id).join(Entry, Entry.id == BallotEntry.entry_id)
+        .where(BallotEntry.period_id == period.id, BallotEntry.taken_off_at.is_(None),
+               Entry.status.notin_(SCREENED_OUT))
+    ))
+
+
+def public_ballot(period: VotingPeriod) -> list[BallotEntry]:
+    """The lines the public sees and may vote for (in ballot order)."""
+    return [b for b in period.ballot if b.on_ballot and can_be_on_ballot(b.entry)]
 
 
 def close_voting_now(period: VotingPeriod, *, actor: User | None = None, now: datetime | None = None) -> VotingPeriod:
@@ -340,7 +421,9 @@ def _period_json(period: VotingPeriod) -> dict[str, Any]:
         "frequency": period.frequency,
         "max_entries_per_voter": period.max_entries_per_voter,
         "show_counts_live": period.show_counts_live,
-        "ballot": [{"entry_id": b.entry_id, "fields": list(b.public_fields)} for b in period.ballot],
+        "ballot": [{"entry_id": b.entry_id, "fields": list(b.public_fields)} for b in period.ballot if b.on_ballot],
+        "taken_off": [{"entry_id": b.entry_id, "reason": b.taken_off_reason} for b in period.ballot
+                      if not b.on_ballot],
     }
 
 
@@ -365,7 +448,7 @@ def public_view(ballot_entry: BallotEntry) -> dict[str, Any]:
 
 
 def public_image_allowed(period: VotingPeriod, attachment: Any) -> bool:
-    for b in period.ballot:
+    for b in public_ballot(period):
         if b.entry_id == attachment.entry_id:
             return any(a.id == attachment.id for a in public_view(b)["images"])
     return False
@@ -380,28 +463,48 @@ def _code_hash(voter_id: int, code: str) -> str:
 
 
 def normalize_email(email: str) -> str:
+    """The address as typed, stripped and lower-cased: where the code is sent."""
     return (email or "").strip().lower()
 
 
+def voter_identity(email: str) -> str:
+    """The mailbox an address reaches (contest/voter_identity.py): what codes, their limits and votes key on."""
+    return canonical_identity(email)
+
+
+def voter_for(email: str) -> Voter | None:
+    """The voter of the mailbox ``email`` reaches, whichever spelling they first used (the earliest row)."""
+    return db.session.scalar(
+        select(Voter).where(Voter.identity == voter_identity(email)).order_by(Voter.id).limit(1)
+    )
+
+
 def _get_or_create_voter(email: str, ip: str | None) -> Voter:
-    voter = db.session.scalar(select(Voter).where(Voter.email == email))
+    voter = voter_for(email)
     if voter is not None:
         return voter
     try:
         with db.session.begin_nested():
-            voter = Voter(email=email, created_ip=ip)
+            voter = Voter(email=email, identity=voter_identity(email), created_ip=ip)
             db.session.add(voter)
     except IntegrityError:  # the same address in another request at the same moment
-        voter = db.session.scalar(select(Voter).where(Voter.email == email))
+        voter = voter_for(email)
         assert voter is not None
     return voter
 
 
+def _codes_of_mailbox(identity: str) -> Select[tuple[VoterCode]]:
+    """The codes sent to every spelling of one mailbox, newest first."""
+    return (select(VoterCode).join(Voter, Voter.id == VoterCode.voter_id).where(Voter.identity == identity)
+            .order_by(VoterCode.created_at.desc(), VoterCode.id.desc()))
+
+
 def request_voter_code(email: str, ip: str | None = None, device: str | None = None,
                        now: datetime | None = None) -> VoterCode:
-    """Send a one-time code to ``email``; only its keyed hash is stored.
+    """Send a one-time code to ``email`` as typed; only its keyed hash is stored.
 
-    Refuses disposable domains and requests too close together for the same address.
+    Refuses disposable domains and requests too close together for the same mailbox, whichever
+    spelling of it each request used.
     """
     from email_validator import EmailNotValidError, validate_email
 
@@ -419,9 +522,7 @@ def request_voter_code(email: str, ip: str | None = None, device: str | None = N
         )
     voter = _get_or_create_voter(email, ip)
     recent = list(db.session.scalars(
-        select(VoterCode).where(VoterCode.voter_id == voter.id,
-                                VoterCode.created_at > now - timedelta(hours=1))
-        .order_by(VoterCode.created_at.desc())
+        _codes_of_mailbox(voter.identity).where(VoterCode.created_at > now - timedelta(hours=1))
     ))
     cooldown = int(current_app.config["VOTE_CODE_RESEND_SECONDS"])
     if recent and recent[0].created_at > now - timedelta(seconds=cooldown):
@@ -442,39 +543,43 @@ def request_voter_code(email: str, ip: str | None = None, device: str | None = N
 
 
 def verify_voter_code(email: str, code: str, now: datetime | None = None) -> Voter:
-    """The voter whose newest code this is; counts failed attempts (the caller commits them)."""
+    """The voter whose newest code this is; counts failed attempts (the caller commits them).
+
+    The code may have been asked for under another spelling of the same mailbox: it is one mailbox.
+    """
     now = now or utcnow()
-    email = normalize_email(email)
     code = "".join(ch for ch in (code or "") if ch.isdigit())
     invalid = VoteError(_("Mã xác minh không đúng hoặc đã hết hạn."), 422, "code_invalid")
-    voter = db.session.scalar(select(Voter).where(Voter.email == email))
-    if voter is None or len(code) != CODE_DIGITS:
+    if len(code) != CODE_DIGITS:
         raise invalid
-    candidates = list(db.session.scalars(
-        select(VoterCode).where(VoterCode.voter_id == voter.id).order_by(VoterCode.created_at.desc()).limit(10)
-    ))
-    digest = _code_hash(voter.id, code)
+    candidates = list(db.session.scalars(_codes_of_mailbox(voter_identity(email)).limit(10)))
+    if not candidates:
+        raise invalid
+
+    def matches(candidate: VoterCode) -> bool:
+        return hmac.compare_digest(candidate.code_hash, _code_hash(candidate.voter_id, code))
+
     live = next((c for c in candidates if c.used_at is None and c.expires_at > now), None)
     if live is None:
-        if any(c.used_at is not None and hmac.compare_digest(c.code_hash, digest) for c in candidates):
+        if any(c.used_at is not None and matches(c) for c in candidates):
             raise VoteError(_("Mã này đã được sử dụng. Vui lòng yêu cầu mã mới."), 409, "code_used")
         raise invalid
     if live.attempts >= int(current_app.config["VOTE_CODE_MAX_ATTEMPTS"]):
         raise VoteError(_("Bạn đã nhập sai quá nhiều lần. Vui lòng yêu cầu mã mới."), 429, "code_locked")
-    if not hmac.compare_digest(live.code_hash, digest):
+    if not matches(live):
         live.attempts += 1
         db.session.flush()
-        if any(c.used_at is not None and hmac.compare_digest(c.code_hash, digest) for c in candidates):
+        if any(c.used_at is not None and matches(c) for c in candidates):
             raise VoteError(_("Mã này đã được sử dụng. Vui lòng yêu cầu mã mới."), 409, "code_used")
         raise invalid
     # Mark used with a guarded UPDATE: two tabs submitting the same code cannot both succeed.
-    from sqlalchemy import update
-
     done = db.session.execute(
         update(VoterCode).where(VoterCode.id == live.id, VoterCode.used_at.is_(None)).values(used_at=now)
     ).rowcount
     if done != 1:
         raise VoteError(_("Mã này đã được sử dụng. Vui lòng yêu cầu mã mới."), 409, "code_used")
+    voter = db.session.get(Voter, live.voter_id)
+    assert voter is not None
     if voter.verified_at is None:
         voter.verified_at = now
     db.session.flush()
@@ -497,17 +602,29 @@ def check_period_open(period: VotingPeriod, now: datetime) -> None:
 
 def ballot_entry(period: VotingPeriod, entry_id: int) -> BallotEntry | None:
     """The ballot line of ``entry_id`` in the period (with its entry and field), or None when not on the ballot."""
-    return db.session.scalar(
-        select(BallotEntry).where(BallotEntry.period_id == period.id, BallotEntry.entry_id == entry_id)
+    line = db.session.scalar(
+        select(BallotEntry).where(BallotEntry.period_id == period.id, BallotEntry.entry_id == entry_id,
+                                  BallotEntry.taken_off_at.is_(None))
         .options(joinedload(BallotEntry.entry).joinedload(Entry.category))
     )
+    return line if line is not None and can_be_on_ballot(line.entry) else None
 
 
-def is_on_ballot(period: VotingPeriod, entry_id: int) -> bool:
-    """Whether ``entry_id`` is on the period's ballot (one indexed lookup, nothing loaded)."""
-    return db.session.scalar(
-        select(BallotEntry.id).where(BallotEntry.period_id == period.id, BallotEntry.entry_id == entry_id)
-    ) is not None
+def ballot_state(period: VotingPeriod, entry_id: int) -> str | None:
+    """"on" when ``entry_id`` may be voted for in the period, "off" when it was taken off the ballot or
+    screened out of the contest, None when it never was on the ballot (one indexed lookup)."""
+    row = db.session.execute(
+        select(BallotEntry.taken_off_at, Entry.status).join(Entry, Entry.id == BallotEntry.entry_id)
+        .where(BallotEntry.period_id == period.id, BallotEntry.entry_id == entry_id)
+    ).first()
+    if row is None:
+        return None
+    return "on" if row.taken_off_at is None and row.status not in SCREENED_OUT else "off"
+
+
+def off_ballot_error() -> VoteError:
+    return VoteError(_("Bài dự thi này đã bị loại khỏi danh sách bình chọn. Phiếu của bạn không được ghi nhận."),
+                     409, "off_ballot")
 
 
 @dataclass
@@ -516,7 +633,8 @@ class VoteTarget:
 
     period: VotingPeriod  # its columns only: relationships load lazily if a page needs them
     edition_status: str
-    on_ballot: bool
+    on_ballot: bool  # on the ballot and votable
+    off_ballot: bool  # was on the ballot, taken off or screened out: a vote is refused with its own message
     title: str | None  # the entry's title when it is on the ballot
     voter: Voter | None  # the session's voter, when that row exists
 
@@ -531,7 +649,8 @@ def vote_target(period_id: int, entry_id: int, voter_id: int | None) -> VoteTarg
     global _vote_target_stmt
     if _vote_target_stmt is None:
         _vote_target_stmt = (
-            select(VotingPeriod, Edition.status, BallotEntry.id, Entry.title, Voter)
+            select(VotingPeriod, Edition.status, BallotEntry.id, BallotEntry.taken_off_at, Entry.status, Entry.title,
+                   Voter)
             .join(Round, Round.id == VotingPeriod.round_id)
             .join(Edition, Edition.id == Round.edition_id)
             .outerjoin(BallotEntry, and_(BallotEntry.period_id == VotingPeriod.id,
@@ -545,14 +664,16 @@ def vote_target(period_id: int, entry_id: int, voter_id: int | None) -> VoteTarg
     ).first()
     if row is None:
         return None
-    period, status, line_id, title, voter = row
-    return VoteTarget(period, status, line_id is not None, title if line_id is not None else None, voter)
+    period, status, line_id, taken_off_at, entry_status, title, voter = row
+    off = line_id is not None and (taken_off_at is not None or entry_status in SCREENED_OUT)
+    on = line_id is not None and not off
+    return VoteTarget(period, status, on, off, title if on else None, voter)
 
 
 _vote_target_stmt: Any = None
 
 
-_VOTE_KEY = ("period_id", "voter_id", "entry_id", "vote_day")  # the votes table's unique key
+_VOTE_KEY = ("period_id", "voter_key", "entry_id", "vote_day")  # the votes table's unique key: one per mailbox
 
 
 def _insert_vote(values: dict[str, Any]) -> Vote | None:
@@ -593,7 +714,8 @@ _insert_statements: dict[str, Any] = {}
 def cast_vote(period: VotingPeriod, voter: Voter, entry: Entry | int, ip: str | None = None,
               device: str | None = None, now: datetime | None = None, *,
               on_ballot: bool = False) -> Vote:
-    """Record one vote; the database's unique key refuses a second one for the same day.
+    """Record one vote; the database's unique key refuses a second one from the same mailbox for the same day,
+    whichever spelling of the address the voter proved.
 
     ``on_ballot`` says the caller has already found the entry on the period's ballot.
     """
@@ -602,15 +724,22 @@ def cast_vote(period: VotingPeriod, voter: Voter, entry: Entry | int, ip: str | 
     if voter.verified_at is None:
         raise VoteError(_("Vui lòng xác minh email trước khi bình chọn."), 403, "unverified")
     check_period_open(period, now)
-    if not on_ballot and not is_on_ballot(period, entry_id):
-        raise VoteError(_("Bài dự thi này không có trong danh sách bình chọn."), 404, "not_on_ballot")
+    if not on_ballot:
+        state = ballot_state(period, entry_id)
+        if state == "off":
+            raise off_ballot_error()
+        if state is None:
+            raise VoteError(_("Bài dự thi này không có trong danh sách bình chọn."), 404, "not_on_ballot")
     day = vote_day_for(period, now)
     if period.max_entries_per_voter:
-        # Serialise this voter's votes (a row lock on PostgreSQL) so two tabs cannot both pass the limit.
-        db.session.execute(select(Voter.id).where(Voter.id == voter.id).with_for_update())
+        # Serialise the mailbox's votes (row locks on PostgreSQL, in id order) so two tabs or two
+        # spellings of one address cannot both pass the limit.
+        db.session.execute(select(Voter.id).where(Voter.identity == voter.identity).order_by(Voter.id)
+                           .with_for_update())
         supported = set(db.session.scalars(
-            select(Vote.entry_id).where(Vote.period_id == period.id, Vote.voter_id == voter.id,
-                                        Vote.voided_at.is_(None)).distinct()
+            select(Vote.entry_id).join(Voter, Voter.id == Vote.voter_id)
+            .where(Vote.period_id == period.id, Voter.identity == voter.identity, Vote.voided_at.is_(None))
+            .distinct()
         ))
         if entry_id not in supported and len(supported) >= period.max_entries_per_voter:
             raise VoteError(
@@ -618,7 +747,8 @@ def cast_vote(period: VotingPeriod, voter: Voter, entry: Entry | int, ip: str | 
                 409, "max_entries",
             )
     vote = _insert_vote({
-        "period_id": period.id, "voter_id": voter.id, "entry_id": entry_id, "vote_day": day, "created_at": now,
+        "period_id": period.id, "voter_id": voter.id, "voter_key": voter.identity, "entry_id": entry_id,
+        "vote_day": day, "created_at": now,
         "ip": ip, "network": network_of(ip), "device_hash": device_hash(device),
     })
     if vote is None:
@@ -638,12 +768,13 @@ def entry_count(period: VotingPeriod, entry_id: int) -> int:
 
 
 def has_voted(period: VotingPeriod, voter: Voter | None, now: datetime | None = None) -> set[int]:
-    """Entry ids this voter can no longer vote for right now (already voted today / in the period)."""
+    """Entry ids this voter's mailbox can no longer vote for right now (already voted today / in the period)."""
     if voter is None:
         return set()
     day = vote_day_for(period, now or utcnow())
     return set(db.session.scalars(
-        select(Vote.entry_id).where(Vote.period_id == period.id, Vote.voter_id == voter.id, Vote.vote_day == day)
+        select(Vote.entry_id).where(Vote.period_id == period.id, Vote.voter_key == voter.identity,
+                                    Vote.vote_day == day)
     ))
 
 
@@ -651,15 +782,26 @@ def has_voted(period: VotingPeriod, voter: Voter | None, now: datetime | None = 
 
 
 def live_counts(period: VotingPeriod) -> dict[int, int]:
-    """Valid (not voided) votes per ballot entry, zero included."""
-    counts = {b.entry_id: 0 for b in period.ballot}
+    """Valid (not voided) votes per counted ballot entry, zero included; entries taken off have none."""
+    counted = counted_entry_ids(period)
+    counts = {b.entry_id: 0 for b in period.ballot if b.entry_id in counted}
     for entry_id, n in db.session.execute(
         select(Vote.entry_id, func.count(Vote.id))
         .where(Vote.period_id == period.id, Vote.voided_at.is_(None))
         .group_by(Vote.entry_id)
     ):
-        counts[entry_id] = int(n)
+        if entry_id in counted:
+            counts[entry_id] = int(n)
     return counts
+
+
+def voided_counts(period: VotingPeriod) -> dict[int, int]:
+    """Voided votes per entry: kept for the record, not counted."""
+    return {int(entry_id): int(n) for entry_id, n in db.session.execute(
+        select(Vote.entry_id, func.count(Vote.id))
+        .where(Vote.period_id == period.id, Vote.voided_at.is_not(None))
+        .group_by(Vote.entry_id)
+    )}
 
 
 def counts_visible(period: VotingPeriod, now: datetime | None = None) -> bool:
@@ -715,6 +857,10 @@ def freeze_tally(period: VotingPeriod, actor: User | None = None, now: datetime 
         raise VoteError(_("Kết quả bình chọn đã được chốt trước đó."), 409, "frozen")
     if now < period.closes_at and not force:
         raise VoteError(_("Chỉ chốt kết quả sau khi cổng bình chọn đóng."), 409, "still_open")
+    if _same_mailbox(period):
+        raise VoteError(_("Còn phiếu trùng hộp thư chờ rà soát: hãy giữ một phiếu, huỷ các phiếu còn lại rồi chốt."),
+                        409, "review_pending")
+    _void_votes_of_lines_taken_off(period, now)
     lines = canonical_vote_lines(period)
     counts = live_counts(period)
     period.tally = {
@@ -732,6 +878,20 @@ def freeze_tally(period: VotingPeriod, actor: User | None = None, now: datetime 
     return period
 
 
+def _void_votes_of_lines_taken_off(period: VotingPeriod, now: datetime) -> None:
+    """A vote that raced with an entry leaving the ballot is voided with the line's reason before the freeze,
+    so the hashed list and the counts agree."""
+    for line in period.ballot:
+        if line.on_ballot and can_be_on_ballot(line.entry):
+            continue
+        reason = line.taken_off_reason or line.entry.ineligible_reason or _("Bài dự thi đã rút hoặc bị loại.")
+        db.session.execute(
+            update(Vote).where(Vote.period_id == period.id, Vote.entry_id == line.entry_id, Vote.voided_at.is_(None))
+            .values(voided_at=now, voided_by_id=line.taken_off_by_id, void_reason=reason)
+            .execution_options(synchronize_session="fetch")
+        )
+
+
 def verify_frozen_tally(period: VotingPeriod) -> bool:
     """Recompute the hash and counts from the stored votes and compare with the frozen tally."""
     if period.frozen_at is None or period.tally is None:
@@ -747,7 +907,7 @@ def verify_frozen_tally(period: VotingPeriod) -> bool:
 class Finding:
     """One suspicious pattern for the review queue."""
 
-    kind: str  # network_burst | new_voters_burst | device_many_voters
+    kind: str  # same_mailbox | network_burst | new_voters_burst | device_many_voters
     label: str  # the network, device hash prefix or time window it is about
     description: str
     vote_ids: list[int] = field(default_factory=list)
@@ -767,7 +927,9 @@ def _densest_window(times: list[tuple[datetime, Any]], width: timedelta) -> tupl
 
 
 def suspicious_patterns(period: VotingPeriod) -> list[Finding]:
-    """Bursts from one network block, many new addresses within minutes, one device for many voters."""
+    """Several counted votes from one mailbox for one entry and day (cast under different spellings before
+    votes were keyed on the mailbox), bursts from one network block, many new addresses within minutes, one
+    device for many voters."""
     burst_n = int(current_app.config["VOTE_REVIEW_NETWORK_BURST"])
     burst_window = timedelta(minutes=int(current_app.config["VOTE_REVIEW_NETWORK_MINUTES"]))
     new_n = int(current_app.config["VOTE_REVIEW_NEW_VOTERS"])
@@ -779,7 +941,7 @@ def suspicious_patterns(period: VotingPeriod) -> list[Finding]:
         .where(Vote.period_id == period.id, Vote.voided_at.is_(None))
         .order_by(Vote.created_at, Vote.id)
     ).all()
-    findings: list[Finding] = []
+    findings: list[Finding] = _same_mailbox(period)
 
     by_network: dict[str, list[tuple[datetime, int]]] = defaultdict(list)
     for vid, _voter, at, network, _dev, _vc in rows:
@@ -819,6 +981,28 @@ def suspicious_patterns(period: VotingPeriod) -> list[Finding]:
                 "device_many_voters", dev[:12],
                 _("Một thiết bị đã bình chọn bằng %(n)d địa chỉ email khác nhau.", n=len(voters)),
                 sorted(v for ids in voters.values() for v in ids)))
+    return findings
+
+
+def _same_mailbox(period: VotingPeriod) -> list[Finding]:
+    rows = db.session.execute(
+        select(Vote.id, Voter.identity, Vote.entry_id, Vote.vote_day, Vote.created_at)
+        .join(Voter, Voter.id == Vote.voter_id)
+        .where(Vote.period_id == period.id, Vote.voided_at.is_(None))
+        .order_by(Vote.id)
+    ).all()
+    groups: dict[tuple[str, int, date], list[tuple[int, datetime]]] = defaultdict(list)
+    for vid, identity, entry_id, day, at in rows:
+        groups[(identity, entry_id, day)].append((vid, at))
+    findings = []
+    for (identity, _entry_id, _day), items in sorted(groups.items(), key=lambda kv: kv[1][0][0]):
+        if len(items) > 1:
+            findings.append(Finding(
+                "same_mailbox", identity,
+                _("%(n)d phiếu cho cùng một bài từ một hộp thư (%(mailbox)s) dưới các cách viết địa chỉ khác "
+                  "nhau. Mỗi hộp thư chỉ được một phiếu: hãy giữ một phiếu và huỷ các phiếu còn lại.",
+                  n=len(items), mailbox=identity),
+                [vid for vid, _at in items], items[0][1], items[-1][1]))
     return findings
 
 

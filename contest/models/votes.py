@@ -1,7 +1,8 @@
 """The public vote (điểm bình chọn): periods, ballots, verified voters and votes.
 
-Uniqueness of a vote is a database constraint on (period, voter, entry, day):
-two tabs or a double click can race, and the database decides, not Python.
+Uniqueness of a vote is a database constraint on (period, mailbox, entry, day), the mailbox being
+the voter's canonical identity (contest/voter_identity.py): two tabs, a double click or two spellings
+of one Gmail address can race, and the database decides, not Python.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, UniqueCo
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from contest.models.base import Base, check_in, utcnow
+from contest.voter_identity import canonical_identity
 
 if TYPE_CHECKING:
     from contest.models.editions import Round
@@ -59,8 +61,14 @@ class VotingPeriod(Base):
 
 
 class BallotEntry(Base):
+    """One entry on a period's ballot.  A line taken off (the entry screened out, or removed by an
+    organizer once it had votes) stays with its reason: its votes are kept, voided from the tally."""
+
     __tablename__ = "ballot_entries"
-    __table_args__ = (UniqueConstraint("period_id", "entry_id"),)
+    __table_args__ = (
+        UniqueConstraint("period_id", "entry_id"),
+        CheckConstraint("taken_off_at IS NULL OR taken_off_reason IS NOT NULL", name="taken_off_has_reason"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     period_id: Mapped[int] = mapped_column(ForeignKey("voting_periods.id", ondelete="CASCADE"))
@@ -68,9 +76,16 @@ class BallotEntry(Base):
     position: Mapped[int] = mapped_column(default=0)
     # Which of the entry's consented fields show publicly, e.g. ["title", "summary", "images"].
     public_fields: Mapped[list[Any]] = mapped_column(default=lambda: ["title", "summary"])
+    taken_off_at: Mapped[datetime | None]
+    taken_off_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    taken_off_reason: Mapped[str | None] = mapped_column(Text)
 
     period: Mapped[VotingPeriod] = relationship(back_populates="ballot")
     entry: Mapped[Entry] = relationship()
+
+    @property
+    def on_ballot(self) -> bool:
+        return self.taken_off_at is None
 
 
 class Voter(Base):
@@ -80,7 +95,11 @@ class Voter(Base):
     __table_args__ = (CheckConstraint("email = lower(email)", name="email_lowercase"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)  # as typed (lower-cased): where mail goes
+    # The mailbox the address reaches (contest/voter_identity.py); spellings of one mailbox share it.
+    identity: Mapped[str] = mapped_column(
+        String(320), index=True, default=lambda context: canonical_identity(context.get_current_parameters()["email"])
+    )
     verified_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_ip: Mapped[str | None] = mapped_column(String(45))
@@ -102,11 +121,15 @@ class VoterCode(Base):
 
 class Vote(Base):
     __tablename__ = "votes"
-    __table_args__ = (UniqueConstraint("period_id", "voter_id", "entry_id", "vote_day"),)
+    __table_args__ = (UniqueConstraint("period_id", "voter_key", "entry_id", "vote_day"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     period_id: Mapped[int] = mapped_column(ForeignKey("voting_periods.id", ondelete="CASCADE"), index=True)
     voter_id: Mapped[int] = mapped_column(ForeignKey("voters.id"), index=True)
+    # The voter's identity when the vote was cast: what the unique key compares.  None only for a vote
+    # cast before identities existed by a second spelling of a mailbox that had already voted for the
+    # entry that day; it is kept and shown in the review queue (votes.suspicious_patterns).
+    voter_key: Mapped[str | None] = mapped_column(String(320))
     entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id"), index=True)
     vote_day: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -64,7 +64,7 @@ def test_bad_window_is_422_and_nothing_created(client, auth, organizer) -> None:
     assert db.session.scalar(db.select(db.func.count(VotingPeriod.id))) == 0
 
 
-def test_edit_ballot_keeps_entries_with_votes(client, auth, organizer) -> None:
+def test_edit_ballot_takes_an_entry_with_votes_off_only_with_a_reason(client, auth, organizer) -> None:
     edition, round_, (a, b) = edition_with_entries(2)
     opens, closes = window()
     period = votes.open_voting_period(round_, opens, closes)
@@ -77,14 +77,32 @@ def test_edit_ballot_keeps_entries_with_votes(client, auth, organizer) -> None:
     assert client.get(f"/quan-tri/binh-chon/{period.id}").status_code == 200
     response = client.post(f"/quan-tri/binh-chon/{period.id}", data={
         "closes_at": _local(closes), "entry_ids": [str(b.id)], f"field_{b.id}_description": "1"})
-    assert response.status_code == 409
+    assert response.status_code == 422
     assert "đã có phiếu bình chọn" in response.get_data(as_text=True)
+    assert db.session.scalar(db.select(Vote.voided_at)) is None
+    response = client.post(f"/quan-tri/binh-chon/{period.id}", data={
+        "closes_at": _local(closes + timedelta(days=1)), "entry_ids": [str(b.id)],
+        f"field_{b.id}_description": "1", "removal_reason": "Trùng với bài đã đạt giải năm trước"})
+    assert response.status_code == 302
+    db.session.refresh(period)
+    line_a = next(line for line in period.ballot if line.entry_id == a.id)
+    assert line_a.taken_off_reason == "Trùng với bài đã đạt giải năm trước" and line_a.taken_off_by_id == organizer.id
+    vote = db.session.scalar(db.select(Vote))
+    assert vote.voided_at is not None and vote.void_reason == "Trùng với bài đã đạt giải năm trước"
+    assert votes.live_counts(period) == {b.id: 0}
+    assert [line.entry_id for line in votes.public_ballot(period)] == [b.id]
+    html = client.get(f"/quan-tri/binh-chon/{period.id}").get_data(as_text=True)
+    assert f'data-test="taken-off" data-entry="{a.id}"' in html
+    assert "Trùng với bài đã đạt giải năm trước" in html and "1 phiếu đã huỷ" in html
+    # Listed again, the entry is back on the ballot; the vote voided stays voided, on record.
     response = client.post(f"/quan-tri/binh-chon/{period.id}", data={
         "closes_at": _local(closes + timedelta(days=1)), "entry_ids": [str(a.id), str(b.id)],
         f"field_{b.id}_description": "1"})
     assert response.status_code == 302
     db.session.refresh(period)
+    assert [line.entry_id for line in votes.public_ballot(period)] == [a.id, b.id]
     assert period.ballot[1].public_fields == ["title", "description"]
+    assert votes.live_counts(period) == {a.id: 0, b.id: 0}
 
 
 def test_review_queue_void_with_reason_and_freeze_with_hash(client, auth, organizer) -> None:

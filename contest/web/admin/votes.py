@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from werkzeug.wrappers import Response
 
 from contest import votes
@@ -102,10 +102,13 @@ def vote_open(round_id: int) -> Any:
     ), status
 
 
-def _candidates(round_: Round) -> list[Entry]:
+def _candidates(round_: Round, period: VotingPeriod | None = None) -> list[Entry]:
+    """Entries that may go on the ballot, and every entry already on the period's ballot (even one screened
+    out since), so that the page shows each line with its votes and why it was taken off."""
+    on_period = [b.entry_id for b in period.ballot] if period is not None else []
     return list(db.session.scalars(
         select(Entry).where(Entry.edition_id == round_.edition_id,
-                            Entry.status.notin_(["draft", "withdrawn", "ineligible"]))
+                            or_(Entry.status.notin_(["draft", "withdrawn", "ineligible"]), Entry.id.in_(on_period)))
         .order_by(Entry.reference_code)
     ))
 
@@ -140,7 +143,8 @@ def vote_period(period_id: int) -> Any:
         try:
             votes.update_voting_period(period, closes_at=local_to_utc(form.closes_at.data),
                                        show_counts_live=form.show_counts_live.data, entry_ids=entry_ids,
-                                       public_fields=fields, actor=current_user)
+                                       public_fields=fields, removal_reason=form.removal_reason.data,
+                                       actor=current_user)
         except votes.VoteError as exc:
             db.session.rollback()
             error, status = exc.message, exc.status
@@ -154,14 +158,15 @@ def vote_period(period_id: int) -> Any:
     counts = votes.live_counts(period)
     on_ballot = {b.entry_id: b for b in period.ballot}
     stats = db.session.execute(
-        select(func.count(Vote.id), func.count(func.distinct(Vote.voter_id)))
+        select(func.count(Vote.id), func.count(func.distinct(Vote.voter_key)))
         .where(Vote.period_id == period.id, Vote.voided_at.is_(None))
     ).one()
     voided = db.session.scalar(select(func.count(Vote.id)).where(
         Vote.period_id == period.id, Vote.voided_at.is_not(None))) or 0
     return render_template(
         "admin/votes/period.html", period=period, form=form, counts=counts, on_ballot=on_ballot,
-        candidates=_candidates(period.round), field_labels=field_labels(), stats=stats, voided=voided,
+        candidates=_candidates(period.round, period), field_labels=field_labels(), stats=stats, voided=voided,
+        voided_counts=votes.voided_counts(period), counted=votes.counted_entry_ids(period),
         error=error, now=utcnow(), action_form=ActionForm(),
         public_url=url_for("public.vote_ballot", period_id=period.id),
         verified=period.frozen_at is not None and votes.verify_frozen_tally(period),

@@ -151,7 +151,8 @@ def vote_ballot(period_id: int) -> Any:
         category_id = int(request.args.get("linh-vuc") or 0) or None
     except ValueError:
         category_id = None
-    lines = [votes.public_view(b) for b in period.ballot]
+    ballot = votes.public_ballot(period)
+    lines = [votes.public_view(b) for b in ballot]
     if category_id:
         lines = [line for line in lines if line["category_id"] == category_id and "category" in line["fields"]]
     if query:
@@ -167,7 +168,7 @@ def vote_ballot(period_id: int) -> Any:
     voted = votes.has_voted(period, ctx["voter"], ctx["now"])
     response = render_template(
         "public/vote/ballot.html", lines=lines, query=query, category_id=category_id,
-        categories=categories, counts=counts, voted=voted, form=ActionForm(), total=len(period.ballot), **ctx,
+        categories=categories, counts=counts, voted=voted, form=ActionForm(), total=len(ballot), **ctx,
     )
     return _with_device_cookie(response)
 
@@ -235,6 +236,9 @@ def vote_challenge(period_id: int) -> Any:
         voter = _verified(target.voter)
         if voter is None:
             return jsonify(error=_("Vui lòng xác minh email trước khi bình chọn.")), 403
+        if target.off_ballot:
+            error = votes.off_ballot_error()
+            return jsonify(error=error.message, code=error.code), error.status
         if not target.on_ballot:
             return jsonify(error=_("Bài dự thi này không có trong danh sách bình chọn.")), 404
         challenge = votes.issue_challenge("vote", votes.vote_binding(period_id, entry_id, voter.id))
@@ -334,6 +338,8 @@ def vote_cast(period_id: int, entry_id: int) -> Any:
     """
     target = _vote_target(period_id, entry_id)
     period = target.period
+    if target.off_ballot:
+        return _refused(period, entry_id, votes.off_ballot_error())
     if not target.on_ballot:
         return _refused(period, entry_id, votes.VoteError(
             _("Bài dự thi này không có trong danh sách bình chọn."), 404, "not_on_ballot"))
