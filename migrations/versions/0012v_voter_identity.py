@@ -54,7 +54,7 @@ def upgrade():
         holders.add(key)
         connection.execute(votes.update().where(votes.c.id == vote_id).values(voter_key=identities[voter_id]))
     with op.batch_alter_table("votes") as batch_op:
-        batch_op.drop_constraint("uq_votes_period_id_voter_id_entry_id_vote_day", type_="unique")
+        batch_op.drop_constraint(batch_op.f("uq_votes_period_id_voter_id_entry_id_vote_day"), type_="unique")
         batch_op.create_unique_constraint(batch_op.f("uq_votes_period_id_voter_key_entry_id_vote_day"),
                                           ["period_id", "voter_key", "entry_id", "vote_day"])
 
@@ -70,17 +70,17 @@ def upgrade():
 
 def downgrade():
     with op.batch_alter_table("ballot_entries") as batch_op:
-        batch_op.drop_constraint("ck_ballot_entries_taken_off_has_reason", type_="check")
-        batch_op.drop_constraint("fk_ballot_entries_taken_off_by_id_users", type_="foreignkey")
+        batch_op.drop_constraint(batch_op.f("ck_ballot_entries_taken_off_has_reason"), type_="check")
+        batch_op.drop_constraint(batch_op.f("fk_ballot_entries_taken_off_by_id_users"), type_="foreignkey")
         batch_op.drop_column("taken_off_reason")
         batch_op.drop_column("taken_off_by_id")
         batch_op.drop_column("taken_off_at")
     # One voter row never holds two votes of one period, entry and day (its identity is fixed), so the old key holds.
     with op.batch_alter_table("votes") as batch_op:
-        batch_op.drop_constraint("uq_votes_period_id_voter_key_entry_id_vote_day", type_="unique")
-        batch_op.create_unique_constraint("uq_votes_period_id_voter_id_entry_id_vote_day",
+        batch_op.drop_constraint(batch_op.f("uq_votes_period_id_voter_key_entry_id_vote_day"), type_="unique")
+        batch_op.create_unique_constraint(batch_op.f("uq_votes_period_id_voter_id_entry_id_vote_day"),
                                           ["period_id", "voter_id", "entry_id", "vote_day"])
         batch_op.drop_column("voter_key")
     with op.batch_alter_table("voters") as batch_op:
-        batch_op.drop_index("ix_voters_identity")
+        batch_op.drop_index(batch_op.f("ix_voters_identity"))
         batch_op.drop_column("identity")

@@ -9,6 +9,7 @@ import pytest
 from contest import votes
 from contest.extensions import db
 from contest.models import Vote, Voter, VotingPeriod, utcnow
+from tests.concurrency import run_together
 from tests.votes.helpers import edition_with_entries, window
 
 
@@ -75,3 +76,27 @@ def test_two_tabs_cannot_pass_the_entry_limit_together(app) -> None:
     assert outcomes == ["counted", "max_entries"]
     db.session.expire_all()
     assert db.session.scalar(db.select(db.func.count(Vote.id))) == 1
+
+
+@pytest.mark.parametrize("attempt", range(5))
+def test_two_spellings_of_one_gmail_mailbox_voting_at_the_same_moment_count_once(app, attempt: int) -> None:
+    edition, round_, (a, _b) = edition_with_entries(2)
+    opens, closes = window()
+    period = votes.open_voting_period(round_, opens, closes)
+    # Two rows of one mailbox: what two spellings asking for a code at the same moment leave behind.
+    dotted = Voter(email="nguyen.van.a@gmail.com", verified_at=utcnow())
+    tagged = Voter(email="nguyenvana+1@googlemail.com", verified_at=utcnow())
+    db.session.add_all([dotted, tagged])
+    db.session.commit()
+    period_id, entry_id = period.id, a.id
+
+    def vote_as(voter_id: int):
+        return lambda: votes.cast_vote(db.session.get(VotingPeriod, period_id), db.session.get(Voter, voter_id),
+                                       entry_id, ip="203.0.113.9")
+
+    outcomes = run_together(app, [vote_as(dotted.id), vote_as(tagged.id)])
+    assert sorted("counted" if isinstance(o, Vote) else o.code for o in outcomes) == ["counted", "duplicate"]
+    db.session.expire_all()
+    assert db.session.scalar(db.select(db.func.count(Vote.id))) == 1
+    assert votes.live_counts(db.session.get(VotingPeriod, period_id))[entry_id] == 1
+
