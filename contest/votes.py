@@ -94,7 +94,7 @@ def vote_points_for_round(round_: Round) -> dict[int, Decimal]:
 
     Empty when the edition has no vote part, the round has no period, or its tally is not
     frozen yet.  Points are ``edition.vote_points × votes ÷ max``, half-up to one decimal, over the
-    counted entries only (:func:`counted_entry_ids`).
+    counted entries only (not in :func:`excluded_entry_ids`).
     """
     edition = round_.edition
     if not edition.has_public_vote:
@@ -104,8 +104,8 @@ def vote_points_for_round(round_: Round) -> dict[int, Decimal]:
         return {}
     # Only entries still counted share the points: one screened out after the freeze neither gets points
     # nor sets the highest count the others are divided by.
-    counted = counted_entry_ids(period)
-    counts = {str(k): int(v) for k, v in period.tally["counts"].items() if int(k) in counted}
+    excluded = excluded_entry_ids(period)
+    counts = {str(k): int(v) for k, v in period.tally["counts"].items() if int(k) not in excluded}
     return {int(k): v for k, v in vote_points(counts, max_points=edition.vote_points).items()}
 
 
@@ -383,13 +383,17 @@ def take_entry_off_ballots(entry: Entry, reason: str, *, actor: User | None = No
     return total
 
 
-def counted_entry_ids(period: VotingPeriod) -> set[int]:
-    """Entries whose votes count: on the ballot and not screened out."""
-    return set(db.session.scalars(
-        select(BallotEntry.entry_id).join(Entry, Entry.id == BallotEntry.entry_id)
-        .where(BallotEntry.period_id == period.id, BallotEntry.taken_off_at.is_(None),
-               Entry.status.notin_(SCREENED_OUT))
+def excluded_entry_ids(period: VotingPeriod) -> set[int]:
+    """Entries whose votes do not count: taken off the ballot, or screened out of the contest."""
+    taken_off = set(db.session.scalars(
+        select(BallotEntry.entry_id).where(BallotEntry.period_id == period.id, BallotEntry.taken_off_at.is_not(None))
     ))
+    in_period = select(BallotEntry.entry_id).where(BallotEntry.period_id == period.id).union(
+        select(Vote.entry_id).where(Vote.period_id == period.id))
+    screened_out = set(db.session.scalars(
+        select(Entry.id).where(Entry.id.in_(in_period), Entry.status.in_(SCREENED_OUT))
+    ))
+    return taken_off | screened_out
 
 
 def public_ballot(period: VotingPeriod) -> list[BallotEntry]:
@@ -783,14 +787,14 @@ def has_voted(period: VotingPeriod, voter: Voter | None, now: datetime | None = 
 
 def live_counts(period: VotingPeriod) -> dict[int, int]:
     """Valid (not voided) votes per counted ballot entry, zero included; entries taken off have none."""
-    counted = counted_entry_ids(period)
-    counts = {b.entry_id: 0 for b in period.ballot if b.entry_id in counted}
+    excluded = excluded_entry_ids(period)
+    counts = {b.entry_id: 0 for b in period.ballot if b.entry_id not in excluded}
     for entry_id, n in db.session.execute(
         select(Vote.entry_id, func.count(Vote.id))
         .where(Vote.period_id == period.id, Vote.voided_at.is_(None))
         .group_by(Vote.entry_id)
     ):
-        if entry_id in counted:
+        if entry_id not in excluded:
             counts[entry_id] = int(n)
     return counts
 

@@ -166,7 +166,7 @@ def vote_period(period_id: int) -> Any:
     return render_template(
         "admin/votes/period.html", period=period, form=form, counts=counts, on_ballot=on_ballot,
         candidates=_candidates(period.round, period), field_labels=field_labels(), stats=stats, voided=voided,
-        voided_counts=votes.voided_counts(period), counted=votes.counted_entry_ids(period),
+        voided_counts=votes.voided_counts(period), excluded=votes.excluded_entry_ids(period),
         error=error, now=utcnow(), action_form=ActionForm(),
         public_url=url_for("public.vote_ballot", period_id=period.id),
         verified=period.frozen_at is not None and votes.verify_frozen_tally(period),
