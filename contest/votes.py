@@ -11,9 +11,8 @@ Settings (contest/config.py, from the environment; README lists them):
     VOTE_CODES_PER_HOUR (5); review queue thresholds VOTE_REVIEW_NETWORK_BURST (20 votes) within
     VOTE_REVIEW_NETWORK_MINUTES (10), VOTE_REVIEW_NEW_VOTERS (30 new addresses) within
     VOTE_REVIEW_NEW_VOTERS_MINUTES (5), VOTE_REVIEW_DEVICE_VOTERS (3 addresses on one device).
-    Rate limits (contest/public/vote.py): VOTE_LIMIT_CODE_ADDRESS, VOTE_LIMIT_CODE_NETWORK,
-    VOTE_LIMIT_VERIFY_ADDRESS, VOTE_LIMIT_VOTE_ADDRESS, VOTE_LIMIT_VOTE_NETWORK,
-    VOTE_LIMIT_CHALLENGE_ADDRESS, as Flask-Limiter strings ("60 per minute").
+    Rate limits (contest/web/public/vote.py), per device and per network block, never per address alone:
+    VOTE_LIMIT_{CHALLENGE,CODE,VERIFY,VOTE}_{DEVICE,NETWORK}, as Flask-Limiter strings ("60 per minute").
 """
 
 from __future__ import annotations
