@@ -123,10 +123,15 @@ def load_config(instance_path: str) -> dict[str, Any]:
         "VOTE_REVIEW_NEW_VOTERS": _int("VOTE_REVIEW_NEW_VOTERS", 30),
         "VOTE_REVIEW_NEW_VOTERS_MINUTES": _int("VOTE_REVIEW_NEW_VOTERS_MINUTES", 5),
         "VOTE_REVIEW_DEVICE_VOTERS": _int("VOTE_REVIEW_DEVICE_VOTERS", 3),
-        "VOTE_LIMIT_CHALLENGE_ADDRESS": os.environ.get("VOTE_LIMIT_CHALLENGE_ADDRESS", "120 per minute"),
-        "VOTE_LIMIT_CODE_ADDRESS": os.environ.get("VOTE_LIMIT_CODE_ADDRESS", "5 per 10 minutes"),
-        "VOTE_LIMIT_CODE_NETWORK": os.environ.get("VOTE_LIMIT_CODE_NETWORK", "30 per 10 minutes"),
-        "VOTE_LIMIT_VERIFY_ADDRESS": os.environ.get("VOTE_LIMIT_VERIFY_ADDRESS", "20 per 10 minutes"),
-        "VOTE_LIMIT_VOTE_ADDRESS": os.environ.get("VOTE_LIMIT_VOTE_ADDRESS", "60 per minute"),
+        # Per device (the ballot's cookie; the address only for a client that sends none) and per network
+        # block for bursts: a school's Wi-Fi or a mobile carrier's shared address (carrier-grade NAT) puts a
+        # whole classroom behind one address, so no limit counts the address alone.
+        "VOTE_LIMIT_CHALLENGE_DEVICE": os.environ.get("VOTE_LIMIT_CHALLENGE_DEVICE", "120 per minute"),
+        "VOTE_LIMIT_CHALLENGE_NETWORK": os.environ.get("VOTE_LIMIT_CHALLENGE_NETWORK", "2000 per minute"),
+        "VOTE_LIMIT_CODE_DEVICE": os.environ.get("VOTE_LIMIT_CODE_DEVICE", "5 per 10 minutes"),
+        "VOTE_LIMIT_CODE_NETWORK": os.environ.get("VOTE_LIMIT_CODE_NETWORK", "200 per 10 minutes"),
+        "VOTE_LIMIT_VERIFY_DEVICE": os.environ.get("VOTE_LIMIT_VERIFY_DEVICE", "20 per 10 minutes"),
+        "VOTE_LIMIT_VERIFY_NETWORK": os.environ.get("VOTE_LIMIT_VERIFY_NETWORK", "800 per 10 minutes"),
+        "VOTE_LIMIT_VOTE_DEVICE": os.environ.get("VOTE_LIMIT_VOTE_DEVICE", "60 per minute"),
         "VOTE_LIMIT_VOTE_NETWORK": os.environ.get("VOTE_LIMIT_VOTE_NETWORK", "600 per minute"),
     }

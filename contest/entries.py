@@ -449,6 +449,15 @@ def attachment_of(entry: Entry, attachment_id: int) -> Attachment:
     raise EntryError(_("Không tìm thấy tệp này."), 404)
 
 
+def shown_publicly(kind: AttachmentKind, content_type: str | None) -> bool:
+    """A picture uploaded to a kind that takes only pictures (the product photos) is what the applicant's
+    public consent covers, so the ballot and the showcase may show it; a picture inside any other kind of
+    file stays private."""
+    types = kind.allowed_types or []
+    return (bool(types) and all(t.startswith("image/") for t in types)
+            and (content_type or "").startswith("image/"))
+
+
 def store_attachment(
     entry: Entry,
     kind: AttachmentKind,
@@ -495,6 +504,7 @@ def store_attachment(
             size=stored.size,
             sha256=stored.sha256,
             storage_key=stored.key,
+            public=shown_publicly(kind, stored.content_type),
             uploaded_at=now,
             uploaded_by_id=actor.id,
         )

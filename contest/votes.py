@@ -11,9 +11,8 @@ Settings (contest/config.py, from the environment; README lists them):
     VOTE_CODES_PER_HOUR (5); review queue thresholds VOTE_REVIEW_NETWORK_BURST (20 votes) within
     VOTE_REVIEW_NETWORK_MINUTES (10), VOTE_REVIEW_NEW_VOTERS (30 new addresses) within
     VOTE_REVIEW_NEW_VOTERS_MINUTES (5), VOTE_REVIEW_DEVICE_VOTERS (3 addresses on one device).
-    Rate limits (contest/public/vote.py): VOTE_LIMIT_CODE_ADDRESS, VOTE_LIMIT_CODE_NETWORK,
-    VOTE_LIMIT_VERIFY_ADDRESS, VOTE_LIMIT_VOTE_ADDRESS, VOTE_LIMIT_VOTE_NETWORK,
-    VOTE_LIMIT_CHALLENGE_ADDRESS, as Flask-Limiter strings ("60 per minute").
+    Rate limits (contest/web/public/vote.py), per device and per network block, never per address alone:
+    VOTE_LIMIT_{CHALLENGE,CODE,VERIFY,VOTE}_{DEVICE,NETWORK}, as Flask-Limiter strings ("60 per minute").
 """
 
 from __future__ import annotations
@@ -45,8 +44,11 @@ from contest.models import (
     Entry,
     EntryRound,
     EntryStatus,
+    ResultSet,
+    ResultStatus,
     Round,
     RoundOutcome,
+    RoundStatus,
     UsedChallenge,
     User,
     Vote,
@@ -231,6 +233,24 @@ def _ballot_rows(round_: Round, entry_ids: list[int] | None, public_fields: Any)
             public_fields if public_fields is not None else DEFAULT_PUBLIC_FIELDS)
         rows.append(BallotEntry(entry_id=entry.id, position=position, public_fields=_clean_fields(fields)))
     return rows
+
+
+def late_opening_warnings(round_: Round) -> list[str]:
+    """Why a vote opened now for ``round_`` may count for nothing: the organizer sees these and confirms them
+    before opening (an empty list: nothing to confirm)."""
+    warnings = []
+    if round_.status == RoundStatus.CLOSED:
+        warnings.append(_("Vòng thi này đã đóng chấm: điểm bình chọn chỉ được tính nếu kết quả của vòng được "
+                          "tính lại sau khi chốt bình chọn."))
+    published = db.session.scalar(
+        select(func.count(ResultSet.id)).where(
+            ResultSet.edition_id == round_.edition_id,
+            ResultSet.status.in_([ResultStatus.PUBLISHED.value, ResultStatus.FINALIZED.value]))
+    )
+    if published:
+        warnings.append(_("Kết quả của cuộc thi đã được công bố: phiếu bình chọn mở lúc này không làm thay đổi "
+                          "kết quả đã công bố."))
+    return warnings
 
 
 def open_voting_period(

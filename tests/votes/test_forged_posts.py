@@ -13,7 +13,7 @@ from tests.votes.helpers import edition_with_entries, window
 @pytest.fixture
 def app_config() -> dict[str, object]:
     return {"WTF_CSRF_ENABLED": True, "VOTE_POW_BITS": 2, "RATELIMIT_ENABLED": True,
-            "VOTE_LIMIT_CODE_ADDRESS": "3 per 10 minutes"}
+            "VOTE_LIMIT_CODE_DEVICE": "3 per 10 minutes"}
 
 
 def test_forged_vote_and_code_posts_are_refused(client, app) -> None:
@@ -33,7 +33,7 @@ def test_forged_vote_and_code_posts_are_refused(client, app) -> None:
     assert db.session.scalar(db.select(db.func.count(VoterCode.id))) == 0
 
 
-def test_code_requests_are_rate_limited_per_address(client, app) -> None:
+def test_code_requests_are_rate_limited_per_device(client, app) -> None:
     edition, round_, _entries = edition_with_entries(1)
     opens, closes = window()
     period = votes.open_voting_period(round_, opens, closes)

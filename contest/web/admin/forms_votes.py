@@ -38,6 +38,8 @@ class OpenVotingPeriodForm(_Window, FlaskForm):
         validators=[optional(), NumberRange(min=1, max=1000, message=_l("Nhập số từ 1 đến 1000."))],
     )
     show_counts_live = BooleanField(_l("Hiện số phiếu trong khi bình chọn"))
+    # Asked only when opening late (the round closed, results published): see votes.late_opening_warnings.
+    confirm_late = BooleanField(_l("Tôi hiểu và vẫn muốn mở đợt bình chọn"))
 
 
 class UpdateVotingPeriodForm(_Window, FlaskForm):

@@ -71,7 +71,12 @@ def vote_open(round_id: int) -> Any:
     default_ids = {e.id for e in votes.default_ballot_entries(round_)}
     status = 200
     error = None
-    if form.validate_on_submit():
+    warnings = votes.late_opening_warnings(round_)
+    valid = form.validate_on_submit()
+    if valid and warnings and not form.confirm_late.data:
+        form.confirm_late.errors = [_("Vui lòng xác nhận rằng bạn đã đọc các cảnh báo trên.")]
+        status = 409
+    elif valid:
         try:
             entry_ids = [int(v) for v in request.form.getlist("entry_ids")]
         except ValueError:
@@ -97,7 +102,7 @@ def vote_open(round_id: int) -> Any:
                   if request.method == "POST" else default_ids)
     return render_template(
         "admin/votes/open.html", round=round_, form=form, candidates=candidates, chosen_ids=chosen_ids,
-        chosen_fields=chosen_fields, field_labels=field_labels(), error=error,
+        chosen_fields=chosen_fields, field_labels=field_labels(), error=error, warnings=warnings,
         has_vote=round_.edition.has_public_vote,
     ), status
 

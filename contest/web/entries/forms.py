@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import URL, InputRequired, ValidationError
+from wtforms.validators import URL, InputRequired, StopValidation, ValidationError
 
 from contest.forms import email_format, max_length, optional, required, strip_text
 from contest.i18n import _l
 from contest.labels import APPLICANT_TYPE
+
+
+def with_id_prefix(form: FlaskForm, prefix: str) -> FlaskForm:
+    """Prefix every field's id (and its label's ``for``) so that several forms can share one page with
+    unique ids; the field names, which the routes read, stay as they are."""
+    for field in form:
+        field.id = f"{prefix}-{field.id}"
+        field.label.field_id = field.id
+    return form
 
 
 def applicant_type_choices(allowed: list[str] | None = None) -> list[tuple[str, str]]:
@@ -58,11 +67,18 @@ class ConflictForm(FlaskForm):
             raise ValidationError(_l("Vui lòng nêu tên tổ chức hoặc tên người cần tránh."))
 
 
+def link_given(form: FlaskForm, field: StringField) -> None:
+    """An empty link is refused like a required field, without marking the field required: the video itself
+    is optional, and this small form only saves a link when one is pasted."""
+    if not field.data:
+        raise StopValidation(_l("Vui lòng dán liên kết video."))
+
+
 class LinkForm(FlaskForm):
     url = StringField(
         _l("Liên kết video (YouTube, Google Drive…)"),
         filters=[strip_text],
-        validators=[required(), max_length(1000),
+        validators=[link_given, max_length(1000),
                     URL(require_tld=True, message=_l("Liên kết không hợp lệ; hãy dán địa chỉ bắt đầu bằng https://"))],
     )
 

@@ -20,6 +20,7 @@ from flask_wtf.csrf import validate_csrf
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms.validators import ValidationError
 
 from contest import entries
@@ -44,6 +45,7 @@ from contest.web.entries.forms import (
     MemberForm,
     WithdrawForm,
     applicant_type_choices,
+    with_id_prefix,
 )
 from contest.web.entries.uploads import MalformedUpload, MultipartReader
 
@@ -83,15 +85,43 @@ def _commit() -> None:
                              409) from exc
 
 
+# The actions of the entry's edit page: a refusal shows that page again, with the reason on top.
+EDIT_PAGE_ACTIONS = frozenset({
+    "entries.edit_entry", "entries.add_member", "entries.move_member", "entries.remove_member",
+    "entries.add_conflict", "entries.remove_conflict", "entries.upload_file", "entries.replace_file",
+    "entries.remove_file", "entries.add_link",
+})
+
+
+def _refused(message: str, status: int, problems: list[str] | None = None):
+    """A refused action: the page it came from with the reason, or the problem page when there is none."""
+    db.session.rollback()
+    entry_id = (request.view_args or {}).get("entry_id")
+    entry = db.session.get(Entry, entry_id) if entry_id else None
+    if entry is not None and entries.can_edit_entry(current_user, entry):
+        if request.endpoint in EDIT_PAGE_ACTIONS:
+            return _render_edit(entry, status, refusal=message, refusal_problems=problems)
+        if request.endpoint == "entries.submit":
+            flash(message, "error")
+            return _render_show(entry, problems=problems or [], status=status)
+    return _problem(message, status, problems=problems)
+
+
 @bp.errorhandler(entries.EntryError)
 def _entry_error(error: entries.EntryError):
-    return _problem(error.message, error.status, problems=error.problems)
+    return _refused(error.message, error.status, error.problems)
 
 
 @bp.errorhandler(StaleDataError)
 def _stale(error: StaleDataError):
     # Two requests changed the same entry at once (a double click, two tabs): the first one won.
-    return _problem(_("Dữ liệu đã được thay đổi ở nơi khác. Vui lòng tải lại trang và thử lại."), 409)
+    return _refused(_("Dữ liệu đã được thay đổi ở nơi khác. Vui lòng tải lại trang và thử lại."), 409)
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(error: RequestEntityTooLarge):
+    # A body above MAX_CONTENT_LENGTH, when one is set: the form again, not a bare error page.
+    return _refused(_("Tệp hoặc dữ liệu gửi lên vượt quá dung lượng cho phép."), 413)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -175,22 +205,35 @@ def _render_show(entry: Entry, problems: list[str] | None = None, status: int = 
     ), status
 
 
-def _edit_forms(entry: Entry, form: EditEntryForm | None = None) -> dict[str, object]:
+def _offer_choices(form: EditEntryForm, entry: Entry) -> EditEntryForm:
+    form.category.choices = [(c.id, c.name) for c in entry.edition.categories]
+    form.applicant_type.choices = applicant_type_choices(entry.edition.allowed_applicant_types)
+    localities = db.session.scalars(select(Locality).where(Locality.active).order_by(Locality.name)).all()
+    form.locality.choices = [(0, _("— Chưa chọn —"))] + [(loc.id, entries.locality_label(loc)) for loc in localities]
+    return form
+
+
+def _edit_forms(entry: Entry, form: EditEntryForm | None = None, *, member_form: MemberForm | None = None,
+                conflict_form: ConflictForm | None = None, link_form: LinkForm | None = None,
+                link_kind_id: int | None = None) -> dict[str, object]:
+    """The edit page's forms; each small form gets its own id prefix so that no id repeats on the page."""
     if form is None:
         form = EditEntryForm(obj=entry, formdata=None)
         form.category.data = entry.category_id
         form.locality.data = entry.locality_id or 0
         form.version.data = str(entry.version)
-    form.category.choices = [(c.id, c.name) for c in entry.edition.categories]
-    form.applicant_type.choices = applicant_type_choices(entry.edition.allowed_applicant_types)
-    localities = db.session.scalars(select(Locality).where(Locality.active).order_by(Locality.name)).all()
-    form.locality.choices = [(0, _("— Chưa chọn —"))] + [(loc.id, entries.locality_label(loc)) for loc in localities]
+    _offer_choices(form, entry)
+    link_forms = {
+        kind.id: with_id_prefix(link_form if link_form is not None and kind.id == link_kind_id
+                                else LinkForm(formdata=None), f"link-{kind.code}")
+        for kind in entry.edition.attachment_kinds if kind.allows_link
+    }
     return {
         "entry": entry,
         "form": form,
-        "member_form": MemberForm(formdata=None),
-        "conflict_form": ConflictForm(formdata=None),
-        "link_form": LinkForm(formdata=None),
+        "member_form": with_id_prefix(member_form or MemberForm(formdata=None), "member"),
+        "conflict_form": with_id_prefix(conflict_form or ConflictForm(formdata=None), "conflict"),
+        "link_forms": link_forms,
         "action_form": ActionForm(),
         "total_bytes": entries.entry_bytes(entry),
         "edit_problem": entries.edit_problem(entry),
@@ -198,22 +241,27 @@ def _edit_forms(entry: Entry, form: EditEntryForm | None = None) -> dict[str, ob
     }
 
 
+def _render_edit(entry: Entry, status: int = 200, *, refusal: str | None = None,
+                 refusal_problems: list[str] | None = None, **forms):
+    return render_template("entries/edit.html", refusal=refusal, refusal_problems=refusal_problems or [],
+                           **_edit_forms(entry, **forms)), status
+
+
 @bp.route("/<int:entry_id>/sua", methods=["GET", "POST"])
 @login_required
 def edit_entry(entry_id: int) -> str | Response:
     entry = get_entry_for(current_user, entry_id, edit=True)
     if request.method == "GET":
-        return render_template("entries/edit.html", **_edit_forms(entry))
+        return _render_edit(entry)
     problem = entries.edit_problem(entry)
     if problem:
-        return _problem(problem, 409, entry)
-    form = EditEntryForm()
-    context = _edit_forms(entry, form)
+        return _refused(problem, 409)
+    form = _offer_choices(EditEntryForm(), entry)
     if not form.validate():
-        return render_template("entries/edit.html", **context), 422
+        return _render_edit(entry, 422, form=form)
     if form.version.data != str(entry.version):
         flash(_("Bài dự thi vừa được thay đổi ở nơi khác. Vui lòng xem lại rồi lưu lần nữa."), "error")
-        return render_template("entries/edit.html", **_edit_forms(entry)), 409
+        return _render_edit(entry, 409)
     entries.update_entry(
         entry,
         actor=_user(),
@@ -237,10 +285,8 @@ def add_member(entry_id: int) -> Response:
     entry = get_entry_for(current_user, entry_id, edit=True)
     form = MemberForm()
     if not form.validate():
-        context = _edit_forms(entry)
-        context["member_form"] = form
         db.session.rollback()
-        return render_template("entries/edit.html", **context), 422
+        return _render_edit(entry, 422, member_form=form)
     entries.add_member(entry, actor=_user(), full_name=form.full_name.data, role=form.role.data,
                    organization=form.organization.data, email=form.email.data, phone=form.phone.data)
     _commit()
@@ -273,10 +319,8 @@ def add_conflict(entry_id: int) -> Response:
     entry = get_entry_for(current_user, entry_id, edit=True)
     form = ConflictForm()
     if not form.validate():
-        context = _edit_forms(entry)
-        context["conflict_form"] = form
         db.session.rollback()
-        return render_template("entries/edit.html", **context), 422
+        return _render_edit(entry, 422, conflict_form=form)
     entries.add_conflict_declaration(entry, actor=_user(), organization=form.organization.data,
                                  person_name=form.person_name.data, reason=form.reason.data)
     _commit()
@@ -304,12 +348,12 @@ def _upload_status(error: InvalidUpload) -> int:
 def _receive_upload(entry: Entry, kind_id: int | None = None, attachment_id: int | None = None):
     """Stream the request body's file part into storage (see contest.web.entries.uploads)."""
     if request.mimetype != "multipart/form-data":
-        return _problem(_("Yêu cầu tải tệp không hợp lệ."), 400, entry)
+        return _refused(_("Yêu cầu tải tệp không hợp lệ."), 400)
     reader = MultipartReader(request.stream, request.mimetype_params.get("boundary", ""))
 
     def refuse(message: str, status: int):
         reader.drain(DRAIN_LIMIT)
-        return _problem(message, status, entry)
+        return _refused(message, status)
 
     kind = None
     try:
@@ -338,7 +382,7 @@ def _receive_upload(entry: Entry, kind_id: int | None = None, attachment_id: int
     except entries.EntryError as error:
         return refuse(error.message, error.status)
     except MalformedUpload:
-        return _problem(_("Tệp gửi lên bị gián đoạn hoặc không hợp lệ. Vui lòng thử lại."), 400, entry)
+        return _refused(_("Tệp gửi lên bị gián đoạn hoặc không hợp lệ. Vui lòng thử lại."), 400)
     _commit_upload(result)
     flash(_("Đã tải lên tệp %(name)s.", name=result.attachment.display_filename), "success")
     return redirect(url_for("entries.edit_entry", entry_id=entry.id, _anchor="files"))
@@ -394,10 +438,8 @@ def add_link(entry_id: int, kind_id: int):
     kind = entries.kind_of(entry, kind_id)
     form = LinkForm()
     if not form.validate():
-        context = _edit_forms(entry)
-        context["link_form"] = form
         db.session.rollback()
-        return render_template("entries/edit.html", **context), 422
+        return _render_edit(entry, 422, link_form=form, link_kind_id=kind.id)
     result = entries.add_link(entry, kind, actor=_user(), url=form.url.data)
     _commit()
     entries.discard_objects([result.replaced_key])

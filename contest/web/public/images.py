@@ -10,12 +10,14 @@ from contest.models import Attachment
 
 def public_image(attachment: Attachment) -> Response:
     """An image the public may see (the ballot's, the showcase's), read from storage and cached for an hour."""
-    from contest.storage import StorageUnavailable, get_store
+    from contest.storage import ObjectNotFound, StorageUnavailable, get_store
 
     try:
-        reader = get_store().open(attachment.storage_key)
-        data = reader.read()
-        reader.close()
+        with get_store().open(attachment.storage_key) as reader:
+            data = reader.read()
+    except ObjectNotFound:
+        current_app.logger.error("Public image %s has no object %s", attachment.id, attachment.storage_key)
+        abort(404)
     except StorageUnavailable:
         abort(503)
     response = current_app.response_class(data, mimetype=attachment.content_type)

@@ -7,6 +7,7 @@ proof-of-work challenge (static/js/pow.js) before a code request or a vote is ac
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from typing import Any
 
@@ -47,11 +48,16 @@ from contest.web.public.routes import bp
 DEVICE_COOKIE = "binh_chon_tb"
 
 
-# ---------------------------------------------------------------- limits keyed by address and network
+# ---------------------------------------------------------------- limits keyed by device and network
 
 
-def _address() -> str:
-    return request.remote_addr or "unknown"
+def _device_key() -> str:
+    """The browser's ballot cookie; a client that sends none (a script) is counted by its address instead.
+    Never the address alone for a browser: a whole school or carrier-grade NAT shares one."""
+    device = request.cookies.get(DEVICE_COOKIE)
+    if device:
+        return "device:" + hashlib.sha256(device.encode()).hexdigest()
+    return "address:" + (request.remote_addr or "unknown")
 
 
 def _network() -> str:
@@ -216,7 +222,8 @@ def vote_image(period_id: int, attachment_id: int) -> Any:
 
 
 @bp.route("/binh-chon/<int:period_id>/thu-thach", methods=["POST"])
-@limiter.limit(_limit("VOTE_LIMIT_CHALLENGE_ADDRESS"), key_func=_address)
+@limiter.limit(_limit("VOTE_LIMIT_CHALLENGE_DEVICE"), key_func=_device_key)
+@limiter.limit(_limit("VOTE_LIMIT_CHALLENGE_NETWORK"), key_func=_network, scope="vote-challenge-network")
 def vote_challenge(period_id: int) -> Any:
     purpose = request.form.get("purpose")
     try:
@@ -256,7 +263,7 @@ def _next_target(period: VotingPeriod) -> str:
 
 
 @bp.route("/binh-chon/<int:period_id>/xac-minh", methods=["GET", "POST"])
-@limiter.limit(_limit("VOTE_LIMIT_CODE_ADDRESS"), key_func=_address, methods=["POST"])
+@limiter.limit(_limit("VOTE_LIMIT_CODE_DEVICE"), key_func=_device_key, methods=["POST"])
 @limiter.limit(_limit("VOTE_LIMIT_CODE_NETWORK"), key_func=_network, methods=["POST"],
                scope="vote-code-network")
 def vote_email(period_id: int) -> Any:
@@ -286,7 +293,9 @@ def vote_email(period_id: int) -> Any:
 
 
 @bp.route("/binh-chon/<int:period_id>/xac-minh/ma", methods=["GET", "POST"])
-@limiter.limit(_limit("VOTE_LIMIT_VERIFY_ADDRESS"), key_func=_address, methods=["POST"])
+@limiter.limit(_limit("VOTE_LIMIT_VERIFY_DEVICE"), key_func=_device_key, methods=["POST"])
+@limiter.limit(_limit("VOTE_LIMIT_VERIFY_NETWORK"), key_func=_network, methods=["POST"],
+               scope="vote-verify-network")
 def vote_code(period_id: int) -> Any:
     period = _public_period(period_id)
     email = session.get("voter_email")
@@ -328,7 +337,7 @@ def vote_forget(period_id: int) -> Response:
 
 
 @bp.route("/binh-chon/<int:period_id>/bai/<int:entry_id>/bo-phieu", methods=["POST"])
-@limiter.limit(_limit("VOTE_LIMIT_VOTE_ADDRESS"), key_func=_address)
+@limiter.limit(_limit("VOTE_LIMIT_VOTE_DEVICE"), key_func=_device_key)
 @limiter.limit(_limit("VOTE_LIMIT_VOTE_NETWORK"), key_func=_network, scope="vote-network")
 def vote_cast(period_id: int, entry_id: int) -> Any:
     """Cast a vote.  vote.js posts with ``Accept: application/json`` and gets JSON back (the page stays
