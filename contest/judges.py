@@ -20,7 +20,7 @@ from sqlalchemy.orm import selectinload
 
 from contest import audit
 from contest.assignments import cancel_assignment, cancel_conflicted, open_assignments
-from contest.conflicts import ConflictContext, conflict_reasons, declare_conflict
+from contest.conflicts import ConflictContext, conflict_reasons, declare_conflict, undecided_near_matches
 from contest.extensions import db
 from contest.i18n import _
 from contest.mail import external_url, send_mail
@@ -688,6 +688,25 @@ def conflicts_in_edition(edition: Edition, judges: Sequence[User]) -> list[tuple
             if reasons:
                 found.append((judge, entry, reasons))
     return found
+
+
+@dataclass
+class NearMatchGroup:
+    """Two organization names that look alike, and the judge–entry pairs waiting for the organizers' word."""
+
+    judge_organization: str
+    entry_organization: str
+    pairs: list[tuple[User, Entry]]
+
+
+def near_matches_in_edition(edition: Edition, judges: Sequence[User]) -> list[NearMatchGroup]:
+    """Every undecided near match between ``judges`` and the edition's entries, grouped by the two names."""
+    groups: dict[tuple[str, str], NearMatchGroup] = {}
+    for found in undecided_near_matches(judged_entries(edition), judges):
+        key = (found.judge_organization, found.entry_organization)
+        group = groups.setdefault(key, NearMatchGroup(found.judge_organization, found.entry_organization, []))
+        group.pairs.append((found.judge, found.entry))
+    return list(groups.values())
 
 
 def find_entry(edition: Edition | None, reference_code: str) -> Entry | None:

@@ -365,3 +365,8 @@ def decide_near_match(first_name: str, second_name: str, *, verdict: NearMatchVe
                  after={"first_name": first_name, "second_name": second_name, "verdict": verdict.value,
                         "note": decision.note})
     return decision
+
+
+def init_app(app) -> None:
+    """Forms that ask for an organization offer the kept list (an HTML datalist: any other name may be typed)."""
+    app.jinja_env.globals["organization_choices"] = organization_choices
