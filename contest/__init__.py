@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:
-    from contest import access, i18n, labels, models, phases, storage, web
+    from contest import access, i18n, labels, models, organizations, phases, storage, web
     from contest.config import load_config
     from contest.extensions import csrf, db, limiter, login_manager, mail, migrate
     from contest.mail import init_app as deliver_mail_after_commit
@@ -45,6 +45,7 @@ def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:
     web.init_app(app)
     labels.init_app(app)
     phases.init_app(app)
+    organizations.init_app(app)
     del models  # imported for its side effect: every table is registered
 
     from contest import cli

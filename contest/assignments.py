@@ -21,7 +21,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from contest import audit
-from contest.conflicts import conflict_mask, conflict_reasons, is_conflicted
+from contest.conflicts import (
+    ConflictContext,
+    UndecidedNearMatch,
+    conflict_findings,
+    conflict_mask,
+    conflict_reasons,
+    is_conflicted,
+    undecided_near_matches,
+)
 from contest.extensions import db
 from contest.i18n import _, _l
 from contest.mail import external_url, send_mail
@@ -29,7 +37,6 @@ from contest.models import (
     Assignment,
     AssignmentState,
     Category,
-    ConflictOfInterest,
     Entry,
     EntryRound,
     EntryStatus,
@@ -282,11 +289,49 @@ def _pairs_by_key(round_: Round) -> dict[tuple[int, int], Assignment]:
 class AssignmentImpossible(AssignmentError):
     """The engine found no assignment; ``message`` explains why in the reader's language."""
 
-    def __init__(self, message: str, *, code: str, entries: list[Entry], judges: list[User]):
+    def __init__(self, message: str, *, code: str, entries: list[Entry], judges: list[User],
+                 blocking: list[str] | None = None):
         super().__init__(message, status=422)
         self.code = code
         self.entries = entries
         self.judges = judges
+        self.blocking = blocking or []
+
+
+class NearMatchesUndecided(AssignmentError):
+    """Organization names that look alike stand between judges and entries and no organizer has decided them:
+    the engine would either ignore a real conflict or starve panels of judges, so it does not run."""
+
+    def __init__(self, found: list[UndecidedNearMatch]):
+        pairs = list(dict.fromkeys((m.judge_organization, m.entry_organization) for m in found))
+        first, second = pairs[0]
+        super().__init__(_(
+            "Chưa thể phân công: còn %(n)d cặp tên đơn vị gần giống giữa giám khảo và bài dự thi chưa được Ban tổ "
+            "chức xác nhận (ví dụ “%(first)s” và “%(second)s”). Hãy xác nhận từng cặp là xung đột hay không ở trang "
+            "“Tên đơn vị gần giống”, rồi chạy lại.",
+            n=len(pairs), first=first, second=second), status=409)
+        self.found = found
+
+
+def finding_label(code: str, judge_side: str | None = None, entry_side: str | None = None) -> str:
+    """A reason in words, with the two names that met when there are names."""
+    label = str(conflict_reason_label(code))
+    if judge_side and entry_side:
+        return f"{label} (“{judge_side}” – “{entry_side}”)"
+    return label
+
+
+def blocking_conflicts(entries: Sequence[Entry], judges: Sequence[User], context: ConflictContext,
+                       limit: int = 3) -> list[str]:
+    """For the first ``limit`` entries, every judge a conflict keeps away and the declaration responsible."""
+    lines = []
+    for entry in entries[:limit]:
+        for judge in judges:
+            findings = conflict_findings(judge, entry, context.declared[judge.id], context)
+            if findings:
+                why = "; ".join(dict.fromkeys(finding_label(f.code, f.judge_side, f.entry_side) for f in findings))
+                lines.append(f"{entry.reference_code} – {judge.full_name}: {why}")
+    return lines
 
 
 def _listing(names: Sequence[str], limit: int = 12) -> str:
@@ -297,9 +342,11 @@ def _listing(names: Sequence[str], limit: int = 12) -> str:
 
 
 def explain_infeasible(
-    exc: AssignmentInfeasible, entries_by_id: Mapping[int, Entry], judges_by_id: Mapping[int, User]
+    exc: AssignmentInfeasible, entries_by_id: Mapping[int, Entry], judges_by_id: Mapping[int, User],
+    context: ConflictContext | None = None,
 ) -> AssignmentImpossible:
-    """Turn the engine's structured failure into a Vietnamese explanation naming entries and the binding rule."""
+    """Turn the engine's structured failure into a Vietnamese explanation naming entries and the binding rule,
+    and the conflicts (with the declaration behind each) that keep judges away from the entries named."""
     entries = [entries_by_id[i] for i in exc.entry_ids if i in entries_by_id]
     judges = [judges_by_id[i] for i in exc.judge_ids if i in judges_by_id]
     codes = _listing([e.reference_code for e in entries])
@@ -350,7 +397,12 @@ def explain_infeasible(
             "Không có cách phân công nào thoả mãn cùng lúc số giám khảo mỗi bài, xung đột lợi ích và giới hạn "
             "số bài của giám khảo. Hãy nới các giới hạn này."
         )
-    return AssignmentImpossible(message, code=exc.code, entries=entries, judges=judges)
+    blocking: list[str] = []
+    if context is not None and exc.code in ("entry_lacks_judges", "entry_group_capacity"):
+        blocking = blocking_conflicts(entries, list(judges_by_id.values()), context)
+        if blocking:
+            message = message + " " + _("Xung đột đang chặn: %(list)s.", list=" · ".join(blocking))
+    return AssignmentImpossible(message, code=exc.code, entries=entries, judges=judges, blocking=blocking)
 
 
 # ---------------------------------------------------------------- running the engine
@@ -495,6 +547,9 @@ def run_assignment(
     if not judges:
         raise AssignmentError(_("Chưa có giám khảo nào đang hoạt động để phân công."), status=422)
 
+    context = ConflictContext.for_judges(judges)
+    if (undecided := undecided_near_matches(entries, judges, context)):
+        raise NearMatchesUndecided(undecided)
     # A fresh run starts over: unpublished rows go; rows ended after publication stay and bar their pair.
     for assignment in existing.values():
         if assignment.published_at is None and assignment.sheet is None:
@@ -504,7 +559,7 @@ def run_assignment(
 
     entry_index = {e.id: i for i, e in enumerate(entries)}
     judge_index = {j.id: i for i, j in enumerate(judges)}
-    conflicts = conflict_mask(entries, judges)
+    conflicts = conflict_mask(entries, judges, context)
     for entry_id, judge_id in barred:
         if entry_id in entry_index and judge_id in judge_index:
             conflicts[entry_index[entry_id], judge_index[judge_id]] = True
@@ -533,7 +588,7 @@ def run_assignment(
                 judge_ids=[j.id for j in judges],
             )
     except AssignmentInfeasible as exc:
-        raise explain_infeasible(exc, entries_by_id, judges_by_id) from exc
+        raise explain_infeasible(exc, entries_by_id, judges_by_id, context) from exc
 
     new_entry_rounds = ensure_entry_rounds(round_, entries) if is_first_round(round_) else 0
     for e, j in result.pair_list():
@@ -601,9 +656,12 @@ def fill_holes(round_: Round, *, seed: int | None = None, actor: User | None = N
     if not judges:
         raise AssignmentError(_("Chưa có giám khảo nào đang hoạt động để phân công."), status=422)
 
+    context = ConflictContext.for_judges(judges)
+    if (undecided := undecided_near_matches(entries, judges, context)):
+        raise NearMatchesUndecided(undecided)
     entry_index = {e.id: i for i, e in enumerate(entries)}
     judge_index = {j.id: i for i, j in enumerate(judges)}
-    conflicts = conflict_mask(entries, judges)
+    conflicts = conflict_mask(entries, judges, context)
     ended = np.zeros(conflicts.shape, dtype=bool)
     previous = np.zeros(conflicts.shape, dtype=bool)
     for (entry_id, judge_id), assignment in rows.items():
@@ -646,7 +704,7 @@ def fill_holes(round_: Round, *, seed: int | None = None, actor: User | None = N
                 **ids,
             )
     except AssignmentInfeasible as exc:
-        raise explain_infeasible(exc, entries_by_id, judges_by_id) from exc
+        raise explain_infeasible(exc, entries_by_id, judges_by_id, context) from exc
     added = result.pairs & ~previous
     new_entry_rounds = ensure_entry_rounds(round_, entries) if is_first_round(round_) else 0
     for e, j in zip(*np.nonzero(added)):
@@ -842,11 +900,7 @@ def publish_assignment(round_: Round, *, actor: User | None = None) -> PublishRe
     if not proposed:
         raise AssignmentError(_("Không có phân công dự kiến nào để công bố."), status=409)
     judges = {a.judge_id: a.judge for a in proposed}
-    declared: dict[int, list[ConflictOfInterest]] = {jid: [] for jid in judges}
-    for conflict in db.session.scalars(
-        select(ConflictOfInterest).where(ConflictOfInterest.judge_id.in_(list(judges)))
-    ):
-        declared[conflict.judge_id].append(conflict)
+    context = ConflictContext.for_judges(judges.values())
     now = utcnow()
     dropped = 0
     published: dict[int, list[Assignment]] = {}
@@ -855,7 +909,7 @@ def publish_assignment(round_: Round, *, actor: User | None = None) -> PublishRe
         if not (judge.active and judge.has_role(Role.JUDGE)):
             cancel_assignment(assignment, _("Giám khảo không còn hoạt động."), actor)
             dropped += 1
-        elif conflict_reasons(judge, assignment.entry, declared[judge.id]):
+        elif conflict_reasons(judge, assignment.entry, context.declared[judge.id], context):
             cancel_assignment(assignment, _("Xung đột lợi ích được ghi nhận sau khi phân công."), actor)
             dropped += 1
         else:
@@ -894,6 +948,8 @@ CONFLICT_REASONS = {
     "automatic:author": _l("Là tác giả của bài"),
     "applicant:organization": _l("Người dự thi nêu đơn vị của giám khảo"),
     "applicant:person": _l("Người dự thi nêu tên giám khảo"),
+    "near:unconfirmed": _l("Tên đơn vị gần giống, chờ Ban tổ chức xác nhận"),
+    "near:confirmed": _l("Tên đơn vị gần giống, Ban tổ chức xác nhận là xung đột"),
 }
 
 
@@ -934,6 +990,7 @@ class Board:
     overlaps: dict[int, int]
     summary: dict[str, object] | None
     settings: RunSettings
+    undecided: list[UndecidedNearMatch] = field(default_factory=list)
 
     @property
     def entries(self) -> list[Entry]:
@@ -964,12 +1021,7 @@ def assignment_board(round_: Round) -> Board:
         judge = db.session.get(User, judge_id)
         if judge is not None:
             judges.append(judge)
-    declared: dict[int, list[ConflictOfInterest]] = {j.id: [] for j in judges}
-    if judges:
-        for conflict in db.session.scalars(
-            select(ConflictOfInterest).where(ConflictOfInterest.judge_id.in_(list(declared)))
-        ):
-            declared[conflict.judge_id].append(conflict)
+    context = ConflictContext.for_judges(judges)
     affinity = affinity_matrix(entries, judges)
     keywords = entry_keywords(entries, judges)
     cells: dict[tuple[int, int], Cell] = {}
@@ -984,7 +1036,7 @@ def assignment_board(round_: Round) -> Board:
                 affinity=float(affinity[e, j]),
                 field_match=bool(profile and entry.category.code in (profile.expertise_categories or [])),
                 keywords=[k for k in keywords[e] if k in own],
-                conflicts=conflict_reasons(judge, entry, declared[judge.id]),
+                conflicts=conflict_reasons(judge, entry, context.declared[judge.id], context),
                 manual=bool(row and row.manual),
             )
             in_force[e, j] = bool(row and row.state in IN_FORCE)
@@ -1020,6 +1072,7 @@ def assignment_board(round_: Round) -> Board:
         overlaps={j.id: int(overlaps[i]) for i, j in enumerate(judges)},
         summary=last_summary(round_),
         settings=settings,
+        undecided=undecided_near_matches(entries, [j for j in judges if j.active], context),
     )
 
 
@@ -1042,8 +1095,9 @@ def open_assignments(judge: User) -> list[Assignment]:
 def cancel_conflicted(judge: User, *, actor: User | None = None) -> list[Assignment]:
     """Cancel the judge's open pairs that a conflict now forbids (a conflict means no access, at once)."""
     ended = []
+    context = ConflictContext.for_judges([judge])
     for assignment in open_assignments(judge):
-        if conflict_reasons(judge, assignment.entry):
+        if conflict_reasons(judge, assignment.entry, context.declared[judge.id], context):
             cancel_assignment(
                 assignment, _("Xung đột lợi ích được ghi nhận sau khi phân công."), actor,
                 state=AssignmentState.RECUSED if actor is not None and actor.id == judge.id

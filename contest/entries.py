@@ -20,6 +20,7 @@ from sqlalchemy import Select, and_, func, select, update
 from sqlalchemy.orm import selectinload
 
 from contest import audit, votes
+from contest.conflicts import names_a_whole_person
 from contest.extensions import db
 from contest.i18n import _, _l, format_size, localized
 from contest.mail import send_mail
@@ -44,6 +45,7 @@ from contest.models import (
     utcnow,
 )
 from contest.models.entries import entry_json
+from contest.organizations import register_organization_name
 from contest.phases import accepts_entries
 from contest.search import fold
 from contest.storage import (
@@ -228,6 +230,7 @@ def create_entry(
     ]
     db.session.add(entry)
     refresh_search_text(entry)
+    register_organization_name(entry.organization, actor=owner)
     audit.record("entry.created", entry, actor=owner, after=entry_json(entry))
     return entry
 
@@ -258,6 +261,7 @@ def update_entry(
     entry.description = description or None
     entry.applicant_type = applicant_type
     entry.organization = organization or None
+    register_organization_name(entry.organization, actor=actor)
     entry.category = category
     entry.locality = locality
     entry.public_consent = public_consent
@@ -296,6 +300,7 @@ def add_member(
         user_id=linked.id if linked else None,
     )
     entry.members.append(member)
+    register_organization_name(member.organization, actor=actor)
     _touch(entry, now)
     audit.record("entry.member_added", entry, actor=actor, after={"full_name": member.full_name})
     return member
@@ -348,6 +353,11 @@ def add_conflict_declaration(
     _require_editable(entry, now)
     if not (organization or person_name):
         raise EntryError(_("Vui lòng nêu tên tổ chức hoặc tên người cần tránh."), 422)
+    if person_name and not names_a_whole_person(person_name):
+        # A fragment ("n") would keep every judge whose name contains it away and could block a whole round.
+        raise EntryError(_("Hãy ghi đầy đủ họ và tên người cần tránh (ít nhất hai từ, năm chữ cái), ví dụ "
+                           "“Nguyễn Văn An”."), 422)
+    register_organization_name(organization, actor=actor)
     declaration = EntryConflictDeclaration(organization=organization or None, person_name=person_name or None,
                                            reason=reason or None)
     entry.conflict_declarations.append(declaration)

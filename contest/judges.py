@@ -20,11 +20,12 @@ from sqlalchemy.orm import selectinload
 
 from contest import audit
 from contest.assignments import cancel_assignment, cancel_conflicted, open_assignments
-from contest.conflicts import conflict_reasons, declare_conflict
+from contest.conflicts import ConflictContext, conflict_reasons, declare_conflict, undecided_near_matches
 from contest.extensions import db
 from contest.i18n import _
 from contest.mail import external_url, send_mail
 from contest.models import (
+    AffiliationStatus,
     Assignment,
     Category,
     ConflictOfInterest,
@@ -33,12 +34,14 @@ from contest.models import (
     EditionStatus,
     Entry,
     EntryStatus,
+    JudgeAffiliation,
     JudgeProfile,
     Role,
     Round,
     User,
     utcnow,
 )
+from contest.organizations import organization_key, register_organization_name
 from contest.passwords import hash_password
 from contest.search import fold
 from contest.tokens import TokenInvalid, make_token, read_token
@@ -101,6 +104,7 @@ def judge_json(user: User) -> dict[str, object]:
         "full_name": user.full_name,
         "active": user.active,
         "organization": profile.organization if profile else None,
+        "pending_organizations": [a.typed_name for a in pending_affiliations(user)],
         "expertise_categories": list(profile.expertise_categories or []) if profile else [],
         "expertise_keywords": profile.expertise_keywords if profile else None,
         "max_load": profile.max_load if profile else None,
@@ -150,11 +154,12 @@ def invite_judge(
     user.add_role(Role.JUDGE)
     profile = user.judge_profile or JudgeProfile()
     user.judge_profile = profile
-    profile.organization = organization or None
     profile.title = title or None
     profile.expertise_categories = list(categories)
     profile.expertise_keywords = _keywords_text(keywords)
     profile.max_load = max_load
+    db.session.flush()
+    record_judge_organization(user, organization, actor=invited_by)
     profile.invited_by_id = invited_by.id if invited_by else None
     profile.invited_at = utcnow()
     db.session.flush()
@@ -225,13 +230,13 @@ def accept_invitation(
     user.full_name = full_name
     profile = user.judge_profile or JudgeProfile()
     user.judge_profile = profile
-    profile.organization = organization or None
     profile.title = title or None
     profile.expertise_categories = list(categories)
     profile.expertise_keywords = _keywords_text(keywords)
     profile.max_load = max_load
     profile.profile_completed_at = utcnow()
     db.session.flush()
+    propose_judge_organization(user, organization, actor=user)
     if user.email_verified_at is None:
         from contest.accounts import mark_email_verified
 
@@ -251,11 +256,18 @@ def update_judge_profile(
     max_load: int | None,
     actor: User | None = None,
 ) -> list[Assignment]:
-    """Save a judge's profile; returns the open pairs a new organization put in conflict (now ended)."""
+    """Save a judge's profile; returns the open pairs a new organization put in conflict (now ended).
+
+    The organization a judge types is a proposal for the organizers (:func:`propose_judge_organization`); an
+    organizer editing the profile records it at once.
+    """
     profile = user.judge_profile or JudgeProfile()
     user.judge_profile = profile
     before = judge_json(user)
-    profile.organization = organization or None
+    if actor is not None and actor.id != user.id and actor.has_role(Role.ORGANIZER):
+        record_judge_organization(user, organization, actor=actor)
+    else:
+        propose_judge_organization(user, organization, actor=actor or user)
     profile.title = title or None
     profile.expertise_categories = list(categories)
     profile.expertise_keywords = _keywords_text(keywords)
@@ -266,6 +278,130 @@ def update_judge_profile(
     if after != before:
         audit.record("judge.profile_updated", user, actor=actor, before=before, after=after)
     return cancel_conflicted(user, actor=actor)
+
+
+# ---------------------------------------------------------------- the organization a judge belongs to
+
+
+def affiliations(judge: User) -> list[JudgeAffiliation]:
+    """The judge's organizations over time, newest first."""
+    return list(db.session.scalars(
+        select(JudgeAffiliation).where(JudgeAffiliation.judge_id == judge.id)
+        .order_by(JudgeAffiliation.created_at.desc(), JudgeAffiliation.id.desc())
+    ))
+
+
+def pending_affiliations(judge: User) -> list[JudgeAffiliation]:
+    if judge.id is None:
+        return []
+    return [a for a in affiliations(judge) if a.status == AffiliationStatus.PENDING.value]
+
+
+def _affiliation_json(affiliation: JudgeAffiliation) -> dict[str, object]:
+    return {"judge_id": affiliation.judge_id, "organization": affiliation.typed_name,
+            "organization_id": affiliation.organization_id, "status": affiliation.status,
+            "ended_at": affiliation.ended_at.isoformat() if affiliation.ended_at else None}
+
+
+def _end_current_affiliations(judge: User, *, keep: JudgeAffiliation | None = None) -> None:
+    """The organization recorded until now becomes history: it still binds the editions it overlaps."""
+    now = utcnow()
+    current = [a for a in affiliations(judge)
+               if a.status == AffiliationStatus.CONFIRMED.value and a.ended_at is None and a is not keep]
+    recorded = judge.judge_profile.organization if judge.judge_profile else None
+    if recorded and not any(organization_key(a.typed_name) == organization_key(recorded) for a in current):
+        # Recorded before affiliations were kept: written into the history now so that it is not lost.
+        organization = register_organization_name(recorded, actor=None)
+        db.session.add(JudgeAffiliation(
+            judge_id=judge.id, organization_id=organization.id if organization else None, typed_name=recorded,
+            status=AffiliationStatus.CONFIRMED.value, ended_at=now,
+        ))
+    for affiliation in current:
+        affiliation.ended_at = now
+
+
+def record_judge_organization(judge: User, organization: str | None, *, actor: User | None) -> None:
+    """An organizer records the judge's organization: it is confirmed at once and the previous one ends."""
+    name = " ".join((organization or "").split())
+    profile = judge.judge_profile
+    if profile is None or organization_key(name) == organization_key(profile.organization):
+        return
+    _end_current_affiliations(judge)
+    if name:
+        kept = register_organization_name(name, actor=actor, confirmed=True)
+        affiliation = JudgeAffiliation(
+            judge_id=judge.id, organization_id=kept.id if kept else None, typed_name=name,
+            status=AffiliationStatus.CONFIRMED.value, proposed_by_id=actor.id if actor else None,
+            decided_by_id=actor.id if actor else None, decided_at=utcnow(),
+        )
+        db.session.add(affiliation)
+        db.session.flush()
+        audit.record("judge.organization_recorded", affiliation, actor=actor, after=_affiliation_json(affiliation))
+    profile.organization = name or None
+    db.session.flush()
+
+
+def propose_judge_organization(judge: User, organization: str | None, *, actor: User | None) -> \
+        JudgeAffiliation | None:
+    """The judge's own edit of their organization: a proposal for the organizers, pending until they decide.
+
+    It never lifts a conflict: the organization recorded by the organizers stays, and the pending one counts
+    for conflicts too (:mod:`contest.conflicts`). Clearing the field proposes nothing.
+    """
+    name = " ".join((organization or "").split())
+    key = organization_key(name)
+    if not key or judge.judge_profile is None:
+        return None
+    if key == organization_key(judge.judge_profile.organization):
+        return None
+    for existing in affiliations(judge):
+        if existing.status == AffiliationStatus.PENDING.value and organization_key(existing.typed_name) == key:
+            return existing
+    kept = register_organization_name(name, actor=actor)
+    affiliation = JudgeAffiliation(
+        judge_id=judge.id, organization_id=kept.id if kept else None, typed_name=name,
+        status=AffiliationStatus.PENDING.value, proposed_by_id=actor.id if actor else None,
+    )
+    db.session.add(affiliation)
+    db.session.flush()
+    audit.record("judge.organization_proposed", affiliation, actor=actor, after=_affiliation_json(affiliation),
+                 before={"organization": judge.judge_profile.organization})
+    return affiliation
+
+
+def confirm_judge_affiliation(affiliation: JudgeAffiliation, *, actor: User | None) -> list[Assignment]:
+    """An organizer approves the judge's proposal: it becomes the recorded organization, the previous one is
+    history (still binding the editions it overlaps). Returns the open pairs now in conflict (ended)."""
+    if affiliation.status != AffiliationStatus.PENDING.value:
+        raise JudgeError(_("Đề xuất đơn vị này đã được xử lý."))
+    judge = db.session.get(User, affiliation.judge_id)
+    assert judge is not None and judge.judge_profile is not None
+    before = _affiliation_json(affiliation)
+    _end_current_affiliations(judge, keep=affiliation)
+    affiliation.status = AffiliationStatus.CONFIRMED.value
+    affiliation.decided_by_id = actor.id if actor else None
+    affiliation.decided_at = utcnow()
+    judge.judge_profile.organization = affiliation.typed_name
+    db.session.flush()
+    audit.record("judge.organization_confirmed", affiliation, actor=actor, before=before,
+                 after=_affiliation_json(affiliation))
+    return cancel_conflicted(judge, actor=actor)
+
+
+def reject_judge_affiliation(affiliation: JudgeAffiliation, *, reason: str, actor: User | None) -> None:
+    """An organizer finds the judge's proposal wrong: it counts for nothing more; the recorded one stays."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise JudgeError(_("Vui lòng ghi lý do không chấp nhận đơn vị đề xuất."), status=422)
+    if affiliation.status != AffiliationStatus.PENDING.value:
+        raise JudgeError(_("Đề xuất đơn vị này đã được xử lý."))
+    before = _affiliation_json(affiliation)
+    affiliation.status = AffiliationStatus.REJECTED.value
+    affiliation.decided_by_id = actor.id if actor else None
+    affiliation.decided_at = utcnow()
+    db.session.flush()
+    audit.record("judge.organization_rejected", affiliation, actor=actor, before=before,
+                 after=_affiliation_json(affiliation), reason=reason)
 
 
 # ---------------------------------------------------------------- importing a list
@@ -544,19 +680,33 @@ def judged_entries(edition: Edition) -> list[Entry]:
 def conflicts_in_edition(edition: Edition, judges: Sequence[User]) -> list[tuple[User, Entry, list[str]]]:
     """Every (judge, entry) pair in conflict in ``edition``, with the reasons and their sources."""
     entries = judged_entries(edition)
-    declared: dict[int, list[ConflictOfInterest]] = {j.id: [] for j in judges}
-    if judges:
-        for conflict in db.session.scalars(
-            select(ConflictOfInterest).where(ConflictOfInterest.judge_id.in_(list(declared)))
-        ):
-            declared[conflict.judge_id].append(conflict)
+    context = ConflictContext.for_judges(judges)
     found = []
     for judge in judges:
         for entry in entries:
-            reasons = conflict_reasons(judge, entry, declared[judge.id])
+            reasons = conflict_reasons(judge, entry, context.declared[judge.id], context)
             if reasons:
                 found.append((judge, entry, reasons))
     return found
+
+
+@dataclass
+class NearMatchGroup:
+    """Two organization names that look alike, and the judge–entry pairs waiting for the organizers' word."""
+
+    judge_organization: str
+    entry_organization: str
+    pairs: list[tuple[User, Entry]]
+
+
+def near_matches_in_edition(edition: Edition, judges: Sequence[User]) -> list[NearMatchGroup]:
+    """Every undecided near match between ``judges`` and the edition's entries, grouped by the two names."""
+    groups: dict[tuple[str, str], NearMatchGroup] = {}
+    for found in undecided_near_matches(judged_entries(edition), judges):
+        key = (found.judge_organization, found.entry_organization)
+        group = groups.setdefault(key, NearMatchGroup(found.judge_organization, found.entry_organization, []))
+        group.pairs.append((found.judge, found.entry))
+    return list(groups.values())
 
 
 def find_entry(edition: Edition | None, reference_code: str) -> Entry | None:

@@ -40,6 +40,15 @@ from contest.models.judging import (
     ScoreSheet,
     SheetStatus,
 )
+from contest.models.organizations import (
+    AffiliationStatus,
+    JudgeAffiliation,
+    NearMatchDecision,
+    NearMatchVerdict,
+    Organization,
+    OrganizationName,
+    OrganizationStatus,
+)
 from contest.models.people import (
     ApplicantProfile,
     ApplicantType,

@@ -78,10 +78,16 @@ EXPECTED: dict[str, tuple[str, ...] | dict[str, tuple[str, ...]]] = {
         "admin.withdraw_judge_conflict", "entries.privacy_requests", "entries.privacy_execute_deletion",
         "entries.privacy_reject_deletion", "admin.complaints_queue", "admin.certificate_settings",
         "admin.award_decision_draft", "admin.award_decision_record",
+        "admin.organizations_index", "admin.organization_add", "admin.near_matches", "admin.near_match_decide",
     )},
     # a complaint that does not exist: organizers get a 404, everyone else is kept out first
     **{endpoint: ("login", "403", "403", "403", "403", "403", "404", "403") for endpoint in (
         "admin.complaint_detail", "admin.complaint_review", "admin.complaint_decide", "admin.complaint_file",
+    )},
+    # an organization or a judge's affiliation that does not exist: the same
+    **{endpoint: ("login", "403", "403", "403", "403", "403", "404", "403") for endpoint in (
+        "admin.organization_confirm", "admin.organization_rename", "admin.organization_merge",
+        "admin.confirm_judge_organization", "admin.reject_judge_organization",
     )},
     # previews of a round without submitted sheets: organizers are let in and told why there is nothing
     "admin.results_reliability_preview": ("login", "403", "403", "403", "403", "403", "409", "403"),

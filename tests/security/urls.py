@@ -41,7 +41,7 @@ GENERIC_ARGS = {
 }
 LITERAL_ARGS = {"token": "khong-hop-le", "lang": "en", "direction": "len", "fmt": "csv", "key": "tat-ca",
                 "name": "xep-hang.csv", "filename": "css/site.css", "complaint_id": 999999,
-                "code": "AAAA-BBBB-CCCC"}
+                "code": "AAAA-BBBB-CCCC", "organization_id": 999999, "affiliation_id": 999999}
 
 
 def rules(app: Flask) -> list[Rule]:

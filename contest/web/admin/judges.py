@@ -20,6 +20,8 @@ from contest.judges import (
     ImportRejected,
     JudgeError,
     add_conflict,
+    affiliations,
+    confirm_judge_affiliation,
     conflicts_in_edition,
     current_edition,
     deactivate_judge,
@@ -29,14 +31,17 @@ from contest.judges import (
     import_judges,
     invite_judge,
     reactivate_judge,
+    reject_judge_affiliation,
     resend_invitation,
     split_expertise,
     withdraw_conflict,
 )
 from contest.models import (
+    AffiliationStatus,
     ConflictOfInterest,
     ConflictSource,
     Edition,
+    JudgeAffiliation,
     JudgeProfile,
     Role,
     User,
@@ -54,6 +59,13 @@ CONFLICT_SOURCES = {
     ConflictSource.APPLICANT.value: _l("Người dự thi nêu"),
     ConflictSource.ORGANIZER.value: _l("Ban tổ chức thêm"),
     ConflictSource.AUTOMATIC.value: _l("Hệ thống phát hiện"),
+}
+
+
+AFFILIATION_LABELS = {
+    AffiliationStatus.CONFIRMED.value: _l("Ban tổ chức đã xác nhận"),
+    AffiliationStatus.PENDING.value: _l("Giám khảo đề xuất, chờ xác nhận"),
+    AffiliationStatus.REJECTED.value: _l("Không chấp nhận"),
 }
 
 
@@ -167,6 +179,8 @@ def _detail(judge: User, conflict_form: OrganizerConflictForm | None = None,
         edition=edition,
         field_names=dict(field_choices(edition)),
         declared=declared_conflicts(judge),
+        affiliations=affiliations(judge),
+        affiliation_labels=AFFILIATION_LABELS,
         found=conflicts_in_edition(edition, [judge]) if edition else [],
         assignments=open_assignments(judge),
         conflict_form=conflict_form or OrganizerConflictForm(formdata=None),
@@ -288,3 +302,51 @@ def conflicts_index() -> str:
         source_label=_source_label,
         reason_label=conflict_reason_label,
     )
+
+
+def _affiliation_or_404(judge: User, affiliation_id: int) -> JudgeAffiliation:
+    affiliation = db.session.get(JudgeAffiliation, affiliation_id)
+    if affiliation is None or affiliation.judge_id != judge.id:
+        raise NotFound()
+    return affiliation
+
+
+@bp.route("/giam-khao/<int:user_id>/don-vi/<int:affiliation_id>/xac-nhan", methods=["POST"])
+@roles_required(Role.ORGANIZER)
+def confirm_judge_organization(user_id: int, affiliation_id: int) -> Response:
+    judge = _judge_or_404(user_id)
+    affiliation = _affiliation_or_404(judge, affiliation_id)
+    if ActionForm().validate_on_submit():
+        try:
+            ended = confirm_judge_affiliation(affiliation, actor=_actor())
+            db.session.commit()
+        except JudgeError as problem:
+            db.session.rollback()
+            flash(problem.message, "warning")
+            return redirect(url_for("admin.judge_detail", user_id=judge.id))
+        flash(_("Đã xác nhận đơn vị “%(name)s”; đơn vị trước đó được giữ trong lịch sử và vẫn được tính cho xung "
+                "đột lợi ích của cuộc thi đang diễn ra.", name=affiliation.typed_name), "success")
+        if ended:
+            flash(_("Đã huỷ %(n)d phân công bị xung đột: %(codes)s. Hãy bổ sung chỗ trống ở trang phân công.",
+                    n=len(ended), codes=", ".join(a.entry.reference_code for a in ended)), "warning")
+    return redirect(url_for("admin.judge_detail", user_id=judge.id))
+
+
+@bp.route("/giam-khao/<int:user_id>/don-vi/<int:affiliation_id>/tu-choi", methods=["POST"])
+@roles_required(Role.ORGANIZER)
+def reject_judge_organization(user_id: int, affiliation_id: int) -> Response:
+    judge = _judge_or_404(user_id)
+    affiliation = _affiliation_or_404(judge, affiliation_id)
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        flash(_("Vui lòng ghi lý do không chấp nhận đơn vị đề xuất."), "error")
+        return redirect(url_for("admin.judge_detail", user_id=judge.id))
+    try:
+        reject_judge_affiliation(affiliation, reason=form.reason.data, actor=_actor())
+        db.session.commit()
+    except JudgeError as problem:
+        db.session.rollback()
+        flash(problem.message, "warning")
+        return redirect(url_for("admin.judge_detail", user_id=judge.id))
+    flash(_("Đã không chấp nhận đơn vị “%(name)s”.", name=affiliation.typed_name), "success")
+    return redirect(url_for("admin.judge_detail", user_id=judge.id))

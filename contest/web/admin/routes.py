@@ -62,6 +62,7 @@ import contest.web.admin.decisions
 import contest.web.admin.editions
 import contest.web.admin.entries
 import contest.web.admin.judges
+import contest.web.admin.organizations
 import contest.web.admin.reports
 import contest.web.admin.results
 import contest.web.admin.rounds

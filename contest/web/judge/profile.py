@@ -19,6 +19,7 @@ from contest.judges import (
     field_choices,
     find_entry,
     judge_for_invitation,
+    pending_affiliations,
     split_expertise,
     update_judge_profile,
 )
@@ -64,6 +65,8 @@ def _profile_page(form: ProfileForm | None = None, conflict_form: DeclareConflic
         conflict_form=conflict_form or DeclareConflictForm(formdata=None),
         declared=declared_conflicts(me),
         edition=edition,
+        recorded_organization=me.judge_profile.organization if me.judge_profile else None,
+        pending=pending_affiliations(me),
     ), status
 
 
@@ -78,12 +81,17 @@ def profile() -> tuple[str, int] | Response:
         return _profile_page(form=form, status=400)
     me = _me()
     codes, keywords = _expertise(form)
+    waiting = {a.id for a in pending_affiliations(me)}
     ended = update_judge_profile(
         me, organization=form.organization.data, title=form.title.data, categories=codes, keywords=keywords,
         max_load=form.max_load.data, actor=me,
     )
     db.session.commit()
     flash(_("Đã lưu hồ sơ giám khảo."), "success")
+    for proposal in pending_affiliations(me):
+        if proposal.id not in waiting:
+            flash(_("Đơn vị “%(name)s” đã được gửi Ban tổ chức xác nhận. Trong lúc chờ, cả đơn vị đã ghi nhận và đơn "
+                    "vị mới đều được tính khi kiểm tra xung đột lợi ích.", name=proposal.typed_name), "info")
     if ended:
         flash(_("Đơn vị công tác mới gây xung đột lợi ích với %(n)d bài đã phân công; các bài này đã được rút khỏi "
                 "danh sách của bạn.", n=len(ended)), "warning")

@@ -55,18 +55,16 @@ def _work_query() -> Select:
 @roles_required(Role.JUDGE)
 def dashboard() -> str:
     """The judge's work: active assignments in each OPEN round, with status, deadline and progress."""
-    from contest.conflicts import conflict_reasons
+    from contest.conflicts import ConflictContext, conflict_reasons
     from contest.web.judge.scoring import time_left
 
     now = utcnow()
     judge = current_user._get_current_object()  # read many times below: not through the proxy each time
     rows = db.session.execute(_work_query(), {"judge_id": judge.id}).all()
-    declared = db.session.scalars(
-        select(ConflictOfInterest).where(ConflictOfInterest.judge_id == judge.id)
-    ).all()
+    context = ConflictContext.for_judges([judge])
     rounds: dict[int, dict] = {}
     for assignment, sheet in rows:
-        if conflict_reasons(judge, assignment.entry, declared):
+        if conflict_reasons(judge, assignment.entry, context.declared[judge.id], context):
             continue  # a conflict found after assignment hides the entry until organizers resolve it
         r = assignment.round
         deadline = r.scoring_deadline or r.closes_at
