@@ -221,8 +221,9 @@ CATEGORY_FIELDS = ("code", "name", "name_en", "description", "sub_panel", "posit
 ROUND_FIELDS = (
     "position", "name", "name_en", "mode", "judges_per_entry", "scale", "advancement_rule", "advance_top_n",
     "min_total_to_advance", "zero_eliminates", "disagreement_threshold", "normalization_method",
+    "presentation_place",
 )
-ROUND_DATES = ("opens_at", "closes_at", "scoring_deadline")
+ROUND_DATES = ("opens_at", "closes_at", "scoring_deadline", "presentation_at")
 CRITERION_FIELDS = ("position", "key", "name", "name_en", "guidance", "guidance_en", "weight", "min_score",
                     "max_score", "step")
 KIND_FIELDS = ("code", "name", "name_en", "required", "allows_link", "multiple", "max_size_bytes", "allowed_types",
@@ -543,7 +544,10 @@ def confirm_value(edition: Edition, key: str) -> bool:
 
 
 ROUND_EDITABLE = ("name", "name_en", "mode", "judges_per_entry", "scale", "advancement_rule", "advance_top_n",
-                  "min_total_to_advance", "zero_eliminates", "disagreement_threshold", *ROUND_DATES)
+                  "min_total_to_advance", "zero_eliminates", "disagreement_threshold", "presentation_place",
+                  *ROUND_DATES)
+# The presentation session: applicants in the round are told when it is set or changed.
+ROUND_SCHEDULE = ("presentation_at", "presentation_place")
 # Changing these after judges have scored would change the meaning of their sheets.
 ROUND_SCORED_FROZEN = ("mode", "scale")
 
@@ -571,12 +575,20 @@ def update_round(round_: Round, changes: Mapping[str, Any], *, reason: str | Non
     rules = {"advancement_rule", "advance_top_n", "min_total_to_advance", "zero_eliminates"} & set(changed)
     reason = _require_reason(bool(rules) and round_is_scored(round_), reason, _(
         "Vòng thi đã được chấm: thay đổi quy tắc vào vòng trong cần ghi rõ lý do."))
+    schedule = {key: changes.get(key, getattr(round_, key)) for key in ROUND_SCHEDULE}
+    if (schedule["presentation_at"] is None) != (not schedule["presentation_place"]):
+        raise InvalidInput(_("Lịch thuyết trình cần có cả thời gian và địa điểm."))
     before = _snapshot(round_, changed)
+    previous_schedule = (round_.presentation_at, round_.presentation_place)
     for key, value in changed.items():
         setattr(round_, key, value)
     db.session.flush()
     audit.record("round.updated", round_, before=before, after=_snapshot(round_, changed), reason=reason)
     _settle_values(round_.edition, keys_touched_by_round_change(round_.id, set(changed)))
+    if set(ROUND_SCHEDULE) & set(changed) and round_.presentation_at is not None:
+        from contest.notices import announce_presentation
+
+        announce_presentation(round_, previous_at=previous_schedule[0], previous_place=previous_schedule[1])
     return changed
 
 
