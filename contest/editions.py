@@ -321,7 +321,8 @@ def update_edition(edition: Edition, changes: Mapping[str, Any], *, reason: str 
         return {}
     composition = {"expert_points", "vote_points"} & set(changed)
     if composition and edition_is_scored(edition):
-        raise ChangeRefused(_("Giám khảo đã chấm điểm: không thể thay đổi cơ cấu điểm (chuyên môn, bình chọn)."))
+        raise ChangeRefused(_("Giám khảo đã chấm điểm: không thể thay đổi cơ cấu điểm "
+                              "(Điểm của Hội đồng giám khảo, điểm bình chọn)."))
     narrowing = "allowed_applicant_types" in changed and not set(edition.allowed_applicant_types or []) <= set(
         changed["allowed_applicant_types"] or [])
     needs = bool(composition or narrowing) and has_submissions(edition)
@@ -829,8 +830,9 @@ def check_applicants(edition: Edition) -> list[Problem]:
 def check_composition(edition: Edition) -> list[Problem]:
     """General page, scoring composition: expert points and public-vote points."""
     if edition.expert_points is None or edition.expert_points <= 0 or (edition.vote_points or 0) < 0:
-        return [_problem("composition", _("Điểm chuyên môn phải lớn hơn 0 và điểm bình chọn không được âm."),
-                         edition, "edition_general", "composition")]
+        return [_problem("composition",
+                         _("Điểm của Hội đồng giám khảo phải lớn hơn 0 và điểm bình chọn không được âm."), edition,
+                         "edition_general", "composition")]
     return []
 
 
@@ -957,7 +959,7 @@ def check_rounds_and_criteria(edition: Edition) -> list[Problem]:
     final = rounds[-1]
     if final.criteria and final.scale != edition.expert_points:
         problems.append(_problem("final_scale", _(
-            "Thang điểm vòng cuối (%(scale)s) phải bằng phần điểm chuyên môn của cuộc thi (%(expert)s).",
+            "Thang điểm vòng cuối (%(scale)s) phải bằng phần Điểm của Hội đồng giám khảo của cuộc thi (%(expert)s).",
             scale=final.scale, expert=edition.expert_points), edition, "edition_round", "criteria",
             round_id=final.id))
     return problems

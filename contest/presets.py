@@ -219,7 +219,7 @@ def apply_thai_nguyen_2025(edition: Edition) -> Edition:
 # The presets an organizer can pick on the edition page: key -> (label, fill, mark values to confirm).
 PRESETS = {
     "thai_nguyen_2025": (
-        _l("Cách chấm đã công bố: 20 + 30 + 30 = 80 điểm chuyên môn, 20 điểm bình chọn; "
+        _l("Cách chấm đã công bố: 20 + 30 + 30 = 80 điểm của Hội đồng giám khảo, 20 điểm bình chọn; "
            "các giá trị khác cần đối chiếu với quyết định của đơn vị"),
         apply_thai_nguyen_2025,
         mark_values_to_confirm,

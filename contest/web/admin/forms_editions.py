@@ -166,7 +166,7 @@ class EditionGeneralForm(ReasonMixin, FlaskForm):
     vote_closes_at = LocalDateTimeField(_l("Kết thúc bình chọn"))
     results_announced_at = LocalDateTimeField(_l("Công bố kết quả"))
     complaint_ends_at = LocalDateTimeField(_l("Hạn tiếp nhận khiếu nại"))
-    expert_points = IntField(_l("Điểm chuyên môn (hội đồng giám khảo)"),
+    expert_points = IntField(_l("Điểm của Hội đồng giám khảo (tối đa)"),
                              validators=[required_input(), number_range(1, 1000)])
     vote_points = IntField(_l("Điểm bình chọn của cộng đồng (0: không bình chọn)"),
                            validators=[optional(), number_range(0, 1000)])

@@ -57,7 +57,7 @@ WARNING_LABELS = {
                              "nếu mỗi nhóm chấm công bằng như nhau."),
     "unscored_entries": _l("Có bài chỉ có phiếu chấm trống, không được xếp hạng."),
     "vote_not_frozen": _l("Cuộc thi có bình chọn nhưng kết quả bình chọn chưa được chốt: tổng điểm hiện chỉ gồm "
-                          "điểm chuyên gia."),
+                          "Điểm của Hội đồng giám khảo."),
 }
 _PREVIEWS: dict[str, dict[str, Any]] = {}
 
