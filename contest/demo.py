@@ -18,6 +18,7 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 from functools import cache
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -52,6 +53,8 @@ from contest.models import (
     utcnow,
 )
 from contest.passwords import hash_password
+
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 DEMO_SLUG = "2025"
 PAST_SLUG = "2024"
@@ -344,6 +347,11 @@ def _seed_past_edition(now: datetime, organizer: User, judges: list[User], membe
                comment="Giải pháp thiết thực; nên bổ sung số liệu áp dụng thực tế.")
     rounds.close_round(preliminary, actor=organizer, now=opens + timedelta(days=15))
     rounds.advance_entries(preliminary, "top_n", top_n=3, actor=organizer, now=opens + timedelta(days=16))
+    # The finalists present before the panel on the final round's third day, 08:00 in Thái Nguyên.
+    pitch_day = (final_opens + timedelta(days=2)).astimezone(LOCAL_TZ).date()
+    editions.update_round(final, {
+        "presentation_at": datetime(pitch_day.year, pitch_day.month, pitch_day.day, 8, tzinfo=LOCAL_TZ),
+        "presentation_place": "Hội trường Sở Khoa học và Công nghệ tỉnh Thái Nguyên"})
 
     opens, closes = final_opens, final_closes
     for assignment in _assign(final, organizer):
