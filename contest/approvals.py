@@ -133,7 +133,7 @@ def add_committee_member(edition: Edition, user: User, title: str | None = None,
     if existing is not None:
         raise ApprovalError(_("%(name)s đã là thành viên Ban tổ chức.", name=user.full_name), 409)
     if not user.active:
-        raise ApprovalError(_("Tài khoản này đã bị khoá."), 422)
+        raise ApprovalError(_("Tài khoản này đã bị khóa."), 422)
     if not user.email_verified:
         # The address may have been registered by someone who does not own the mailbox.
         raise ApprovalError(_("Tài khoản %(email)s chưa xác minh email; chỉ thêm vào Ban tổ chức sau khi "

@@ -70,7 +70,7 @@ LOCALITIES = [
 JUDGES = [
     ("gk.cntt@demo.vn", "PGS.TS. Nguyễn Văn Hùng", "Đại học Thái Nguyên", ["cntt"], "chuyển đổi số;IoT;phần mềm"),
     ("gk.cokhi@demo.vn", "TS. Trần Thị Lan", "Trường Đại học Kỹ thuật Công nghiệp", ["co_khi", "vat_lieu"],
-     "tự động hoá;cơ khí"),
+     "tự động hóa;cơ khí"),
     ("gk.nongnghiep@demo.vn", "TS. Hoàng Minh Đức", "Trường Đại học Nông Lâm", ["nong_nghiep"], "chè;nông nghiệp sạch"),
     ("gk.yduoc@demo.vn", "BS.CKII. Lê Thu Hà", "Bệnh viện Trung ương Thái Nguyên", ["y_duoc"], "y tế;dược liệu"),
     ("gk.giaoduc@demo.vn", "ThS. Phạm Quang Vinh", "Sở Giáo dục và Đào tạo", ["giao_duc"], "giáo dục;STEM"),
@@ -80,7 +80,7 @@ JUDGES = [
 COMMITTEE = [
     ("hd.truongban@demo.vn", "Ông Vũ Đức Thắng", "Trưởng ban"),
     ("hd.phoban@demo.vn", "Bà Ngô Thị Mai", "Phó trưởng ban"),
-    ("hd.uyvien@demo.vn", "Ông Bùi Văn Nam", "Uỷ viên"),
+    ("hd.uyvien@demo.vn", "Ông Bùi Văn Nam", "Ủy viên"),
 ]
 
 APPLICANTS = [
@@ -109,7 +109,7 @@ ENTRIES = [
      "ineligible", "Giải pháp đã đoạt giải thưởng cấp tỉnh hoặc cấp quốc gia."),
     (2, "vat_lieu", "Lò sấy chè dùng năng lượng mặt trời kết hợp sinh khối",
      "Giảm 60 % than củi khi sấy chè, ổn định chất lượng.", "submitted", None),
-    (1, "cntt", "Cổng thông tin số hoá hồ sơ thủ tục cấp xã", "Số hoá và tra cứu hồ sơ hành chính.", "withdrawn", None),
+    (1, "cntt", "Cổng thông tin số hóa hồ sơ thủ tục cấp xã", "Số hóa và tra cứu hồ sơ hành chính.", "withdrawn", None),
     (0, "giao_duc", "Mô hình thư viện sách nói cho người khiếm thị",
      "Thu âm sách giáo khoa bằng giọng tình nguyện viên.", "eligible", None),
     (3, "nong_nghiep", "Mô hình trồng nấm dưới tán rừng", "Tận dụng tán rừng trồng nấm linh chi.", "draft", None),

@@ -440,10 +440,10 @@ def save_categories(edition: Edition, rows: Sequence[Mapping[str, Any]], *, reas
         raise InvalidInput(_("Mỗi lĩnh vực cần một mã riêng, không trùng nhau."))
     for obj in plan.removed:
         if db.session.scalar(select(exists().where(Entry.category_id == obj.id))):
-            raise ChangeRefused(_("Lĩnh vực “%(name)s” đã có bài dự thi nên không thể xoá.", name=obj.name))
+            raise ChangeRefused(_("Lĩnh vực “%(name)s” đã có bài dự thi nên không thể xóa.", name=obj.name))
     structural = plan.removed or any("code" in d for _o, d in plan.changed)
     reason = _require_reason(bool(structural) and has_submissions(edition), reason, _(
-        "Đã có bài dự thi được nộp: đổi mã hoặc xoá lĩnh vực cần ghi rõ lý do."))
+        "Đã có bài dự thi được nộp: đổi mã hoặc xóa lĩnh vực cần ghi rõ lý do."))
     if not plan.any:
         return plan
     result = _apply_rows(edition.categories, Category, plan, kept)
@@ -458,7 +458,7 @@ def save_eligibility_checks(edition: Edition, rows: Sequence[Mapping[str, Any]],
                             ("label", "label_en", "failure_reason", "failure_reason_en"))
     for obj in plan.removed:
         if db.session.scalar(select(exists().where(EligibilityResult.check_id == obj.id))):
-            raise ChangeRefused(_("Điều kiện “%(label)s” đã được dùng để xét bài dự thi nên không thể xoá.",
+            raise ChangeRefused(_("Điều kiện “%(label)s” đã được dùng để xét bài dự thi nên không thể xóa.",
                                   label=obj.label))
     reason = _require_reason(plan.any and has_submissions(edition), reason, _(
         "Đã có bài dự thi được nộp: thay đổi danh mục điều kiện dự thi cần ghi rõ lý do."))
@@ -479,7 +479,7 @@ def save_attachment_kinds(edition: Edition, rows: Sequence[Mapping[str, Any]], *
         raise InvalidInput(_("Mỗi loại tệp cần một mã riêng, không trùng nhau."))
     for obj in plan.removed:
         if db.session.scalar(select(exists().where(Attachment.kind_id == obj.id))):
-            raise ChangeRefused(_("Đã có tệp “%(name)s” được nộp nên không thể xoá loại tệp này.", name=obj.name))
+            raise ChangeRefused(_("Đã có tệp “%(name)s” được nộp nên không thể xóa loại tệp này.", name=obj.name))
     newly_required = [v for v in plan.added if v.get("required")] + [
         o for o, d in plan.changed if d.get("required") is True]
     narrowed = [o for o, d in plan.changed
@@ -504,7 +504,7 @@ def save_award_levels(edition: Edition, rows: Sequence[Mapping[str, Any]], *,
         used = db.session.scalar(select(exists().where(
             (Award.computed_level_id == obj.id) | (Award.override_level_id == obj.id))))
         if used:
-            raise ChangeRefused(_("Mức giải “%(name)s” đã có trong kết quả nên không thể xoá.", name=obj.name))
+            raise ChangeRefused(_("Mức giải “%(name)s” đã có trong kết quả nên không thể xóa.", name=obj.name))
     reason = _require_reason(plan.any and has_results(edition), reason, _(
         "Đã có kết quả được tính: thay đổi cơ cấu giải thưởng cần ghi rõ lý do."))
     if not plan.any:
@@ -620,7 +620,7 @@ def move_round(round_: Round, offset: int) -> bool:
 
 def delete_round(round_: Round) -> None:
     if db.session.scalar(select(exists().where(Assignment.round_id == round_.id))):
-        raise ChangeRefused(_("Vòng thi đã có phân công giám khảo nên không thể xoá."))
+        raise ChangeRefused(_("Vòng thi đã có phân công giám khảo nên không thể xóa."))
     edition = round_.edition
     before = {"name": round_.name, "position": round_.position}
     edition.rounds.remove(round_)
@@ -652,7 +652,7 @@ def save_criteria(round_: Round, rows: Sequence[Mapping[str, Any]], *, reason: s
             raise InvalidInput(_("Điểm tối đa của tiêu chí phải lớn hơn điểm tối thiểu."))
     structural = plan.added or plan.removed or any(set(d) & set(CRITERION_NUMBERS) for _o, d in plan.changed)
     if structural and round_is_scored(round_):
-        raise ChangeRefused(_("Vòng thi đã được chấm: không thể thêm, xoá hoặc đổi điểm của tiêu chí."))
+        raise ChangeRefused(_("Vòng thi đã được chấm: không thể thêm, xóa hoặc đổi điểm của tiêu chí."))
     reason = (reason or "").strip() or None
     if not plan.any:
         return plan
@@ -682,7 +682,7 @@ def save_localities(rows: Sequence[Mapping[str, Any]]) -> RowChanges:
             used = db.session.scalar(select(exists().where(Entry.locality_id == loc.id))) or db.session.scalar(
                 select(exists().where(ApplicantProfile.locality_id == loc.id)))
             if used:
-                raise ChangeRefused(_("Địa bàn “%(name)s” đang được dùng: hãy ngừng sử dụng thay vì xoá.",
+                raise ChangeRefused(_("Địa bàn “%(name)s” đang được dùng: hãy ngừng sử dụng thay vì xóa.",
                                       name=loc.name))
             plan.removed.append(loc)
             continue

@@ -956,7 +956,7 @@ EVENT_LABELS: dict[str, LazyString] = {
     "entry.conflict_removed": _l("Bỏ một tổ chức / người cần tránh"),
     "entry.file_uploaded": _l("Tải lên tệp hồ sơ"),
     "entry.file_replaced": _l("Thay tệp hồ sơ"),
-    "entry.file_removed": _l("Xoá tệp hồ sơ"),
+    "entry.file_removed": _l("Xóa tệp hồ sơ"),
     "entry.link_added": _l("Thêm liên kết video"),
     "entry.submitted": _l("Nộp bài dự thi"),
     "entry.withdrawn": _l("Rút bài dự thi"),

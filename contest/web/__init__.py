@@ -79,7 +79,7 @@ def _error_messages() -> dict[int, tuple[str, str]]:
             _("Không có quyền truy cập trang này"),
             _("Tài khoản đang đăng nhập không được phép thực hiện thao tác này."),
         ),
-        404: (_("Không tìm thấy trang"), _("Trang cần tìm không tồn tại hoặc đã bị xoá.")),
+        404: (_("Không tìm thấy trang"), _("Trang cần tìm không tồn tại hoặc đã bị xóa.")),
         405: (_("Phương thức không được hỗ trợ"), _("Thao tác này không được hỗ trợ tại địa chỉ này.")),
         409: (_("Dữ liệu đã thay đổi"), _("Dữ liệu đã được thay đổi ở nơi khác. Vui lòng tải lại trang.")),
         413: (_("Tệp quá lớn"), _("Tệp hoặc dữ liệu gửi lên vượt quá dung lượng cho phép.")),

@@ -317,7 +317,7 @@ def test_refused_change_answers_409_and_keeps_everything(app, client, auth, orga
     data["reason"] = "Gộp lĩnh vực"
     response = client.post(f"/quan-tri/cuoc-thi/{edition.id}/linh-vuc", data=data)
     assert response.status_code == 409
-    assert "đã có bài dự thi nên không thể xoá" in response.get_data(as_text=True)
+    assert "đã có bài dự thi nên không thể xóa" in response.get_data(as_text=True)
     db.session.refresh(edition)
     assert len(edition.categories) == 6
 

@@ -121,7 +121,7 @@ def committee_member_remove(membership_id: int) -> Response:
         name = membership.user.full_name
         approvals.remove_committee_member(membership, actor=current_user)
         db.session.commit()
-        flash(_("Đã xoá %(name)s khỏi Ban tổ chức.", name=name), "success")
+        flash(_("Đã xóa %(name)s khỏi Ban tổ chức.", name=name), "success")
     return redirect(url_for("admin.committee_members", edition_id=edition_id))
 
 

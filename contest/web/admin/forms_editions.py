@@ -227,7 +227,7 @@ class RowForm(Form):
     """One row of a repeating section.  Blank new rows are ignored; ``delete`` removes a saved row."""
 
     id = HiddenField()
-    delete = BooleanField(_l("Xoá dòng này"))
+    delete = BooleanField(_l("Xóa dòng này"))
     # Fields whose emptiness makes a new row blank.
     key_fields: tuple[str, ...] = ("name",)
 
