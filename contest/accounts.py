@@ -131,7 +131,7 @@ def _unknown_account_locked_until(key: str, now: datetime) -> datetime | None:
 
 
 def _locked_message(locked_until: datetime, now: datetime) -> str:
-    return _("Tài khoản tạm khoá do đăng nhập sai nhiều lần. Vui lòng thử lại sau %(m)d phút.",
+    return _("Tài khoản tạm khóa do đăng nhập sai nhiều lần. Vui lòng thử lại sau %(m)d phút.",
              m=max(1, int((locked_until - now).total_seconds() // 60) + 1))
 
 
@@ -163,7 +163,7 @@ def authenticate(email: str, password: str) -> User:
             audit.record("user.locked", user, actor=user)
         raise LoginRefused(generic)
     if not user.active:
-        raise LoginRefused(_("Tài khoản này đã bị vô hiệu hoá. Vui lòng liên hệ Ban tổ chức."))
+        raise LoginRefused(_("Tài khoản này đã bị vô hiệu hóa. Vui lòng liên hệ Ban tổ chức."))
     user.failed_logins = 0
     user.locked_until = None
     user.last_login_at = now

@@ -133,7 +133,7 @@ def add_committee_member(edition: Edition, user: User, title: str | None = None,
     if existing is not None:
         raise ApprovalError(_("%(name)s đã là thành viên Ban tổ chức.", name=user.full_name), 409)
     if not user.active:
-        raise ApprovalError(_("Tài khoản này đã bị khoá."), 422)
+        raise ApprovalError(_("Tài khoản này đã bị khóa."), 422)
     if not user.email_verified:
         # The address may have been registered by someone who does not own the mailbox.
         raise ApprovalError(_("Tài khoản %(email)s chưa xác minh email; chỉ thêm vào Ban tổ chức sau khi "
@@ -297,7 +297,7 @@ def decide_award(award: Award, member: User, decision: str, comment: str | None 
         raise ApprovalError(_("Quyết định không hợp lệ."), 422)
     result_set = award.result_set
     if member.id not in member_ids(result_set.edition_id):
-        raise ApprovalError(_("Bạn không phải thành viên Ban tổ chức của cuộc thi này."), 403)
+        raise ApprovalError(_("Ông/bà không phải thành viên Ban tổ chức của cuộc thi này."), 403)
     if not is_open_for_decisions(result_set) or sent_at(result_set) is None:
         raise ApprovalError(_("Danh sách giải này không còn mở để phê duyệt."), 409)
     if award.level is None:
@@ -318,7 +318,7 @@ def decide_award(award: Award, member: User, decision: str, comment: str | None 
             with db.session.begin_nested():
                 db.session.add(row)
         except IntegrityError as exc:  # the same member in two tabs at once
-            raise ApprovalError(_("Quyết định của bạn vừa được ghi nhận ở nơi khác. Vui lòng tải lại trang."),
+            raise ApprovalError(_("Quyết định của ông/bà vừa được ghi nhận ở nơi khác. Vui lòng tải lại trang."),
                                 409) from exc
     db.session.flush()
     db.session.refresh(award)

@@ -394,7 +394,7 @@ def explain_infeasible(
         )
     else:
         message = _(
-            "Không có cách phân công nào thoả mãn cùng lúc số giám khảo mỗi bài, xung đột lợi ích và giới hạn "
+            "Không có cách phân công nào thỏa mãn cùng lúc số giám khảo mỗi bài, xung đột lợi ích và giới hạn "
             "số bài của giám khảo. Hãy nới các giới hạn này."
         )
     blocking: list[str] = []
@@ -812,7 +812,7 @@ def remove_pair(assignment: Assignment, *, reason: str, actor: User | None = Non
     sheet = assignment.sheet
     if sheet is not None and sheet.status == SheetStatus.SUBMITTED.value:
         raise AssignmentError(
-            _("Giám khảo đã nộp phiếu chấm cho bài này; không thể huỷ phân công."), status=409
+            _("Giám khảo đã nộp phiếu chấm cho bài này; không thể hủy phân công."), status=409
         )
     before = assignment_json(assignment)
     cancel_assignment(assignment, reason, actor)

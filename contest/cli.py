@@ -117,7 +117,7 @@ def known_keys() -> set[str]:
 
 
 @contest_cli.command("storage-check")
-@click.option("--sweep", is_flag=True, help="Xoá các đối tượng không có bản ghi nào trỏ tới (đủ cũ).")
+@click.option("--sweep", is_flag=True, help="Xóa các đối tượng không có bản ghi nào trỏ tới (đủ cũ).")
 @click.option("--older-than", "older_than", type=click.FloatRange(min=0), default=24.0, show_default=True,
               help="Chỉ tính là mồ côi khi đã được ghi quá số giờ này (bảo vệ các tệp đang tải lên).")
 def storage_check_command(sweep: bool, older_than: float) -> None:
@@ -146,9 +146,9 @@ def storage_check_command(sweep: bool, older_than: float) -> None:
                 store.delete(info.key)
                 removed += 1
             except StorageError as exc:
-                click.echo(f"  không xoá được {info.key}: {exc}", err=True)
+                click.echo(f"  không xóa được {info.key}: {exc}", err=True)
         removed += getattr(store, "sweep_temporaries", lambda _age: 0)(timedelta(hours=older_than))
-        click.echo(f"Đã xoá {removed} đối tượng mồ côi.")
+        click.echo(f"Đã xóa {removed} đối tượng mồ côi.")
     if lost:
         raise SystemExit(1)
 

@@ -128,7 +128,7 @@ def _heading(document: Document, rs: ResultSet) -> None:
     _para(left, ISSUER, bold=True, size=13, align=WD_ALIGN_PARAGRAPH.CENTER)
     _para(left, "———", size=13, align=WD_ALIGN_PARAGRAPH.CENTER)
     right.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-    title = right.paragraphs[0].add_run("CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM")
+    title = right.paragraphs[0].add_run("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
     title.bold, title.font.size = True, Pt(13)
     _para(right, "Độc lập - Tự do - Hạnh phúc", bold=True, size=14, align=WD_ALIGN_PARAGRAPH.CENTER)
     _para(right, "———————————", size=13, align=WD_ALIGN_PARAGRAPH.CENTER)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 from functools import cache
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -53,6 +54,8 @@ from contest.models import (
 )
 from contest.passwords import hash_password
 
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
 DEMO_SLUG = "2025"
 PAST_SLUG = "2024"
 DEMO_PASSWORD = "Demo2025thainguyen"
@@ -67,7 +70,7 @@ LOCALITIES = [
 JUDGES = [
     ("gk.cntt@demo.vn", "PGS.TS. Nguyễn Văn Hùng", "Đại học Thái Nguyên", ["cntt"], "chuyển đổi số;IoT;phần mềm"),
     ("gk.cokhi@demo.vn", "TS. Trần Thị Lan", "Trường Đại học Kỹ thuật Công nghiệp", ["co_khi", "vat_lieu"],
-     "tự động hoá;cơ khí"),
+     "tự động hóa;cơ khí"),
     ("gk.nongnghiep@demo.vn", "TS. Hoàng Minh Đức", "Trường Đại học Nông Lâm", ["nong_nghiep"], "chè;nông nghiệp sạch"),
     ("gk.yduoc@demo.vn", "BS.CKII. Lê Thu Hà", "Bệnh viện Trung ương Thái Nguyên", ["y_duoc"], "y tế;dược liệu"),
     ("gk.giaoduc@demo.vn", "ThS. Phạm Quang Vinh", "Sở Giáo dục và Đào tạo", ["giao_duc"], "giáo dục;STEM"),
@@ -77,7 +80,7 @@ JUDGES = [
 COMMITTEE = [
     ("hd.truongban@demo.vn", "Ông Vũ Đức Thắng", "Trưởng ban"),
     ("hd.phoban@demo.vn", "Bà Ngô Thị Mai", "Phó trưởng ban"),
-    ("hd.uyvien@demo.vn", "Ông Bùi Văn Nam", "Uỷ viên"),
+    ("hd.uyvien@demo.vn", "Ông Bùi Văn Nam", "Ủy viên"),
 ]
 
 APPLICANTS = [
@@ -106,7 +109,7 @@ ENTRIES = [
      "ineligible", "Giải pháp đã đoạt giải thưởng cấp tỉnh hoặc cấp quốc gia."),
     (2, "vat_lieu", "Lò sấy chè dùng năng lượng mặt trời kết hợp sinh khối",
      "Giảm 60 % than củi khi sấy chè, ổn định chất lượng.", "submitted", None),
-    (1, "cntt", "Cổng thông tin số hoá hồ sơ thủ tục cấp xã", "Số hoá và tra cứu hồ sơ hành chính.", "withdrawn", None),
+    (1, "cntt", "Cổng thông tin số hóa hồ sơ thủ tục cấp xã", "Số hóa và tra cứu hồ sơ hành chính.", "withdrawn", None),
     (0, "giao_duc", "Mô hình thư viện sách nói cho người khiếm thị",
      "Thu âm sách giáo khoa bằng giọng tình nguyện viên.", "eligible", None),
     (3, "nong_nghiep", "Mô hình trồng nấm dưới tán rừng", "Tận dụng tán rừng trồng nấm linh chi.", "draft", None),
@@ -344,6 +347,11 @@ def _seed_past_edition(now: datetime, organizer: User, judges: list[User], membe
                comment="Giải pháp thiết thực; nên bổ sung số liệu áp dụng thực tế.")
     rounds.close_round(preliminary, actor=organizer, now=opens + timedelta(days=15))
     rounds.advance_entries(preliminary, "top_n", top_n=3, actor=organizer, now=opens + timedelta(days=16))
+    # The finalists present before the panel on the final round's third day, 08:00 in Thái Nguyên.
+    pitch_day = (final_opens + timedelta(days=2)).astimezone(LOCAL_TZ).date()
+    editions.update_round(final, {
+        "presentation_at": datetime(pitch_day.year, pitch_day.month, pitch_day.day, 8, tzinfo=LOCAL_TZ),
+        "presentation_place": "Hội trường Sở Khoa học và Công nghệ tỉnh Thái Nguyên"})
 
     opens, closes = final_opens, final_closes
     for assignment in _assign(final, organizer):

@@ -221,8 +221,9 @@ CATEGORY_FIELDS = ("code", "name", "name_en", "description", "sub_panel", "posit
 ROUND_FIELDS = (
     "position", "name", "name_en", "mode", "judges_per_entry", "scale", "advancement_rule", "advance_top_n",
     "min_total_to_advance", "zero_eliminates", "disagreement_threshold", "normalization_method",
+    "presentation_place",
 )
-ROUND_DATES = ("opens_at", "closes_at", "scoring_deadline")
+ROUND_DATES = ("opens_at", "closes_at", "scoring_deadline", "presentation_at")
 CRITERION_FIELDS = ("position", "key", "name", "name_en", "guidance", "guidance_en", "weight", "min_score",
                     "max_score", "step")
 KIND_FIELDS = ("code", "name", "name_en", "required", "allows_link", "multiple", "max_size_bytes", "allowed_types",
@@ -320,7 +321,8 @@ def update_edition(edition: Edition, changes: Mapping[str, Any], *, reason: str 
         return {}
     composition = {"expert_points", "vote_points"} & set(changed)
     if composition and edition_is_scored(edition):
-        raise ChangeRefused(_("Giám khảo đã chấm điểm: không thể thay đổi cơ cấu điểm (chuyên môn, bình chọn)."))
+        raise ChangeRefused(_("Giám khảo đã chấm điểm: không thể thay đổi cơ cấu điểm "
+                              "(Điểm của Hội đồng giám khảo, điểm bình chọn)."))
     narrowing = "allowed_applicant_types" in changed and not set(edition.allowed_applicant_types or []) <= set(
         changed["allowed_applicant_types"] or [])
     needs = bool(composition or narrowing) and has_submissions(edition)
@@ -438,10 +440,10 @@ def save_categories(edition: Edition, rows: Sequence[Mapping[str, Any]], *, reas
         raise InvalidInput(_("Mỗi lĩnh vực cần một mã riêng, không trùng nhau."))
     for obj in plan.removed:
         if db.session.scalar(select(exists().where(Entry.category_id == obj.id))):
-            raise ChangeRefused(_("Lĩnh vực “%(name)s” đã có bài dự thi nên không thể xoá.", name=obj.name))
+            raise ChangeRefused(_("Lĩnh vực “%(name)s” đã có bài dự thi nên không thể xóa.", name=obj.name))
     structural = plan.removed or any("code" in d for _o, d in plan.changed)
     reason = _require_reason(bool(structural) and has_submissions(edition), reason, _(
-        "Đã có bài dự thi được nộp: đổi mã hoặc xoá lĩnh vực cần ghi rõ lý do."))
+        "Đã có bài dự thi được nộp: đổi mã hoặc xóa lĩnh vực cần ghi rõ lý do."))
     if not plan.any:
         return plan
     result = _apply_rows(edition.categories, Category, plan, kept)
@@ -456,7 +458,7 @@ def save_eligibility_checks(edition: Edition, rows: Sequence[Mapping[str, Any]],
                             ("label", "label_en", "failure_reason", "failure_reason_en"))
     for obj in plan.removed:
         if db.session.scalar(select(exists().where(EligibilityResult.check_id == obj.id))):
-            raise ChangeRefused(_("Điều kiện “%(label)s” đã được dùng để xét bài dự thi nên không thể xoá.",
+            raise ChangeRefused(_("Điều kiện “%(label)s” đã được dùng để xét bài dự thi nên không thể xóa.",
                                   label=obj.label))
     reason = _require_reason(plan.any and has_submissions(edition), reason, _(
         "Đã có bài dự thi được nộp: thay đổi danh mục điều kiện dự thi cần ghi rõ lý do."))
@@ -477,7 +479,7 @@ def save_attachment_kinds(edition: Edition, rows: Sequence[Mapping[str, Any]], *
         raise InvalidInput(_("Mỗi loại tệp cần một mã riêng, không trùng nhau."))
     for obj in plan.removed:
         if db.session.scalar(select(exists().where(Attachment.kind_id == obj.id))):
-            raise ChangeRefused(_("Đã có tệp “%(name)s” được nộp nên không thể xoá loại tệp này.", name=obj.name))
+            raise ChangeRefused(_("Đã có tệp “%(name)s” được nộp nên không thể xóa loại tệp này.", name=obj.name))
     newly_required = [v for v in plan.added if v.get("required")] + [
         o for o, d in plan.changed if d.get("required") is True]
     narrowed = [o for o, d in plan.changed
@@ -502,7 +504,7 @@ def save_award_levels(edition: Edition, rows: Sequence[Mapping[str, Any]], *,
         used = db.session.scalar(select(exists().where(
             (Award.computed_level_id == obj.id) | (Award.override_level_id == obj.id))))
         if used:
-            raise ChangeRefused(_("Mức giải “%(name)s” đã có trong kết quả nên không thể xoá.", name=obj.name))
+            raise ChangeRefused(_("Mức giải “%(name)s” đã có trong kết quả nên không thể xóa.", name=obj.name))
     reason = _require_reason(plan.any and has_results(edition), reason, _(
         "Đã có kết quả được tính: thay đổi cơ cấu giải thưởng cần ghi rõ lý do."))
     if not plan.any:
@@ -543,7 +545,10 @@ def confirm_value(edition: Edition, key: str) -> bool:
 
 
 ROUND_EDITABLE = ("name", "name_en", "mode", "judges_per_entry", "scale", "advancement_rule", "advance_top_n",
-                  "min_total_to_advance", "zero_eliminates", "disagreement_threshold", *ROUND_DATES)
+                  "min_total_to_advance", "zero_eliminates", "disagreement_threshold", "presentation_place",
+                  *ROUND_DATES)
+# The presentation session: applicants in the round are told when it is set or changed.
+ROUND_SCHEDULE = ("presentation_at", "presentation_place")
 # Changing these after judges have scored would change the meaning of their sheets.
 ROUND_SCORED_FROZEN = ("mode", "scale")
 
@@ -571,12 +576,20 @@ def update_round(round_: Round, changes: Mapping[str, Any], *, reason: str | Non
     rules = {"advancement_rule", "advance_top_n", "min_total_to_advance", "zero_eliminates"} & set(changed)
     reason = _require_reason(bool(rules) and round_is_scored(round_), reason, _(
         "Vòng thi đã được chấm: thay đổi quy tắc vào vòng trong cần ghi rõ lý do."))
+    schedule = {key: changes.get(key, getattr(round_, key)) for key in ROUND_SCHEDULE}
+    if (schedule["presentation_at"] is None) != (not schedule["presentation_place"]):
+        raise InvalidInput(_("Lịch thuyết trình cần có cả thời gian và địa điểm."))
     before = _snapshot(round_, changed)
+    previous_schedule = (round_.presentation_at, round_.presentation_place)
     for key, value in changed.items():
         setattr(round_, key, value)
     db.session.flush()
     audit.record("round.updated", round_, before=before, after=_snapshot(round_, changed), reason=reason)
     _settle_values(round_.edition, keys_touched_by_round_change(round_.id, set(changed)))
+    if set(ROUND_SCHEDULE) & set(changed) and round_.presentation_at is not None:
+        from contest.notices import announce_presentation
+
+        announce_presentation(round_, previous_at=previous_schedule[0], previous_place=previous_schedule[1])
     return changed
 
 
@@ -607,7 +620,7 @@ def move_round(round_: Round, offset: int) -> bool:
 
 def delete_round(round_: Round) -> None:
     if db.session.scalar(select(exists().where(Assignment.round_id == round_.id))):
-        raise ChangeRefused(_("Vòng thi đã có phân công giám khảo nên không thể xoá."))
+        raise ChangeRefused(_("Vòng thi đã có phân công giám khảo nên không thể xóa."))
     edition = round_.edition
     before = {"name": round_.name, "position": round_.position}
     edition.rounds.remove(round_)
@@ -639,7 +652,7 @@ def save_criteria(round_: Round, rows: Sequence[Mapping[str, Any]], *, reason: s
             raise InvalidInput(_("Điểm tối đa của tiêu chí phải lớn hơn điểm tối thiểu."))
     structural = plan.added or plan.removed or any(set(d) & set(CRITERION_NUMBERS) for _o, d in plan.changed)
     if structural and round_is_scored(round_):
-        raise ChangeRefused(_("Vòng thi đã được chấm: không thể thêm, xoá hoặc đổi điểm của tiêu chí."))
+        raise ChangeRefused(_("Vòng thi đã được chấm: không thể thêm, xóa hoặc đổi điểm của tiêu chí."))
     reason = (reason or "").strip() or None
     if not plan.any:
         return plan
@@ -669,7 +682,7 @@ def save_localities(rows: Sequence[Mapping[str, Any]]) -> RowChanges:
             used = db.session.scalar(select(exists().where(Entry.locality_id == loc.id))) or db.session.scalar(
                 select(exists().where(ApplicantProfile.locality_id == loc.id)))
             if used:
-                raise ChangeRefused(_("Địa bàn “%(name)s” đang được dùng: hãy ngừng sử dụng thay vì xoá.",
+                raise ChangeRefused(_("Địa bàn “%(name)s” đang được dùng: hãy ngừng sử dụng thay vì xóa.",
                                       name=loc.name))
             plan.removed.append(loc)
             continue
@@ -817,8 +830,9 @@ def check_applicants(edition: Edition) -> list[Problem]:
 def check_composition(edition: Edition) -> list[Problem]:
     """General page, scoring composition: expert points and public-vote points."""
     if edition.expert_points is None or edition.expert_points <= 0 or (edition.vote_points or 0) < 0:
-        return [_problem("composition", _("Điểm chuyên môn phải lớn hơn 0 và điểm bình chọn không được âm."),
-                         edition, "edition_general", "composition")]
+        return [_problem("composition",
+                         _("Điểm của Hội đồng giám khảo phải lớn hơn 0 và điểm bình chọn không được âm."), edition,
+                         "edition_general", "composition")]
     return []
 
 
@@ -945,7 +959,7 @@ def check_rounds_and_criteria(edition: Edition) -> list[Problem]:
     final = rounds[-1]
     if final.criteria and final.scale != edition.expert_points:
         problems.append(_problem("final_scale", _(
-            "Thang điểm vòng cuối (%(scale)s) phải bằng phần điểm chuyên môn của cuộc thi (%(expert)s).",
+            "Thang điểm vòng cuối (%(scale)s) phải bằng phần Điểm của Hội đồng giám khảo của cuộc thi (%(expert)s).",
             scale=final.scale, expert=edition.expert_points), edition, "edition_round", "criteria",
             round_id=final.id))
     return problems

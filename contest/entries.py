@@ -22,7 +22,7 @@ from sqlalchemy.orm import selectinload
 from contest import audit, votes
 from contest.conflicts import names_a_whole_person
 from contest.extensions import db
-from contest.i18n import _, _l, format_size, localized
+from contest.i18n import _, _l, format_datetime_local, format_size, localized
 from contest.mail import send_mail
 from contest.models import (
     ApplicantType,
@@ -982,7 +982,7 @@ EVENT_LABELS: dict[str, LazyString] = {
     "entry.conflict_removed": _l("Bỏ một tổ chức / người cần tránh"),
     "entry.file_uploaded": _l("Tải lên tệp hồ sơ"),
     "entry.file_replaced": _l("Thay tệp hồ sơ"),
-    "entry.file_removed": _l("Xoá tệp hồ sơ"),
+    "entry.file_removed": _l("Xóa tệp hồ sơ"),
     "entry.link_added": _l("Thêm liên kết video"),
     "entry.submitted": _l("Nộp bài dự thi"),
     "entry.withdrawn": _l("Rút bài dự thi"),
@@ -990,6 +990,8 @@ EVENT_LABELS: dict[str, LazyString] = {
     "entry.screened": _l("Ban tổ chức thẩm định hồ sơ"),
     "entry.advanced": _l("Vượt qua vòng thi, được vào vòng tiếp theo"),
     "entry.eliminated": _l("Dừng lại sau vòng thi, không vào vòng tiếp theo"),
+    "entry.presentation_scheduled": _l("Ban tổ chức thông báo lịch thuyết trình"),
+    "entry.presentation_rescheduled": _l("Ban tổ chức thay đổi lịch thuyết trình"),
     "entry.awarded": _l("Kết quả chính thức"),
     "entry.showcase_consent": _l("Chọn có giới thiệu giải pháp trong kỷ yếu hay không"),
     "personal_data.viewed": _l("Ban tổ chức xem thông tin cá nhân trong hồ sơ"),
@@ -1029,9 +1031,21 @@ def _detail(event: AuditEvent) -> str | None:
     if event.action in ("entry.advanced", "entry.eliminated") and after.get("round_id"):
         round_ = db.session.get(Round, after["round_id"])
         return localized(round_, "name") if round_ is not None else None
+    if event.action in ("entry.presentation_scheduled", "entry.presentation_rescheduled"):
+        return _presentation_detail(after)
     if event.action == "entry.awarded":
         return after.get("level")
     return None
+
+
+def _presentation_detail(after: dict[str, object]) -> str | None:
+    """"Vòng chung khảo: 05/12/2026 08:00, Hội trường Sở Khoa học và Công nghệ"."""
+    if not after.get("presentation_at"):
+        return None
+    round_ = db.session.get(Round, after["round_id"]) if after.get("round_id") else None
+    when = format_datetime_local(datetime.fromisoformat(str(after["presentation_at"])))
+    schedule = _("%(when)s, tại %(place)s", when=when, place=after.get("place") or "")
+    return f"{localized(round_, 'name')}: {schedule}" if round_ is not None else schedule
 
 
 def entry_timeline(entry: Entry) -> list[TimelineItem]:

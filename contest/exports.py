@@ -88,7 +88,7 @@ def rankings_table(rs: ResultSet) -> tuple[str, list[str], list[list[Any]]]:
     rows_by_entry = {r["entry_id"]: r for r in (rs.payload or {}).get("rows", [])}
     header = [
         "Hạng", "Mã bài", "Tên giải pháp", "Tác giả / nhóm tác giả", "Đơn vị", "Lĩnh vực",
-        "Điểm chuyên gia", "Sai số chuẩn", "Điểm trung bình thô", "Số phiếu chấm", "Điểm bình chọn",
+        "Điểm của Hội đồng giám khảo", "Sai số chuẩn", "Điểm trung bình thô", "Số phiếu chấm", "Điểm bình chọn",
         "Tổng điểm", "Xác suất giữ mức giải", "Mức giải theo tính toán", "Mức giải", "Lý do điều chỉnh",
         "Cảnh báo",
     ]
@@ -111,7 +111,8 @@ def rankings_table(rs: ResultSet) -> tuple[str, list[str], list[list[Any]]]:
 def awards_table(rs: ResultSet) -> tuple[str, list[str], list[list[Any]]]:
     has_vote = any(a.vote_score is not None for a in rs.awards)
     header = ["STT", "Mã bài", "Tên giải pháp", "Tác giả / nhóm tác giả", "Đơn vị", "Lĩnh vực"]
-    header += ["Điểm chuyên gia", "Điểm bình chọn", "Tổng điểm"] if has_vote else ["Điểm"]
+    header += ["Điểm của Hội đồng giám khảo", "Điểm bình chọn", "Tổng điểm"] if has_vote \
+        else ["Điểm của Hội đồng giám khảo"]
     header += ["Giải"]
     body = []
     for i, a in enumerate(winners(rs), start=1):

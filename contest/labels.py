@@ -67,7 +67,7 @@ ASSIGNMENT_STATE = {
     "proposed": _l("Dự kiến"),
     "active": _l("Đã phân công"),
     "recused": _l("Đã từ chối do xung đột lợi ích"),
-    "cancelled": _l("Đã huỷ"),
+    "cancelled": _l("Đã hủy"),
 }
 
 SHEET_STATUS = {"none": _l("Chưa chấm"), "draft": _l("Đang chấm (nháp)"), "submitted": _l("Đã nộp phiếu")}

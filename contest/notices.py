@@ -4,14 +4,28 @@ published, complaints filed and decided)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from functools import partial
+
 from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale
 from sqlalchemy import select
 
+from contest import audit
 from contest.extensions import db
-from contest.i18n import _
+from contest.i18n import _, localized
 from contest.mail import send_mail
-from contest.models import Award, Complaint, Entry, ResultSet, ResultStatus, Round, User
+from contest.models import (
+    Award,
+    Complaint,
+    Entry,
+    EntryRound,
+    EntryStatus,
+    ResultSet,
+    ResultStatus,
+    Round,
+    User,
+)
 
 
 def _language(user: User | None) -> str:
@@ -42,6 +56,47 @@ def notify_round_outcome(entry: Entry, round_: Round, following: Round | None, a
     else:
         send_to_applicant(entry, lambda: _("Kết quả vòng thi của bài dự thi %(code)s", code=entry.reference_code),
                           "entry_round_outcome", advanced=False, round=round_, following=following)
+
+
+# Entries no longer in the contest hear nothing more about a round's schedule.
+NOT_PRESENTING = (EntryStatus.DRAFT.value, EntryStatus.WITHDRAWN.value, EntryStatus.INELIGIBLE.value,
+                  EntryStatus.ELIMINATED.value)
+
+
+def announce_presentation(round_: Round, *, previous_at: datetime | None = None,
+                          previous_place: str | None = None) -> list[Entry]:
+    """Tell every applicant whose entry is in ``round_`` when and where they present (an email in their
+    language and a line on the entry's timeline); with ``previous_at`` the message says the schedule changed.
+
+    Applicants seated in the round later read the schedule in the email telling them they advanced.
+    """
+    entries = db.session.scalars(
+        select(Entry).join(EntryRound, EntryRound.entry_id == Entry.id)
+        .where(EntryRound.round_id == round_.id, Entry.status.not_in(NOT_PRESENTING))
+        .order_by(Entry.reference_code)
+    ).all()
+    changed = previous_at is not None
+    action = "entry.presentation_rescheduled" if changed else "entry.presentation_scheduled"
+    for entry in entries:
+        audit.record(action, entry, before={"presentation_at": _iso(previous_at), "place": previous_place}
+                     if changed else None,
+                     after={"round_id": round_.id, "presentation_at": _iso(round_.presentation_at),
+                            "place": round_.presentation_place})
+        send_to_applicant(entry, partial(_presentation_subject, round_, entry, changed), "entry_presentation",
+                          round=round_, changed=changed, previous_at=previous_at, previous_place=previous_place)
+    return entries
+
+
+def _presentation_subject(round_: Round, entry: Entry, changed: bool) -> str:
+    if changed:
+        return _("Thay đổi lịch thuyết trình %(round)s của bài dự thi %(code)s",
+                 round=localized(round_, "name"), code=entry.reference_code)
+    return _("Lịch thuyết trình %(round)s của bài dự thi %(code)s", round=localized(round_, "name"),
+             code=entry.reference_code)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
 
 
 # --- timeline lines from outside the entry's own events ------------------------------------------

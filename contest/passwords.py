@@ -47,5 +47,5 @@ def password_problems(password: str, email: str | None = None) -> list[str]:
         problems.append(_("Mật khẩu này quá phổ biến, dễ bị đoán."))
     local_part = (email or "").split("@")[0].lower()
     if len(local_part) >= 4 and local_part in lowered:
-        problems.append(_("Mật khẩu không được chứa địa chỉ email của bạn."))
+        problems.append(_("Mật khẩu không được chứa địa chỉ email của tài khoản."))
     return problems

@@ -50,9 +50,9 @@ FINAL_EDITION_STATUSES = (EditionStatus.CLOSED.value, EditionStatus.ARCHIVED.val
 # A list in these states can still change or be complained about: its entries keep their data.
 OPEN_RESULT_STATUSES = (ResultStatus.COMPUTED.value, ResultStatus.FROZEN.value, ResultStatus.PUBLISHED.value)
 PUBLISHED_RESULT_STATUSES = (ResultStatus.PUBLISHED.value, ResultStatus.FINALIZED.value)
-ERASED_NAME = "Người dùng đã xoá dữ liệu"
-ERASED_AUTHOR = "Tác giả đã xoá dữ liệu"
-ERASED_TITLE = "Bài dự thi đã xoá dữ liệu cá nhân"
+ERASED_NAME = "Người dùng đã xóa dữ liệu"
+ERASED_AUTHOR = "Tác giả đã xóa dữ liệu"
+ERASED_TITLE = "Bài dự thi đã xóa dữ liệu cá nhân"
 
 
 class PersonalDataError(Exception):
@@ -206,7 +206,7 @@ def deletion_problem(user: User) -> str | None:
                  "vui lòng liên hệ Ban tổ chức để được hướng dẫn.")
     waiting = sorted({e.edition.year for e in entries_of(user) if not edition_finalized(e.edition)})
     if waiting:
-        return _("Chỉ có thể yêu cầu xoá dữ liệu sau khi cuộc thi đã kết thúc và kết quả đã hoàn tất "
+        return _("Chỉ có thể yêu cầu xóa dữ liệu sau khi cuộc thi đã kết thúc và kết quả đã hoàn tất "
                  "(cuộc thi năm %(years)s chưa hoàn tất).", years=", ".join(str(y) for y in waiting))
     return None
 
@@ -283,7 +283,7 @@ def _erase_entry(entry: Entry) -> list[str]:
     entry.description = None
     entry.locality_id = None
     entry.public_consent = False
-    entry.ineligible_reason = entry.ineligible_reason and _("Đã xoá theo yêu cầu của tác giả.")
+    entry.ineligible_reason = entry.ineligible_reason and _("Đã xóa theo yêu cầu của tác giả.")
     entry.conflict_declarations = []
     entry.attachments = []
     entry.search_text = fold(f"{entry.reference_code} {entry.title}")

@@ -42,7 +42,7 @@ CRITERIA_2025 = [
         "Hiệu quả kinh tế – xã hội",
         "Economic and social effectiveness",
         30,
-        "Lợi ích kinh tế trực tiếp, hoặc tạo việc làm, cải thiện điều kiện sống và làm việc, sức khoẻ, "
+        "Lợi ích kinh tế trực tiếp, hoặc tạo việc làm, cải thiện điều kiện sống và làm việc, sức khỏe, "
         "an toàn lao động, môi trường.",
         "Direct economic benefit, or jobs, living and working conditions, health, labour safety, environment.",
     ),
@@ -58,8 +58,8 @@ CRITERIA_2025 = [
 
 FIELDS = [
     ("cntt", "Công nghệ thông tin – điện tử – viễn thông", "IT, electronics and telecommunications"),
-    ("co_khi", "Cơ khí – tự động hoá – xây dựng – giao thông", "Mechanics, automation, construction, transport"),
-    ("vat_lieu", "Vật liệu – hoá chất – năng lượng", "Materials, chemicals, energy"),
+    ("co_khi", "Cơ khí – tự động hóa – xây dựng – giao thông", "Mechanics, automation, construction, transport"),
+    ("vat_lieu", "Vật liệu – hóa chất – năng lượng", "Materials, chemicals, energy"),
     (
         "nong_nghiep",
         "Nông – lâm – ngư nghiệp, tài nguyên và môi trường",
@@ -219,7 +219,7 @@ def apply_thai_nguyen_2025(edition: Edition) -> Edition:
 # The presets an organizer can pick on the edition page: key -> (label, fill, mark values to confirm).
 PRESETS = {
     "thai_nguyen_2025": (
-        _l("Cách chấm đã công bố: 20 + 30 + 30 = 80 điểm chuyên môn, 20 điểm bình chọn; "
+        _l("Cách chấm đã công bố: 20 + 30 + 30 = 80 điểm của Hội đồng giám khảo, 20 điểm bình chọn; "
            "các giá trị khác cần đối chiếu với quyết định của đơn vị"),
         apply_thai_nguyen_2025,
         mark_values_to_confirm,

@@ -133,7 +133,7 @@ def entries_by_day(edition: Edition) -> Table:
     for day in sorted(counts):
         running += counts[day]
         rows.append([day, counts[day], running])
-    return Table("ngay-nop", _("Bài dự thi theo ngày nộp"), [_("Ngày"), _("Số bài"), _("Luỹ kế")], rows,
+    return Table("ngay-nop", _("Bài dự thi theo ngày nộp"), [_("Ngày"), _("Số bài"), _("Lũy kế")], rows,
                  chart="line")
 
 
@@ -200,7 +200,7 @@ def votes_by_day(edition: Edition) -> Table:
     for day in sorted(counts):
         running += counts[day]
         rows.append([day, counts[day], running])
-    return Table("binh-chon", _("Phiếu bình chọn theo ngày"), [_("Ngày"), _("Số phiếu"), _("Luỹ kế")], rows,
+    return Table("binh-chon", _("Phiếu bình chọn theo ngày"), [_("Ngày"), _("Số phiếu"), _("Lũy kế")], rows,
                  chart="line")
 
 

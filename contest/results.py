@@ -688,11 +688,11 @@ def publish_results(
 
 def unpublish_results(rs: ResultSet, reason: str | None, actor: User | None) -> ResultSet:
     if rs.status == ResultStatus.FINALIZED:
-        raise ImmutableResult(_("Kết quả đã hoàn tất, không thể huỷ công bố; hãy tạo bản đính chính."), 409)
+        raise ImmutableResult(_("Kết quả đã hoàn tất, không thể hủy công bố; hãy tạo bản đính chính."), 409)
     _require(rs, ResultStatus.PUBLISHED, message=_("Kết quả này chưa được công bố."))
     reason = (reason or "").strip()
     if not reason:
-        raise ResultError(_("Vui lòng ghi rõ lý do huỷ công bố."), 422)
+        raise ResultError(_("Vui lòng ghi rõ lý do hủy công bố."), 422)
     rs.status = ResultStatus.FROZEN.value
     rs.published_at = None
     rs.complaint_ends_at = None

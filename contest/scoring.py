@@ -276,7 +276,7 @@ def _conflict_message() -> str:
 
 
 def _locked_message() -> str:
-    return _("Phiếu chấm đã nộp và bị khoá. Nếu cần sửa, vui lòng liên hệ Ban tổ chức để mở lại phiếu.")
+    return _("Phiếu chấm đã nộp và bị khóa. Nếu cần sửa, vui lòng liên hệ Ban tổ chức để mở lại phiếu.")
 
 
 # --- writing -----------------------------------------------------------------------------------

@@ -838,16 +838,16 @@ def void_votes(votes: list[Vote], reason: str, actor: User, now: datetime | None
     now = now or utcnow()
     reason = (reason or "").strip()
     if not reason:
-        raise VoteError(_("Vui lòng nhập lý do huỷ phiếu."), 422, "reason_required")
+        raise VoteError(_("Vui lòng nhập lý do hủy phiếu."), 422, "reason_required")
     if not votes:
-        raise VoteError(_("Chưa chọn phiếu nào để huỷ."), 422, "nothing_selected")
+        raise VoteError(_("Chưa chọn phiếu nào để hủy."), 422, "nothing_selected")
     periods = {v.period_id for v in votes}
     if len(periods) != 1:
-        raise VoteError(_("Chỉ huỷ phiếu của một đợt bình chọn mỗi lần."), 422)
+        raise VoteError(_("Chỉ hủy phiếu của một đợt bình chọn mỗi lần."), 422)
     period = db.session.get(VotingPeriod, periods.pop())
     assert period is not None
     if period.frozen_at is not None:
-        raise VoteError(_("Kết quả bình chọn đã được chốt, không thể huỷ phiếu."), 409, "frozen")
+        raise VoteError(_("Kết quả bình chọn đã được chốt, không thể hủy phiếu."), 409, "frozen")
     changed = [v for v in votes if v.voided_at is None]
     for v in changed:
         v.voided_at = now

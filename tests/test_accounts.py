@@ -130,7 +130,7 @@ def test_too_many_failures_lock_the_account_for_a_while(client, auth):
         auth.login("hoa@example.vn", "Saimatkhau123")
     response = auth.login("hoa@example.vn")  # even the right password waits out the lock
     assert response.status_code == 401
-    assert "tạm khoá" in response.get_data(as_text=True)
+    assert "tạm khóa" in response.get_data(as_text=True)
     assert db.session.scalar(select(User)).locked_until is not None
 
 
@@ -237,7 +237,7 @@ def test_a_deactivated_account_cannot_log_in(client, auth):
     db.session.commit()
     response = auth.login("hoa@example.vn")
     assert response.status_code == 401
-    assert "vô hiệu hoá" in response.get_data(as_text=True)
+    assert "vô hiệu hóa" in response.get_data(as_text=True)
 
 
 def test_tokens_are_bound_to_their_purpose(app):
@@ -300,5 +300,5 @@ def test_an_unknown_address_is_locked_after_as_many_failures_as_a_real_account(c
             assert "Email hoặc mật khẩu không đúng" in auth.login(email, "Saimatkhau123").get_data(as_text=True)
     known = auth.login("hoa@example.vn", "Saimatkhau123").get_data(as_text=True)
     unknown = auth.login("KhongCo@example.vn", "Saimatkhau123").get_data(as_text=True)
-    assert "tạm khoá" in known and "tạm khoá" in unknown
+    assert "tạm khóa" in known and "tạm khóa" in unknown
     assert "khongco@example.vn" not in str(db.session.scalars(select(AuditEvent.reason)).all())

@@ -204,6 +204,10 @@ class Round(Base):
     opens_at: Mapped[datetime | None]
     closes_at: Mapped[datetime | None]
     scoring_deadline: Mapped[datetime | None]
+    # When and where the entries' authors present before the panel (the final round's pitch session);
+    # applicants in the round are told whenever the organizer sets or changes it.
+    presentation_at: Mapped[datetime | None]
+    presentation_place: Mapped[str | None] = mapped_column(String(300))
     # The points the expert part of this round is out of (80 in the 2025 rules).
     scale: Mapped[int] = mapped_column(default=100)
     advancement_rule: Mapped[str] = mapped_column(String(20), default=AdvancementRule.TOP_N.value)

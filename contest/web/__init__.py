@@ -61,7 +61,7 @@ def from_this_site() -> bool:
 
 ERROR_TITLES = {
     400: "Yêu cầu không hợp lệ",
-    403: "Bạn không có quyền truy cập trang này",
+    403: "Không có quyền truy cập trang này",
     404: "Không tìm thấy trang",
     405: "Phương thức không được hỗ trợ",
     409: "Dữ liệu đã thay đổi",
@@ -76,17 +76,17 @@ def _error_messages() -> dict[int, tuple[str, str]]:
     return {
         400: (_("Yêu cầu không hợp lệ"), _("Yêu cầu gửi lên không hợp lệ. Vui lòng thử lại.")),
         403: (
-            _("Bạn không có quyền truy cập trang này"),
-            _("Tài khoản của bạn không được phép thực hiện thao tác này."),
+            _("Không có quyền truy cập trang này"),
+            _("Tài khoản đang đăng nhập không được phép thực hiện thao tác này."),
         ),
-        404: (_("Không tìm thấy trang"), _("Trang bạn tìm không tồn tại hoặc đã bị xoá.")),
+        404: (_("Không tìm thấy trang"), _("Trang cần tìm không tồn tại hoặc đã bị xóa.")),
         405: (_("Phương thức không được hỗ trợ"), _("Thao tác này không được hỗ trợ tại địa chỉ này.")),
         409: (_("Dữ liệu đã thay đổi"), _("Dữ liệu đã được thay đổi ở nơi khác. Vui lòng tải lại trang.")),
         413: (_("Tệp quá lớn"), _("Tệp hoặc dữ liệu gửi lên vượt quá dung lượng cho phép.")),
-        429: (_("Quá nhiều yêu cầu"), _("Bạn thao tác quá nhanh. Vui lòng chờ một lát rồi thử lại.")),
+        429: (_("Quá nhiều yêu cầu"), _("Thao tác quá nhanh. Vui lòng chờ một lát rồi thử lại.")),
         500: (
             _("Đã xảy ra lỗi hệ thống"),
-            _("Rất tiếc, đã có lỗi xảy ra. Dữ liệu của bạn không bị mất; vui lòng thử lại sau."),
+            _("Rất tiếc, đã có lỗi xảy ra. Dữ liệu đã lưu không bị mất; vui lòng thử lại sau."),
         ),
         503: (
             _("Dịch vụ tạm thời không khả dụng"),

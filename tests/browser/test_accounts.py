@@ -36,7 +36,7 @@ def test_register_verify_login_switch_language_logout(page, live_server, mailbox
 
     page.get_by_role("button", name="Đăng xuất").click()
     page.wait_for_url(live_server("/"))
-    assert "Bạn đã đăng xuất" in page.content()
+    assert "Đã đăng xuất" in page.content()
 
     page.goto("/tai-khoan/dang-nhap")
     page.get_by_label("Email").fill("BINH.TRAN@example.vn")

@@ -113,7 +113,7 @@ def test_the_certificate_is_in_administrative_style_with_the_signer_and_its_code
                                    text=True).stdout.split())
     assert "Thái Nguyên, ngày 05 tháng 12 năm 2026" in text
     assert "KT. GIÁM ĐỐC – PHÓ GIÁM ĐỐC" in text and "Nguyễn Văn Minh" in text
-    assert "CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text.upper() and "Độc lập – Tự do – Hạnh phúc" in text
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text.upper() and "Độc lập – Tự do – Hạnh phúc" in text
     code = _certificate(entries["A"]).code
     assert code in text and f"/xac-minh/{code}" in text
 

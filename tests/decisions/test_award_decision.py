@@ -39,7 +39,7 @@ def test_organizer_downloads_an_editable_draft_that_reopens_with_the_decision_an
     text = _text(document)
     assert document.styles["Normal"].font.name == "Times New Roman"
     assert document.styles["Normal"].font.size in (Pt(13), Pt(14))
-    for line in ("CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "SỞ KHOA HỌC VÀ CÔNG NGHỆ",
+    for line in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "SỞ KHOA HỌC VÀ CÔNG NGHỆ",
                  "Số:         /QĐ-SKHCN", "Thái Nguyên, ngày      tháng      năm ", "QUYẾT ĐỊNH",
                  "Căn cứ Quyết định số 16/QĐ-BTCCT ngày 24/01/2025 ban hành Thể lệ", "Điều 1.", "Điều 2.",
                  "Điều 3.", "Nơi nhận:", "PHỤ LỤC"):

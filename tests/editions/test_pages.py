@@ -237,7 +237,7 @@ def test_public_rules_page_lists_the_configuration(app, client):
     text = re.sub(r"\s+", " ", body)
     for expected in ("Công nghệ thông tin – điện tử – viễn thông", "Nhóm tác giả (tối đa 5 thành viên)",
                      "Mỗi tác giả gửi tối đa 2 bài dự thi.", "Hiệu quả kinh tế – xã hội", "Khả năng áp dụng",
-                     "Tổng điểm 100: hội đồng chuyên môn chấm 80 điểm, cộng đồng bình chọn 20 điểm",
+                     "Tổng điểm 100: Hội đồng giám khảo chấm 80 điểm, cộng đồng bình chọn 20 điểm",
                      "Giải Khuyến khích", "24.000.000", "đã được áp dụng hoặc thử nghiệm trên địa bàn tỉnh",
                      "Phiếu đăng ký dự thi", "Bài có tiêu chí bị 0 điểm không được vào vòng sau."):
         assert expected in text, expected
@@ -317,7 +317,7 @@ def test_refused_change_answers_409_and_keeps_everything(app, client, auth, orga
     data["reason"] = "Gộp lĩnh vực"
     response = client.post(f"/quan-tri/cuoc-thi/{edition.id}/linh-vuc", data=data)
     assert response.status_code == 409
-    assert "đã có bài dự thi nên không thể xoá" in response.get_data(as_text=True)
+    assert "đã có bài dự thi nên không thể xóa" in response.get_data(as_text=True)
     db.session.refresh(edition)
     assert len(edition.categories) == 6
 

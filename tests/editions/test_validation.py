@@ -81,7 +81,7 @@ def test_messages_name_the_thing_to_fix(app):
     _r(edition).criteria[0].max_score = Decimal("25")
     _r(edition, 1).opens_at = at(119)
     problems = {p.code: p for p in validate_edition(edition)}
-    assert problems["category_no_panel"].message == "Lĩnh vực “Vật liệu – hoá chất – năng lượng” chưa có tiểu ban chấm."
+    assert problems["category_no_panel"].message == "Lĩnh vực “Vật liệu – hóa chất – năng lượng” chưa có tiểu ban chấm."
     assert problems["category_no_panel"].anchor == f"category-{edition.categories[2].id}"
     assert problems["criteria_sum"].message == (
         "Vòng sơ khảo: tổng điểm tối đa các tiêu chí là 85, khác thang điểm của vòng (80).")

@@ -21,7 +21,7 @@ def setup(app, auth):
     entries = [
         make_entry(applicant, edition, status="submitted", title="Máy sấy chè Thái Nguyên",
                    organization="HTX Chè Tân Cương", category_code="nong_nghiep"),
-        make_entry(applicant, edition, status="submitted", title="Ứng dụng số hoá hồ sơ", category_code="cntt"),
+        make_entry(applicant, edition, status="submitted", title="Ứng dụng số hóa hồ sơ", category_code="cntt"),
         make_entry(applicant, edition, status="draft", title="=HYPERLINK(\"http://x\")", category_code="cntt"),
     ]
     organizer = make_user(Role.ORGANIZER)
@@ -32,11 +32,11 @@ def setup(app, auth):
 def test_search_without_diacritics_finds_vietnamese_titles(setup, client):
     edition, _, entries, _ = setup
     page = client.get(f"/quan-tri/bai-du-thi?edition={edition.id}&q=thai+nguyen").get_data(as_text=True)
-    assert "Máy sấy chè Thái Nguyên" in page and "Ứng dụng số hoá" not in page
+    assert "Máy sấy chè Thái Nguyên" in page and "Ứng dụng số hóa" not in page
     page = client.get(f"/quan-tri/bai-du-thi?edition={edition.id}&q=TAN CUONG").get_data(as_text=True)
     assert "Máy sấy chè Thái Nguyên" in page
     page = client.get(f"/quan-tri/bai-du-thi?edition={edition.id}&q=so hoa").get_data(as_text=True)
-    assert "Ứng dụng số hoá hồ sơ" in page and "Máy sấy" not in page
+    assert "Ứng dụng số hóa hồ sơ" in page and "Máy sấy" not in page
     page = client.get(f"/quan-tri/bai-du-thi?edition={edition.id}&q=100%25").get_data(as_text=True)
     assert "Không có bài dự thi nào phù hợp." in page
 
@@ -46,7 +46,7 @@ def test_filter_by_category_and_status(setup, client):
     cntt = next(c for c in edition.categories if c.code == "cntt")
     page = client.get(f"/quan-tri/bai-du-thi?edition={edition.id}&category={cntt.id}&status=submitted")
     text = page.get_data(as_text=True)
-    assert text.count('data-test="entry-row"') == 1 and "Ứng dụng số hoá hồ sơ" in text
+    assert text.count('data-test="entry-row"') == 1 and "Ứng dụng số hóa hồ sơ" in text
 
 
 def test_list_is_paginated(setup, client):

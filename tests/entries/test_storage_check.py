@@ -40,7 +40,7 @@ def test_storage_check_lists_and_sweeps_old_orphans_only(app, auth):
 
     result = runner.invoke(args=["contest", "storage-check", "--sweep", "--older-than", "24"])
     assert result.exit_code == 0, result.output
-    assert "Đã xoá 1 đối tượng mồ côi." in result.output
+    assert "Đã xóa 1 đối tượng mồ côi." in result.output
     assert not store.exists(old_orphan) and store.exists(fresh_orphan) and store.exists(kept)
 
 

@@ -96,6 +96,7 @@ def test_no_raw_event_key_on_any_page_of_the_demo_applicants(app, client):
         client.post("/tai-khoan/dang-xuat")
     # The demo's story reaches the applicants' timelines in plain words.
     for line in ("Ban tổ chức thẩm định hồ sơ", "Vượt qua vòng thi, được vào vòng tiếp theo",
-                 "Dừng lại sau vòng thi, không vào vòng tiếp theo", "Ban tổ chức công bố kết quả",
+                 "Dừng lại sau vòng thi, không vào vòng tiếp theo", "Ban tổ chức thông báo lịch thuyết trình",
+                 "Ban tổ chức công bố kết quả",
                  "Ban tổ chức giải quyết khiếu nại", "Kết quả chính thức"):
         assert line in seen_lines, line

@@ -46,7 +46,8 @@ def test_awards_csv_is_utf8_bom_and_formula_safe(published):
     data = exports.EXPORTS["danh-sach-giai.csv"].build(rs)
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-    assert rows[0] == ["STT", "Mã bài", "Tên giải pháp", "Tác giả / nhóm tác giả", "Đơn vị", "Lĩnh vực", "Điểm", "Giải"]
+    assert rows[0] == ["STT", "Mã bài", "Tên giải pháp", "Tác giả / nhóm tác giả", "Đơn vị", "Lĩnh vực",
+                       "Điểm của Hội đồng giám khảo", "Giải"]
     assert len(rows) == 1 + sum(1 for a in rs.awards if a.level is not None)
     assert rows[1][-1] == "Giải Nhất" and rows[1][2] == TITLES["A"]
     assert rows[1][3] == entries["A"].owner.full_name
@@ -61,7 +62,7 @@ def test_rankings_and_scores_xlsx_read_back(published):
     assert ws.title == "Xếp hạng"
     assert ws.freeze_panes == "A2"
     header = [c.value for c in ws[1]]
-    assert header[:3] == ["Hạng", "Mã bài", "Tên giải pháp"] and "Điểm chuyên gia" in header
+    assert header[:3] == ["Hạng", "Mã bài", "Tên giải pháp"] and "Điểm của Hội đồng giám khảo" in header
     assert ws.max_row == 1 + len(rs.awards)
     title_col = header.index("Tên giải pháp") + 1
     from openpyxl.utils import get_column_letter
@@ -69,7 +70,8 @@ def test_rankings_and_scores_xlsx_read_back(published):
     assert ws.column_dimensions[get_column_letter(title_col)].width >= len(TITLES["A"])
     assert ws.column_dimensions["A"].width < 12
     first = [c.value for c in ws[2]]
-    assert first[1] == entries["A"].reference_code and isinstance(first[header.index("Điểm chuyên gia")], (int, float))
+    expert = header.index("Điểm của Hội đồng giám khảo")
+    assert first[1] == entries["A"].reference_code and isinstance(first[expert], (int, float))
     assert any(str(c.value).startswith("'=HYPERLINK") for row in ws.iter_rows() for c in row if c.value)
 
     scores = load_workbook(io.BytesIO(exports.EXPORTS["diem-chi-tiet.xlsx"].build(rs))).active

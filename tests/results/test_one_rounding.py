@@ -133,12 +133,12 @@ def test_one_entry_shows_the_same_score_on_every_page_pdf_csv_and_xlsx(published
     awards_csv = exports.EXPORTS["danh-sach-giai.csv"].build(rs)
     rankings_xlsx = exports.EXPORTS["xep-hang.xlsx"].build(rs)
     awards_xlsx = exports.EXPORTS["danh-sach-giai.xlsx"].build(rs)
-    assert _csv_cell(rankings_csv, code, "Điểm chuyên gia") == file
+    assert _csv_cell(rankings_csv, code, "Điểm của Hội đồng giám khảo") == file
     assert _csv_cell(rankings_csv, code, "Tổng điểm") == file
-    assert _csv_cell(awards_csv, code, "Điểm") == file
-    assert _xlsx_cell(rankings_xlsx, code, "Điểm chuyên gia") == file
+    assert _csv_cell(awards_csv, code, "Điểm của Hội đồng giám khảo") == file
+    assert _xlsx_cell(rankings_xlsx, code, "Điểm của Hội đồng giám khảo") == file
     assert _xlsx_cell(rankings_xlsx, code, "Tổng điểm") == file
-    assert _xlsx_cell(awards_xlsx, code, "Điểm") == file
+    assert _xlsx_cell(awards_xlsx, code, "Điểm của Hội đồng giám khảo") == file
     assert page.replace(",", ".") == file
 
 

@@ -240,7 +240,7 @@ def test_submit_locks_the_sheet_and_is_audited(world, auth):
     assert locked.status_code == 409 and "đã nộp" in locked.json["message"]
     assert sheets()[0].version == 2
     page = client.get(url(a)).get_data(as_text=True)
-    assert "đã được khoá" in page and "readonly" in page
+    assert "đã được khóa" in page and "readonly" in page
 
 
 @pytest.mark.parametrize("state", ["after_deadline", "closed", "draft", "not_yet"])

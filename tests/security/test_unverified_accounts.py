@@ -55,7 +55,7 @@ def test_unverified_account_cannot_be_added_to_the_committee(client, auth):
     squatter = make_user(email="uy.vien@thainguyen.gov.vn", verified=False)
     auth.as_(organizer)
     response = client.post(f"/quan-tri/phe-duyet/ban-to-chuc/{edition.id}",
-                           data={"email": "uy.vien@thainguyen.gov.vn", "title": "Uỷ viên"})
+                           data={"email": "uy.vien@thainguyen.gov.vn", "title": "Ủy viên"})
     assert response.status_code == 422
     assert "chưa xác minh email" in response.get_data(as_text=True)
     assert not db.session.get(User, squatter.id).has_role(Role.COMMITTEE)

@@ -272,10 +272,10 @@ def test_content_disposition_keeps_the_vietnamese_name_with_an_ascii_fallback():
 
 
 def test_content_disposition_inline():
-    header = content_disposition("Ảnh minh hoạ.png", inline=True)
+    header = content_disposition("Ảnh minh họa.png", inline=True)
 
     assert header.startswith('inline; filename="Anh minh hoa.png"; ')
-    assert parse_filename(header) == "Ảnh minh hoạ.png"
+    assert parse_filename(header) == "Ảnh minh họa.png"
 
 
 @pytest.mark.parametrize("name", ['bao "cao".pdf', "a\\b/c.pdf", "x\r\nSet-Cookie: a=b.pdf", "tab\there.pdf"])

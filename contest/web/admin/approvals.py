@@ -121,7 +121,7 @@ def committee_member_remove(membership_id: int) -> Response:
         name = membership.user.full_name
         approvals.remove_committee_member(membership, actor=current_user)
         db.session.commit()
-        flash(_("Đã xoá %(name)s khỏi Ban tổ chức.", name=name), "success")
+        flash(_("Đã xóa %(name)s khỏi Ban tổ chức.", name=name), "success")
     return redirect(url_for("admin.committee_members", edition_id=edition_id))
 
 
@@ -199,5 +199,5 @@ def award_decide(award_id: int) -> Any:
         return _render_result_set(rs, error=exc.message), exc.status
     db.session.commit()
     label = f"{award.level.name} – {award.entry.reference_code}" if award.level else award.entry.reference_code
-    flash(_("Đã ghi nhận quyết định của bạn về %(award)s.", award=label), "success")
+    flash(_("Đã ghi nhận quyết định của ông/bà về %(award)s.", award=label), "success")
     return redirect(url_for("admin.committee_result_set", result_set_id=rs.id) + f"#giai-{award.id}")

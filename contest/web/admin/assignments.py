@@ -157,7 +157,7 @@ def publish_round_assignment(round_id: int) -> tuple[str, int] | Response:
     flash(_("Đã công bố %(n)d phân công và gửi thư cho %(j)d giám khảo.", n=report.published, j=len(report.judges)),
           "success")
     if report.dropped:
-        flash(_("%(n)d cặp bị huỷ do xung đột lợi ích mới hoặc giám khảo đã ngừng hoạt động; hãy bổ sung chỗ trống.",
+        flash(_("%(n)d cặp bị hủy do xung đột lợi ích mới hoặc giám khảo đã ngừng hoạt động; hãy bổ sung chỗ trống.",
                 n=report.dropped), "warning")
     return redirect(url_for("admin.round_assignments", round_id=round_.id))
 

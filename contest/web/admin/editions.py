@@ -414,7 +414,7 @@ def edition_round_delete(edition_id: int, round_id: int) -> Response:
         _refused(exc)
         return redirect(url_for("admin.edition_round", edition_id=edition.id, round_id=round_id))
     db.session.commit()
-    flash(_("Đã xoá vòng thi."), "success")
+    flash(_("Đã xóa vòng thi."), "success")
     return redirect(url_for("admin.edition_rounds", edition_id=edition.id))
 
 

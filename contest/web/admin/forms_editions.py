@@ -166,7 +166,7 @@ class EditionGeneralForm(ReasonMixin, FlaskForm):
     vote_closes_at = LocalDateTimeField(_l("Kết thúc bình chọn"))
     results_announced_at = LocalDateTimeField(_l("Công bố kết quả"))
     complaint_ends_at = LocalDateTimeField(_l("Hạn tiếp nhận khiếu nại"))
-    expert_points = IntField(_l("Điểm chuyên môn (hội đồng giám khảo)"),
+    expert_points = IntField(_l("Điểm của Hội đồng giám khảo (tối đa)"),
                              validators=[required_input(), number_range(1, 1000)])
     vote_points = IntField(_l("Điểm bình chọn của cộng đồng (0: không bình chọn)"),
                            validators=[optional(), number_range(0, 1000)])
@@ -227,7 +227,7 @@ class RowForm(Form):
     """One row of a repeating section.  Blank new rows are ignored; ``delete`` removes a saved row."""
 
     id = HiddenField()
-    delete = BooleanField(_l("Xoá dòng này"))
+    delete = BooleanField(_l("Xóa dòng này"))
     # Fields whose emptiness makes a new row blank.
     key_fields: tuple[str, ...] = ("name",)
 
@@ -415,6 +415,9 @@ class RoundForm(ReasonMixin, FlaskForm):
     opens_at = LocalDateTimeField(_l("Bắt đầu chấm"))
     closes_at = LocalDateTimeField(_l("Kết thúc chấm"))
     scoring_deadline = LocalDateTimeField(_l("Hạn nộp phiếu chấm"))
+    presentation_at = LocalDateTimeField(_l("Thời gian buổi thuyết trình"))
+    presentation_place = StringField(_l("Địa điểm buổi thuyết trình"), validators=[optional(), max_length(300)],
+                                     filters=[strip_text])
     scale = IntField(_l("Thang điểm của vòng"), validators=[required_input(), number_range(1, 1000)])
     advancement_rule = SelectField(_l("Cách chọn bài vào vòng sau"), choices=[
         ("top_n", _l("N bài điểm cao nhất mỗi lĩnh vực")), ("threshold", _l("Mọi bài đạt điểm tối thiểu")),
@@ -439,6 +442,12 @@ class RoundForm(ReasonMixin, FlaskForm):
         if self.opens_at.data and self.closes_at.data and self.closes_at.data <= self.opens_at.data:
             self.closes_at.errors.append(str(_l("Phải sau thời điểm bắt đầu chấm.")))
             ok = False
+        if self.presentation_at.data and not self.presentation_place.data:
+            self.presentation_place.errors.append(str(_l("Vui lòng nhập địa điểm của buổi thuyết trình.")))
+            ok = False
+        if self.presentation_place.data and not self.presentation_at.data:
+            self.presentation_at.errors.append(str(_l("Vui lòng nhập thời gian của buổi thuyết trình.")))
+            ok = False
         return ok
 
     def changes(self) -> dict[str, Any]:
@@ -446,6 +455,7 @@ class RoundForm(ReasonMixin, FlaskForm):
             "name": self.name.data, "name_en": self.name_en.data or None, "mode": self.mode.data,
             "judges_per_entry": self.judges_per_entry.data, "opens_at": self.opens_at.utc,
             "closes_at": self.closes_at.utc, "scoring_deadline": self.scoring_deadline.utc, "scale": self.scale.data,
+            "presentation_at": self.presentation_at.utc, "presentation_place": self.presentation_place.data or None,
             "advancement_rule": self.advancement_rule.data, "advance_top_n": self.advance_top_n.data,
             "min_total_to_advance": self.min_total_to_advance.data, "zero_eliminates": bool(self.zero_eliminates.data),
             "disagreement_threshold": (self.disagreement_percent.data / 100).quantize(Decimal("0.001")),

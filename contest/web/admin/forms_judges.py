@@ -32,7 +32,7 @@ class InviteJudgeForm(FlaskForm):
     title = StringField(_l("Học hàm, học vị, chức danh"), validators=[optional(), max_length(100)],
                         filters=[strip_text])
     fields = MultiCheckboxField(_l("Lĩnh vực chuyên môn"), choices=[], validate_choice=True)
-    keywords = StringField(_l("Từ khoá chuyên môn (ngăn cách bằng dấu ;)"), validators=[optional(), max_length(1000)],
+    keywords = StringField(_l("Từ khóa chuyên môn (ngăn cách bằng dấu ;)"), validators=[optional(), max_length(1000)],
                            filters=[strip_text])
     max_load = WholeNumberField(_l("Số bài tối đa"), validators=[optional(), _range(0, 1000)])
 

@@ -11,7 +11,7 @@ from contest.i18n import _l
 
 METHOD_LABELS = {
     "calibrated": _l("Hiệu chỉnh độ lệch giám khảo (khuyến nghị)"),
-    "zscore": _l("Chuẩn hoá z-score theo giám khảo"),
+    "zscore": _l("Chuẩn hóa z-score theo giám khảo"),
     "raw": _l("Điểm trung bình thô"),
 }
 

@@ -53,4 +53,4 @@ class UpdateVotingPeriodForm(_Window, FlaskForm):
 
 
 class VoidVotesForm(FlaskForm):
-    reason = TextAreaField(_l("Lý do huỷ phiếu"), validators=[required(), max_length(1000)], filters=[strip_text])
+    reason = TextAreaField(_l("Lý do hủy phiếu"), validators=[required(), max_length(1000)], filters=[strip_text])

@@ -260,7 +260,7 @@ def add_judge_conflict(user_id: int) -> tuple[str, int] | Response:
     db.session.commit()
     flash(_("Đã ghi nhận xung đột lợi ích."), "success")
     if ended:
-        flash(_("Đã huỷ %(n)d phân công bị xung đột: %(codes)s. Hãy bổ sung chỗ trống ở trang phân công.",
+        flash(_("Đã hủy %(n)d phân công bị xung đột: %(codes)s. Hãy bổ sung chỗ trống ở trang phân công.",
                 n=len(ended), codes=", ".join(a.entry.reference_code for a in ended)), "warning")
     return redirect(url_for("admin.judge_detail", user_id=judge.id))
 

@@ -57,7 +57,7 @@ WARNING_LABELS = {
                              "nếu mỗi nhóm chấm công bằng như nhau."),
     "unscored_entries": _l("Có bài chỉ có phiếu chấm trống, không được xếp hạng."),
     "vote_not_frozen": _l("Cuộc thi có bình chọn nhưng kết quả bình chọn chưa được chốt: tổng điểm hiện chỉ gồm "
-                          "điểm chuyên gia."),
+                          "Điểm của Hội đồng giám khảo."),
 }
 _PREVIEWS: dict[str, dict[str, Any]] = {}
 
@@ -424,10 +424,10 @@ def result_publish(rs_id: int) -> Response:
 def result_unpublish(rs_id: int) -> Response:
     form = ReasonForm()
     if not form.validate_on_submit():
-        flash(_("Vui lòng ghi rõ lý do huỷ công bố."), "error")
+        flash(_("Vui lòng ghi rõ lý do hủy công bố."), "error")
         return redirect(url_for("admin.result_set", rs_id=rs_id))
     return _action(rs_id, lambda rs: results.unpublish_results(rs, form.reason.data, current_user),
-                   _("Đã huỷ công bố kết quả."))
+                   _("Đã hủy công bố kết quả."))
 
 
 @bp.route("/ket-qua/bo/<int:rs_id>/hoan-tat", methods=["POST"])

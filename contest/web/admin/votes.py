@@ -217,7 +217,7 @@ def vote_void(period_id: int) -> Any:
         db.session.rollback()
         return _render_review(period, form, exc.message), exc.status
     db.session.commit()
-    flash(_("Đã huỷ %(n)d phiếu.", n=n), "success")
+    flash(_("Đã hủy %(n)d phiếu.", n=n), "success")
     return redirect(url_for("admin.vote_review", period_id=period.id))
 
 

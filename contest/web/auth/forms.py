@@ -47,7 +47,8 @@ class RegisterForm(FlaskForm):
 
     def validate_email(self, field: EmailField) -> None:
         if email_taken(field.data):
-            raise ValidationError(_("Email này đã được đăng ký. Bạn có thể đăng nhập hoặc đặt lại mật khẩu."))
+            raise ValidationError(_("Email này đã được đăng ký: vui lòng đăng nhập, "
+                                    "hoặc đặt lại mật khẩu nếu đã quên."))
 
     def validate_phone(self, field: StringField) -> None:
         if field.data and not all(c.isdigit() or c in "+ .-()" for c in field.data):

@@ -56,7 +56,8 @@ def register() -> str | Response:
         except IntegrityError:
             # Two registrations of one address raced: the database kept the first.
             db.session.rollback()
-            form.email.errors.append(_("Email này đã được đăng ký. Bạn có thể đăng nhập hoặc đặt lại mật khẩu."))
+            form.email.errors.append(_("Email này đã được đăng ký: vui lòng đăng nhập, "
+                                       "hoặc đặt lại mật khẩu nếu đã quên."))
             return render_template("auth/register.html", form=form), 409
         login_user(user)
         flash(_("Đăng ký thành công. Chúng tôi đã gửi thư xác minh tới %(email)s.", email=user.email), "success")
@@ -129,7 +130,7 @@ def logout() -> Response:
         session.clear()
         if lang:
             session["lang"] = lang
-        flash(_("Bạn đã đăng xuất."), "info")
+        flash(_("Đã đăng xuất."), "info")
     return redirect(url_for("public.index"))
 
 

@@ -25,7 +25,7 @@ PER_PAGE = 30
 class DeletionRequestForm(FlaskForm):
     reason = TextAreaField(_l("Lý do (không bắt buộc)"), filters=[strip_text], validators=[optional(),
                                                                                            max_length(2000)])
-    confirm = BooleanField(_l("Tôi hiểu rằng tài khoản sẽ bị vô hiệu hoá và dữ liệu cá nhân bị xoá vĩnh viễn"))
+    confirm = BooleanField(_l("Tôi hiểu rằng tài khoản sẽ bị vô hiệu hóa và dữ liệu cá nhân bị xóa vĩnh viễn"))
 
 
 class RejectDeletionForm(FlaskForm):
@@ -35,9 +35,9 @@ class RejectDeletionForm(FlaskForm):
 def status_labels() -> dict[str, str]:
     return {
         DeletionStatus.PENDING.value: _("Chờ xử lý"),
-        DeletionStatus.COMPLETED.value: _("Đã xoá dữ liệu"),
+        DeletionStatus.COMPLETED.value: _("Đã xóa dữ liệu"),
         DeletionStatus.REJECTED.value: _("Bị từ chối"),
-        DeletionStatus.CANCELLED.value: _("Đã huỷ"),
+        DeletionStatus.CANCELLED.value: _("Đã hủy"),
     }
 
 
@@ -85,7 +85,7 @@ def privacy_request_deletion():
     if not form.validate():
         return _privacy_page(form, 422)
     if not form.confirm.data:
-        form.confirm.errors = [_("Vui lòng đánh dấu để xác nhận yêu cầu xoá dữ liệu.")]
+        form.confirm.errors = [_("Vui lòng đánh dấu để xác nhận yêu cầu xóa dữ liệu.")]
         return _privacy_page(form, 422)
     try:
         pd.request_deletion(_me(), form.reason.data)
@@ -94,7 +94,7 @@ def privacy_request_deletion():
         flash(error.message, "error")
         return _privacy_page(form, error.status)
     db.session.commit()
-    flash(_("Đã gửi yêu cầu xoá dữ liệu cá nhân. Ban tổ chức sẽ xử lý và thông báo cho bạn."), "success")
+    flash(_("Đã gửi yêu cầu xóa dữ liệu cá nhân. Ban tổ chức sẽ xử lý và thông báo cho bạn."), "success")
     return redirect(url_for("entries.privacy"))
 
 
@@ -120,7 +120,7 @@ def privacy_cancel_deletion(request_id: int):
         flash(error.message, "error")
         return _privacy_page(status=error.status)
     db.session.commit()
-    flash(_("Đã huỷ yêu cầu xoá dữ liệu."), "success")
+    flash(_("Đã hủy yêu cầu xóa dữ liệu."), "success")
     return redirect(url_for("entries.privacy"))
 
 
@@ -176,7 +176,7 @@ def privacy_execute_deletion(request_id: int):
         return _requests_page(status=error.status)
     db.session.commit()
     pd.discard_objects(keys)
-    flash(_("Đã xoá dữ liệu cá nhân theo yêu cầu."), "success")
+    flash(_("Đã xóa dữ liệu cá nhân theo yêu cầu."), "success")
     return redirect(url_for("entries.privacy_requests"))
 
 
@@ -194,5 +194,5 @@ def privacy_reject_deletion(request_id: int):
         flash(error.message, "error")
         return _requests_page(status=error.status)
     db.session.commit()
-    flash(_("Đã từ chối yêu cầu xoá dữ liệu."), "success")
+    flash(_("Đã từ chối yêu cầu xóa dữ liệu."), "success")
     return redirect(url_for("entries.privacy_requests"))

@@ -427,7 +427,7 @@ def remove_file(entry_id: int, attachment_id: int) -> Response:
     key = entries.remove_attachment(entry, attachment_id, actor=_user())
     _commit()
     entries.discard_objects([key])
-    flash(_("Đã xoá tệp."), "success")
+    flash(_("Đã xóa tệp."), "success")
     return redirect(url_for("entries.edit_entry", entry_id=entry.id, _anchor="files"))
 
 

@@ -24,7 +24,7 @@ class ProfileForm(FlaskForm):
     title = StringField(_l("Học hàm, học vị, chức danh"), validators=[optional(), max_length(100)],
                         filters=[strip_text])
     fields = MultiCheckboxField(_l("Lĩnh vực chuyên môn"), choices=[])
-    keywords = StringField(_l("Từ khoá chuyên môn (ngăn cách bằng dấu ;)"), validators=[optional(), max_length(1000)],
+    keywords = StringField(_l("Từ khóa chuyên môn (ngăn cách bằng dấu ;)"), validators=[optional(), max_length(1000)],
                            filters=[strip_text])
     max_load = WholeNumberField(
         _l("Số bài tối đa có thể chấm trong một vòng"),

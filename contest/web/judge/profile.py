@@ -94,7 +94,7 @@ def profile() -> tuple[str, int] | Response:
                     "vị mới đều được tính khi kiểm tra xung đột lợi ích.", name=proposal.typed_name), "info")
     if ended:
         flash(_("Đơn vị công tác mới gây xung đột lợi ích với %(n)d bài đã phân công; các bài này đã được rút khỏi "
-                "danh sách của bạn.", n=len(ended)), "warning")
+                "danh sách của ông/bà.", n=len(ended)), "warning")
     return redirect(url_for("judge.profile"))
 
 
@@ -122,7 +122,7 @@ def declare_own_conflict() -> tuple[str, int] | Response:
     db.session.commit()
     flash(_("Đã ghi nhận khai báo xung đột lợi ích. Cảm ơn ông/bà."), "success")
     if ended:
-        flash(_("%(n)d bài đã phân công bị rút khỏi danh sách của bạn do xung đột này.", n=len(ended)), "warning")
+        flash(_("%(n)d bài đã phân công bị rút khỏi danh sách của ông/bà do xung đột này.", n=len(ended)), "warning")
     return redirect(url_for("judge.profile"))
 
 

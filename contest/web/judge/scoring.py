@@ -196,7 +196,7 @@ def recuse(assignment_id: int) -> Response | tuple[str, int] | str:
         code = assignment.entry.reference_code
         recuse_from_entry(assignment, reason=form.reason.data, actor=current_user._get_current_object())
         db.session.commit()
-        flash(_("Bạn đã từ chối chấm bài %(code)s do xung đột lợi ích. Ban tổ chức đã được thông báo.", code=code),
+        flash(_("Ông/bà đã từ chối chấm bài %(code)s do xung đột lợi ích. Ban tổ chức đã được thông báo.", code=code),
               "success")
         return redirect(url_for("judge.dashboard"))
     status = 422 if request.method == "POST" else 200
