@@ -329,7 +329,7 @@ def update_voting_period(
     reason = (removal_reason or "").strip()
     if leaving_with_votes and not reason:
         raise VoteError(_("Bài %(codes)s đã có phiếu bình chọn: vui lòng nêu lý do bỏ khỏi danh sách. Các phiếu "
-                          "được giữ trong hồ sơ nhưng bị huỷ, không được tính.",
+                          "được giữ trong hồ sơ nhưng bị hủy, không được tính.",
                           codes=", ".join(b.entry.reference_code for b in leaving_with_votes)),
                       422, "reason_required")
     rows = {b.entry_id: b for b in period.ballot}
@@ -882,7 +882,7 @@ def freeze_tally(period: VotingPeriod, actor: User | None = None, now: datetime 
     if now < period.closes_at and not force:
         raise VoteError(_("Chỉ chốt kết quả sau khi cổng bình chọn đóng."), 409, "still_open")
     if _same_mailbox(period):
-        raise VoteError(_("Còn phiếu trùng hộp thư chờ rà soát: hãy giữ một phiếu, huỷ các phiếu còn lại rồi chốt."),
+        raise VoteError(_("Còn phiếu trùng hộp thư chờ rà soát: hãy giữ một phiếu, hủy các phiếu còn lại rồi chốt."),
                         409, "review_pending")
     _void_votes_of_lines_taken_off(period, now)
     lines = canonical_vote_lines(period)
@@ -1024,7 +1024,7 @@ def _same_mailbox(period: VotingPeriod) -> list[Finding]:
             findings.append(Finding(
                 "same_mailbox", identity,
                 _("%(n)d phiếu cho cùng một bài từ một hộp thư (%(mailbox)s) dưới các cách viết địa chỉ khác "
-                  "nhau. Mỗi hộp thư chỉ được một phiếu: hãy giữ một phiếu và huỷ các phiếu còn lại.",
+                  "nhau. Mỗi hộp thư chỉ được một phiếu: hãy giữ một phiếu và hủy các phiếu còn lại.",
                   n=len(items), mailbox=identity),
                 [vid for vid, _at in items], items[0][1], items[-1][1]))
     return findings

@@ -93,7 +93,7 @@ def test_edit_ballot_takes_an_entry_with_votes_off_only_with_a_reason(client, au
     assert [line.entry_id for line in votes.public_ballot(period)] == [b.id]
     html = client.get(f"/quan-tri/binh-chon/{period.id}").get_data(as_text=True)
     assert f'data-test="taken-off" data-entry="{a.id}"' in html
-    assert "Trùng với bài đã đạt giải năm trước" in html and "1 phiếu đã huỷ" in html
+    assert "Trùng với bài đã đạt giải năm trước" in html and "1 phiếu đã hủy" in html
     # Listed again, the entry is back on the ballot; the vote voided stays voided, on record.
     response = client.post(f"/quan-tri/binh-chon/{period.id}", data={
         "closes_at": _local(closes + timedelta(days=1)), "entry_ids": [str(a.id), str(b.id)],

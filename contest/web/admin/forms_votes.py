@@ -47,7 +47,7 @@ class UpdateVotingPeriodForm(_Window, FlaskForm):
     closes_at = DateTimeLocalField(_l("Đóng lúc (giờ Việt Nam)"), format="%Y-%m-%dT%H:%M", validators=[required()])
     show_counts_live = BooleanField(_l("Hiện số phiếu trong khi bình chọn"))
     removal_reason = TextAreaField(
-        _l("Lý do bỏ khỏi danh sách bài đã có phiếu (các phiếu được giữ trong hồ sơ nhưng bị huỷ)"),
+        _l("Lý do bỏ khỏi danh sách bài đã có phiếu (các phiếu được giữ trong hồ sơ nhưng bị hủy)"),
         validators=[optional(), max_length(1000)], filters=[strip_text],
     )
 

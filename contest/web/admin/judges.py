@@ -327,7 +327,7 @@ def confirm_judge_organization(user_id: int, affiliation_id: int) -> Response:
         flash(_("Đã xác nhận đơn vị “%(name)s”; đơn vị trước đó được giữ trong lịch sử và vẫn được tính cho xung "
                 "đột lợi ích của cuộc thi đang diễn ra.", name=affiliation.typed_name), "success")
         if ended:
-            flash(_("Đã huỷ %(n)d phân công bị xung đột: %(codes)s. Hãy bổ sung chỗ trống ở trang phân công.",
+            flash(_("Đã hủy %(n)d phân công bị xung đột: %(codes)s. Hãy bổ sung chỗ trống ở trang phân công.",
                     n=len(ended), codes=", ".join(a.entry.reference_code for a in ended)), "warning")
     return redirect(url_for("admin.judge_detail", user_id=judge.id))
 
