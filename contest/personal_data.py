@@ -45,6 +45,7 @@ from contest.models import (
     utcnow,
 )
 from contest.search import fold
+from contest.voter_identity import canonical_identity
 
 FINAL_EDITION_STATUSES = (EditionStatus.CLOSED.value, EditionStatus.ARCHIVED.value)
 # A list in these states can still change or be complained about: its entries keep their data.
@@ -129,13 +130,22 @@ def _entry_document(entry: Entry, user: User) -> dict[str, Any]:
     }
 
 
-def _votes_of(user: User) -> list[Vote]:
+def _voters_of(user: User) -> list[Voter]:
+    """The voters of the account's mailbox, every spelling of it (contest/voter_identity.py).
+
+    Votes are matched by mailbox, so only a proven address may see or erase them: an unproven one could be
+    anyone's.
+    """
     if not user.email_verified:
-        return []  # votes are matched by address: an unproven address could be anyone's
-    voter = db.session.scalar(select(Voter).where(Voter.email == user.email))
-    if voter is None:
         return []
-    return list(db.session.scalars(select(Vote).where(Vote.voter_id == voter.id).order_by(Vote.id)))
+    return list(db.session.scalars(select(Voter).where(Voter.identity == canonical_identity(user.email))))
+
+
+def _votes_of(user: User) -> list[Vote]:
+    voter_ids = [voter.id for voter in _voters_of(user)]
+    if not voter_ids:
+        return []
+    return list(db.session.scalars(select(Vote).where(Vote.voter_id.in_(voter_ids)).order_by(Vote.id)))
 
 
 def export_data(user: User) -> dict[str, Any]:
@@ -311,15 +321,16 @@ def execute_deletion(req: DeletionRequest, actor: User) -> list[str]:
                     member.user_id = None
                     member.email = None
                     member.phone = None
-    # Only a proven address may erase the votes cast from it.
-    voter = db.session.scalar(select(Voter).where(Voter.email == user.email)) if user.email_verified else None
-    if voter is not None:
+    for voter in _voters_of(user):
         voter.email = f"da-xoa-{voter.id}@an-danh.invalid"
+        voter.identity = voter.email
         voter.created_ip = None
         for vote in _votes_of_voter(voter):
             vote.ip = None
             vote.network = None
             vote.device_hash = None
+            if vote.voter_key:  # still unique: one erased voter row holds at most one vote per key
+                vote.voter_key = voter.identity
     user.email = f"da-xoa-{user.id}@an-danh.invalid"
     user.full_name = ERASED_NAME
     user.phone = None

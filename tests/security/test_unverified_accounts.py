@@ -132,3 +132,32 @@ class _signed_in:  # noqa: N801 - stands in for flask_login's current_user
 
     def __getattr__(self, name: str):
         return getattr(self._user, name)
+
+
+def test_personal_data_holds_the_votes_of_every_spelling_of_the_proven_mailbox(app):
+    edition = ready_edition()
+    owner = make_user()
+    judge = make_user(Role.JUDGE)
+    entry = make_entry(owner, edition, status="submitted")
+    add_judging_work(edition, entry, judge, voter_email="nguyen.van.a@gmail.com")
+    account = make_user(email="NguyenVanA+binhchon@googlemail.com")
+    assert len(personal_data.export_data(account)["votes"]) == 1
+
+
+def test_erasure_anonymizes_the_voter_rows_of_every_spelling_of_the_mailbox(app):
+    from contest.models import Vote, Voter
+
+    edition = ready_edition()
+    owner = make_user()
+    judge = make_user(Role.JUDGE)
+    entry = make_entry(owner, edition, status="submitted")
+    add_judging_work(edition, entry, judge, voter_email="nguyen.van.a@gmail.com")
+    voter_only = make_user(email="nguyenvana+1@gmail.com")  # a voter who never entered: nothing waits
+    req = personal_data.request_deletion(voter_only)
+    personal_data.execute_deletion(req, make_user(Role.ORGANIZER))
+    db.session.commit()
+
+    voter = db.session.scalar(select(Voter))
+    vote = db.session.scalar(select(Vote))
+    assert "gmail" not in voter.email and "gmail" not in voter.identity
+    assert vote.voter_key is None or "gmail" not in vote.voter_key
