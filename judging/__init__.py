@@ -5,4 +5,6 @@ imports Flask or a database layer, so the same code serves the web
 application, the command line (``python -m judging``) and the benchmarks.
 """
 
-__version__ = "1.1.0"  # 1.1: judges' stretch estimated by default; posterior award probabilities
+# 1.1: judges' stretch estimated by default; posterior award probabilities.
+# 1.1.1: the noise level and the gauge come from the trusted (full-weight) judges.
+__version__ = "1.1.1"

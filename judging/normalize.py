@@ -33,11 +33,17 @@ Methods
       variance estimated from the panel by weighted moments (``tau^2``) and a per-judge heavy-tailed
       refinement (``tau_j^2``, a Student-t prior) so a clearly lenient judge is corrected almost
       fully while biases indistinguishable from noise are shrunk away;
-    - the gauge is fixed by conditioning on ``sum of b_j = 0`` within every connected component
-      of the judge–entry graph (biases average to zero there);
+    - the gauge is fixed by conditioning on ``sum of a_j b_j = 0`` within every connected
+      component of the judge–entry graph, ``a_j`` each judge's precision weight below (the
+      reliable judges' biases average to zero there; with fair judges every ``a_j`` is 1).
+      Assumption: the panel's trusted judges are right on average; an erratic judge scores
+      no particular level, so its fitted bias must not shift everyone;
     - robustness: sheet weights ``w_s`` are Huber weights of standardised residuals times a
-      per-judge precision weight (a judge whose residual spread is well above the panel's is
-      down-weighted, never up-weighted);
+      per-judge precision weight ``a_j`` (a judge whose residual spread is well above the
+      panel's is down-weighted, never up-weighted).  Each judge's noise is estimated with
+      shrinkage toward the panel's (``judge_prior_sheets`` pseudo-sheets), on the residuals'
+      own degrees of freedom (1 minus leverage each); only spread beyond the chi-square 95th
+      percentile of those degrees of freedom counts, so fair judges keep ``a_j = 1``;
     - per-judge stretch (``judge_scale="auto"``, the default): ``y = c + s_j (v_e + b_j - c)``
       with ``c`` the panel's mean total; log ``s_j`` ~ N(0, omega^2) with the panel's
       ``omega^2`` estimated by DerSimonian–Laird moments of the judges' unshrunk log-slopes
@@ -46,7 +52,8 @@ Methods
       geometric mean 1 per component.  ``True`` uses the fixed prior sd ``scale_prior_sd``,
       ``False`` fits no stretch;
     - standard errors come from the inverse of the (weighted, penalised) normal matrix,
-      conditional on the gauge, with ``sigma^2`` estimated from residuals (with a weak prior of
+      conditional on the gauge, with ``sigma^2`` (the noise of a full-weight judge's sheet)
+      estimated from the residuals of the full-weight judges' sheets (with a weak prior of
       ``noise_prior`` points so panels without replication still get an honest interval; fitted
       biases and stretches count against its degrees of freedom), plus the stretches' own
       uncertainty, and a sandwich correction for down-weighted judges.
@@ -345,6 +352,18 @@ class _Fit:
     m_matrix: sparse.csr_matrix  # per entry x judge, share of the entry's precision from that judge
 
 
+def judge_gauge(comp_j: np.ndarray, n_comp: int, judge_weight: np.ndarray) -> sparse.csr_matrix:
+    """The gauge constraint ``G^T b = 0``: per component, the judges' biases weighted by their
+    precision weight sum to zero.
+
+    The panel is assumed right on average, but only its reliable part: an erratic judge
+    (weight near 0) scores no particular level, and its fitted bias must not shift everyone.
+    With fair judges every weight is 1 and this is the plain ``sum of b_j = 0``.
+    """
+    J = comp_j.size
+    return sparse.csr_matrix((np.asarray(judge_weight, dtype=float), (np.arange(J), comp_j)), shape=(J, n_comp))
+
+
 def _solve_additive(
     entry: np.ndarray,
     judge: np.ndarray,
@@ -425,7 +444,6 @@ def _calibrated(sheets: Sheets, method: str, o: dict) -> Normalized:
     entry, judge, y = sheets.entry, sheets.judge, sheets.total
     base_w = sheets.sheet_weights()
     n_comp, comp_e, comp_j = components(sheets)
-    gauge = sparse.csr_matrix((np.ones(J), (np.arange(J), comp_j)), shape=(J, n_comp))
     comp_size = np.bincount(comp_j, minlength=n_comp)
     multi = comp_size[comp_j] >= 2  # judges whose bias is estimable at all
     n_gauged = int(np.sum(comp_size >= 2))
@@ -456,6 +474,7 @@ def _calibrated(sheets: Sheets, method: str, o: dict) -> Normalized:
     fit: _Fit | None = None
     for iterations in range(1, int(o["max_iter"]) + 1):  # noqa: B007 - the count is reported after the loop
         w = base_w * huber * judge_w[judge]
+        gauge = judge_gauge(comp_j, n_comp, judge_w)
         # With a stretch s_j the model is (y - c)/s_j + c = v_e + b'_j + noise/s_j.
         y_adj = center + (y - center) / stretch[judge]
         precision = w * stretch[judge] ** 2 / sigma2
@@ -468,18 +487,28 @@ def _calibrated(sheets: Sheets, method: str, o: dict) -> Normalized:
         fitted = center + stretch[judge] * (fitted_adj - center)
         resid = y - fitted
         # Leverage of a sheet through its entry's value (the dominant part of the hat matrix).
-        lev = np.clip(precision / np.where(fit.d_entry > 0, fit.d_entry, 1.0)[entry], 0.0, 1.0)
+        lev_raw = precision / np.where(fit.d_entry > 0, fit.d_entry, 1.0)[entry]
+        lev = np.clip(lev_raw, 0.0, 1.0)
         var_b = np.clip(np.diag(fit.cov_b), 0.0, None)
         # Residual degrees of freedom: sheets minus entry values minus the biases' effective
         # number (1 each unshrunk, less when shrunk), one per component given back to the gauge.
         free_b = np.where(multi, 1.0 - (prior_prec * var_b if o["shrink"] else 0.0), 0.0)
-        used_b = max(float(np.sum(free_b)) - n_gauged, 0.0)
         # Fitted stretches use up degrees of freedom too (their effective number, as for biases).
-        dof = max(float(np.sum(w > 0)) - E - used_b - stretch_dof, 0.0)
-        # The reference noise is that of a full-weight sheet, so down-weighted judges count at
-        # their weight (an erratic judge must not widen everyone's intervals).  Fair judges keep
-        # weight 1 thanks to the chi-square allowance below, which anchors the reference.
-        ss = float(np.sum(base_w * huber * judge_w[judge] * resid**2))
+        # The reference noise sigma^2 is that of a full-weight judge's sheet, and it is measured
+        # on those sheets only: a down-weighted judge's squares say how noisy that judge is, not
+        # how noisy the others are (counted in, an erratic judge's sheets, whose weighted squares
+        # are small but count as whole degrees of freedom, would pull sigma^2 down).  Each sheet's
+        # degree of freedom is 1 minus its leverage through its entry's value (these sum to one
+        # per entry); the fitted biases and stretches of full-weight judges take theirs.  Fair
+        # judges keep weight 1 thanks to the chi-square allowance below, which anchors the
+        # reference; with every judge at weight 1 this is sheets - entries - fitted parameters.
+        full = judge_w >= 1.0 - 1e-12
+        on_full = full[judge] & (w > 0)
+        used_full = max(float(np.sum(free_b[full])) - n_gauged, 0.0)
+        n_full = max(float(np.sum(full & (n_j > 0))), 1.0)
+        stretch_full = stretch_dof * n_full / max(float(np.sum(n_j > 0)), 1.0)
+        dof = max(float(np.sum(np.where(on_full, 1.0 - lev_raw, 0.0))) - used_full - stretch_full, 0.0)
+        ss = float(np.sum(np.where(on_full, base_w * huber * resid**2, 0.0)))
         if o["robust"]:
             # Huber-weighted squares underestimate sigma^2 under normal noise: for u ~ N(0, 1),
             # E[min(1, c/|u|) u^2] = E[u^2; |u|<c] + c E[|u|; |u|>c] = 2 Phi(c) - 1.
@@ -491,16 +520,20 @@ def _calibrated(sheets: Sheets, method: str, o: dict) -> Normalized:
             huber = np.where(a > o["huber_c"], o["huber_c"] / np.maximum(a, 1e-12), 1.0)
             # Per-judge noise, pulled toward the panel's by a few pseudo-sheets.
             k0 = float(o["judge_prior_sheets"])
-            scaled = base_w * resid**2 / np.maximum(1.0 - lev, 0.05)
-            s2_j = (np.bincount(judge, weights=scaled, minlength=J) + k0 * sigma2_new) / (n_j + k0)
-            # A fair judge's spread fluctuates (chi-square); only spread beyond its 95th
-            # percentile counts as excess, so fair judges keep full weight.
-            dof_j = n_j + k0
+            # A residual has 1 - leverage degrees of freedom: where an entry has two sheets, one
+            # difference is split between them, and a judge's squares carry half as much evidence
+            # as its sheet count suggests.
+            own_dof = np.bincount(judge, weights=np.where(base_w > 0, 1.0 - lev, 0.0), minlength=J)
+            ss_j = np.bincount(judge, weights=base_w * resid**2, minlength=J)
+            s2_j = (ss_j + k0 * sigma2_new) / (own_dof + k0)
+            # A fair judge's spread fluctuates (chi-square on those degrees of freedom); only
+            # spread beyond its 95th percentile counts as excess, so fair judges keep full weight.
+            dof_j = own_dof + k0
             allowance = stats.chi2.ppf(0.95, dof_j) / dof_j
             judge_w = np.minimum(1.0, allowance * sigma2_new / np.maximum(s2_j, floor))
         if scale_mode is not None:
             stretch, log_var, omega2, stretch_dof = _update_stretch(
-                sheets, fit, w, sigma2_new, center, comp_j, n_comp, n_j, scale_mode, omega2
+                sheets, fit, w, sigma2_new, center, comp_j, n_comp, n_j, scale_mode, omega2, judge_w
             )
         sigma2 = sigma2_new
         state = np.concatenate([fit.values, fit.bias, [sigma2], judge_w, stretch])
@@ -586,7 +619,7 @@ def _scale_mode(o: dict) -> str | None:
     return "fixed" if mode else None
 
 
-def _update_stretch(sheets, fit, w, sigma2, center, comp_j, n_comp, n_j, mode, omega2_prev):
+def _update_stretch(sheets, fit, w, sigma2, center, comp_j, n_comp, n_j, mode, omega2_prev, judge_w):
     """Per-judge stretch, shrunk toward 1 on the log scale.
 
     Returns (stretch, posterior variance of log-stretch, omega^2, effective number of stretches).
@@ -634,8 +667,9 @@ def _update_stretch(sheets, fit, w, sigma2, center, comp_j, n_comp, n_j, mode, o
         shrink = np.zeros(J)
         logs = np.zeros(J)
         log_var = np.zeros(J)
-    counts = np.bincount(comp_j, minlength=n_comp)
-    mean_log = np.bincount(comp_j, weights=logs, minlength=n_comp) / np.maximum(counts, 1)
+    # The gauge weighs judges as the biases' does: by their precision weight.
+    wsum = np.bincount(comp_j, weights=judge_w, minlength=n_comp)
+    mean_log = np.bincount(comp_j, weights=judge_w * logs, minlength=n_comp) / np.where(wsum > 0, wsum, 1.0)
     # Effective number of stretches fitted: each shrink factor, less one per component's gauge.
     used = np.bincount(comp_j, weights=shrink, minlength=n_comp)
     dof = float(np.sum(np.maximum(used - np.minimum(used, 1.0), 0.0)))

@@ -62,7 +62,7 @@ import numpy as np
 from scipy import sparse
 
 from judging import awards as awards_mod
-from judging.normalize import Normalized, Sheets, _solve_additive, components, normalize
+from judging.normalize import Normalized, Sheets, _solve_additive, components, judge_gauge, normalize
 
 RESAMPLING = ("posterior", "judges+sheets", "judges", "sheets")
 DEFAULT_RESAMPLING = "posterior"
@@ -145,7 +145,7 @@ def bootstrap_values(
         _, _, comp_j = components(sheets)
         n_comp = int(comp_j.max()) + 1
         J = sheets.n_judges
-        gauge = sparse.csr_matrix((np.ones(J), (np.arange(J), comp_j)), shape=(J, n_comp))
+        gauge = judge_gauge(comp_j, n_comp, fit.judge_weight)
         center = float(np.average(sheets.total, weights=sheets.sheet_weights()))
         stretch = fit.judge_scale
         y_adj = center + (sheets.total - center) / stretch[sheets.judge]
@@ -207,7 +207,7 @@ def posterior_values(sheets: Sheets, fit: Normalized, n_draws: int = 200, seed: 
     if fit.method in ("calibrated", "ls"):
         _, _, comp_j = components(sheets)
         n_comp = int(comp_j.max()) + 1
-        gauge = sparse.csr_matrix((np.ones(J), (np.arange(J), comp_j)), shape=(J, n_comp))
+        gauge = judge_gauge(comp_j, n_comp, fit.judge_weight)
         stretch = fit.judge_scale
         center = fit.center if fit.center is not None else float(np.mean(sheets.total))
         y_adj = center + (sheets.total - center) / stretch[sheets.judge]

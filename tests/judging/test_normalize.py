@@ -100,6 +100,46 @@ def test_an_erratic_judge_is_down_weighted():
     assert _kendall(r.values, quality) > _kendall(normalize(s, "raw").values, quality)
 
 
+def erratic_panel(seed, n_entries=40, n_judges=9, k=3, noise=6.0, erratic=(2, 5)):
+    """Fair judges with sheet noise ``noise`` on entries of known quality, and judges who score at random."""
+    rng = np.random.default_rng(seed)
+    quality = rng.normal(60, 10, n_entries)
+    triples = []
+    for e in range(n_entries):
+        for i in range(k):
+            j = (2 * e + i) % n_judges  # a ring: one connected panel
+            y = rng.uniform(0, 100) if j in erratic else quality[e] + rng.normal(0, noise)
+            triples.append((f"E{e:02d}", f"J{j}", float(y)))
+    return quality, sheets_of(triples)
+
+
+def test_judges_scoring_at_random_do_not_shrink_everyone_s_intervals():
+    # Two of nine judges score at random.  The noise of a fair judge's sheet is 6 points and the
+    # intervals of every entry must be measured against that, not against a level the random
+    # judges' down-weighted sheets pull down.
+    sigmas = [normalize(erratic_panel(seed)[1]).sigma for seed in range(20)]
+    assert np.mean(sigmas) == pytest.approx(6.0, rel=0.06)
+
+
+def test_a_judge_scoring_at_random_does_not_shift_everyone_s_level():
+    # J5 scores low at random (uniform on 0-50, about 35 points under the entries' level); the
+    # other judges are lenient or harsh (biases averaging 0) and precise.  The panel's level is
+    # set by the judges it trusts, so the entries' values stay on their true level instead of
+    # being lifted by J5's large negative bias spread over the panel.
+    rng = np.random.default_rng(3)
+    quality = np.linspace(45, 80, 30)
+    leniency = [-6.0, 4.0, 8.0, -3.0, -3.0]
+    triples = []
+    for e in range(30):
+        for j in ((e + i) % 6 for i in range(3)):
+            y = rng.uniform(0, 50) if j == 5 else quality[e] + leniency[j] + rng.normal(0, 0.5)
+            triples.append((f"E{e:02d}", f"J{j}", float(y)))
+    s = sheets_of(triples)
+    fit = normalize(s)
+    assert fit.judge_weight[s.judge_ids.index("J5")] < 0.1
+    assert abs(float(np.mean(fit.values - quality))) < 0.5
+
+
 def test_a_disconnected_panel_is_reported_and_calibrated_per_component():
     s = sheets_of([
         ("a", "j1", 60), ("a", "j2", 70), ("b", "j1", 50), ("b", "j2", 62),
