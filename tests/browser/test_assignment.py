@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from contest.extensions import db
 from contest.models import Assignment, Role, RoundStatus
-from tests.factories import TEST_PASSWORD, make_user
+from tests.browser.pages import sign_in
+from tests.factories import make_user
 from tests.judges.helpers import contest_with_entries, first_round, judge
 
 pytestmark = pytest.mark.browser
@@ -19,14 +20,6 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def app_config():
     return {"WTF_CSRF_ENABLED": True}
-
-
-def _login(page, email):
-    page.goto("/tai-khoan/dang-nhap")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Mật khẩu").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_load_state()
 
 
 def test_organizer_runs_previews_publishes_and_judge_sees_list(page, browser, live_server, mailbox):
@@ -41,7 +34,7 @@ def test_organizer_runs_previews_publishes_and_judge_sees_list(page, browser, li
     organizer_context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", base_url=live_server.url)
     org = organizer_context.new_page()
     try:
-        _login(org, organizer.email)
+        sign_in(org, organizer.email)
         org.goto("/quan-tri/phan-cong")
         org.locator(f"[data-test=round-{round_.id}]").click()
         org.wait_for_url(re.compile(rf".*/quan-tri/phan-cong/vong/{round_.id}$"))
@@ -76,7 +69,7 @@ def test_organizer_runs_previews_publishes_and_judge_sees_list(page, browser, li
     first = panel[0]
     mine = db.session.scalars(select(Assignment).where(Assignment.judge_id == first.id)).all()
     assert mine
-    _login(page, first.email)
+    sign_in(page, first.email)
     page.goto("/giam-khao/")
     body = page.locator("main").inner_text()
     for assignment in mine:
@@ -89,7 +82,7 @@ def test_organizer_runs_previews_publishes_and_judge_sees_list(page, browser, li
 def test_judge_updates_profile_on_a_phone(phone_page, live_server):
     contest_with_entries({"cntt": 1})
     me = judge(fields=["cntt"], max_load=10)
-    _login(phone_page, me.email)
+    sign_in(phone_page, me.email)
     phone_page.goto("/giam-khao/ho-so")
     phone_page.get_by_label("Đơn vị công tác").fill("Trường Đại học Nông Lâm Thái Nguyên")
     phone_page.get_by_label("Số bài tối đa có thể chấm trong một vòng").fill("6")

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from contest.extensions import db
-from tests.factories import TEST_PASSWORD
+from tests.browser.pages import sign_in
 from tests.reviews.helpers import flagged_result_set
 
 pytestmark = pytest.mark.browser
@@ -19,20 +19,12 @@ def app_config():
     return {"WTF_CSRF_ENABLED": True, "RESULTS_STABILITY_RESAMPLES": 40}
 
 
-def _login(page, email: str) -> None:
-    page.goto("/tai-khoan/dang-nhap")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Mật khẩu").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_load_state()
-
-
 def test_chair_excludes_an_outlying_sheet_and_the_why_page_shows_it(page, live_server, app):
     rs, entries, judges, organizer = flagged_result_set()
     db.session.commit()
     chair, outlier, a = judges[0], judges[4], entries["A"]
 
-    _login(page, organizer.email)
+    sign_in(page, organizer.email)
     page.goto(f"/quan-tri/ket-qua/vong/{rs.round_id}")
     page.locator("[data-test=chairs-link]").click()
     page.get_by_label("Hội đồng", exact=True).select_option(label="Hội đồng chung khảo của vòng")
@@ -43,7 +35,7 @@ def test_chair_excludes_an_outlying_sheet_and_the_why_page_shows_it(page, live_s
     page.get_by_role("button", name="Đăng xuất").click()
     page.wait_for_load_state()
 
-    _login(page, chair.email)
+    sign_in(page, chair.email)
     page.goto("/giam-khao/")
     page.locator("[data-test=chair-link] a").click()
     row = page.locator(f"[data-test=flagged-{a.id}]")
@@ -58,7 +50,7 @@ def test_chair_excludes_an_outlying_sheet_and_the_why_page_shows_it(page, live_s
     page.get_by_role("button", name="Đăng xuất").click()
     page.wait_for_load_state()
 
-    _login(page, organizer.email)
+    sign_in(page, organizer.email)
     page.goto(f"/quan-tri/ket-qua/bo/{rs.id}/bai/{a.id}")
     decision = page.locator("[data-test=chair-decision]").inner_text()
     assert outlier.full_name in decision and "nhầm tiêu chí" in decision

@@ -8,8 +8,8 @@ import pytest
 
 from contest.extensions import db
 from contest.models import Complaint
+from tests.browser.pages import sign_in
 from tests.complaints.helpers import published_contest
-from tests.factories import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -19,18 +19,10 @@ def app_config():
     return {"WTF_CSRF_ENABLED": True, "RESULTS_STABILITY_RESAMPLES": 40}
 
 
-def _login(page, email: str) -> None:
-    page.goto("/tai-khoan/dang-nhap")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Mật khẩu").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_load_state()
-
-
 def test_applicant_files_a_complaint_and_the_organizer_settles_it(page, browser, live_server, app):
     _, entries, organizer = published_contest()
     entry = entries["D"]
-    _login(page, entry.owner.email)
+    sign_in(page, entry.owner.email)
     page.goto(f"/ket-qua/bai/{entry.id}")
     page.get_by_label("Nội dung khiếu nại").fill(
         "Đề nghị xem lại điểm tiêu chí khả năng áp dụng: giải pháp đã chạy ở ba hợp tác xã chè.")
@@ -43,7 +35,7 @@ def test_applicant_files_a_complaint_and_the_organizer_settles_it(page, browser,
     context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", base_url=live_server.url)
     try:
         staff = context.new_page()
-        _login(staff, organizer.email)
+        sign_in(staff, organizer.email)
         staff.goto("/quan-tri/khieu-nai")
         staff.get_by_role("link", name=re.compile(entry.reference_code)).click()
         staff.locator("[data-test=start-review]").click()

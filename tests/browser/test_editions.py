@@ -8,7 +8,8 @@ import pytest
 
 from contest.extensions import db
 from contest.models import Edition, Role
-from tests.factories import TEST_PASSWORD, make_user
+from tests.browser.pages import sign_in
+from tests.factories import make_user
 
 pytestmark = pytest.mark.browser
 
@@ -18,18 +19,10 @@ def app_config():
     return {"WTF_CSRF_ENABLED": True}
 
 
-def _login(page, email: str) -> None:
-    page.goto("/tai-khoan/dang-nhap")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Mật khẩu").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_load_state()
-
-
 def test_organizer_sets_up_an_edition_from_the_preset_opens_it_and_the_rules_page_shows_it(page, live_server, app):
     make_user(Role.ORGANIZER, email="btc@example.vn")
     page.on("dialog", lambda dialog: dialog.accept())
-    _login(page, "btc@example.vn")
+    sign_in(page, "btc@example.vn")
 
     page.goto("/quan-tri/cuoc-thi")
     page.get_by_role("link", name="Tạo cuộc thi mới").click()
@@ -101,7 +94,7 @@ def test_add_row_button_adds_a_blank_row_that_saves(page, live_server, app):
     make_user(Role.ORGANIZER, email="btc2@example.vn")
     edition = ready_edition()
     db.session.commit()
-    _login(page, "btc2@example.vn")
+    sign_in(page, "btc2@example.vn")
     page.goto(f"/quan-tri/cuoc-thi/{edition.id}/linh-vuc")
     rows = page.locator("[data-rows] fieldset")
     assert rows.count() == 8  # six fields and two blank rows, without any script

@@ -10,8 +10,9 @@ from sqlalchemy import select
 
 from contest.extensions import db
 from contest.models import Entry, EntryStatus, Role
+from tests.browser.pages import sign_in
 from tests.entries.helpers import tiny_pdf
-from tests.factories import TEST_PASSWORD, make_edition, make_user
+from tests.factories import make_edition, make_user
 
 pytestmark = pytest.mark.browser
 
@@ -19,14 +20,6 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def app_config():
     return {"WTF_CSRF_ENABLED": True}
-
-
-def _login(page, email):
-    page.goto("/tai-khoan/dang-nhap")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Mật khẩu").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_load_state()
 
 
 def test_applicant_submits_an_entry_and_an_organizer_marks_it_eligible(page, tmp_path, mailbox):
@@ -39,7 +32,7 @@ def test_applicant_submits_an_entry_and_an_organizer_marks_it_eligible(page, tmp
     description = tmp_path / "Thuyết minh.pdf"
     description.write_bytes(tiny_pdf("Thuyet minh"))
 
-    _login(page, applicant.email)
+    sign_in(page, applicant.email)
     page.goto("/bai-du-thi/")
     page.locator("[data-test=new-entry]").click()
     page.get_by_label("Cuộc thi và lĩnh vực dự thi").select_option(str(edition.categories[3].id))
@@ -75,7 +68,7 @@ def test_applicant_submits_an_entry_and_an_organizer_marks_it_eligible(page, tmp
 
     page.get_by_role("button", name="Đăng xuất").click()
     page.wait_for_load_state()
-    _login(page, organizer.email)
+    sign_in(page, organizer.email)
     page.goto("/quan-tri/bai-du-thi")
     page.get_by_label("Tìm kiếm").fill("tuoi che tan cuong")
     page.get_by_role("button", name="Lọc").click()

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from contest.extensions import db
 from contest.models import AuditEvent, ScoreSheet, SheetStatus
-from tests.factories import TEST_PASSWORD
+from tests.browser.pages import sign_in
 from tests.scoring.helpers import build_world
 
 pytestmark = pytest.mark.browser
@@ -20,14 +20,6 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def app_config():
     return {"WTF_CSRF_ENABLED": True}
-
-
-def _login(page, email):
-    page.goto("/tai-khoan/dang-nhap")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Mật khẩu").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_load_state()
 
 
 def _criterion_id(world, key):
@@ -42,11 +34,11 @@ def test_judge_autosaves_half_a_sheet_reloads_submits_and_organizer_sees_progres
     organizer_context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", base_url=live_server.url)
     organizer = organizer_context.new_page()
     try:
-        _login(organizer, world.organizer.email)
+        sign_in(organizer, world.organizer.email)
         organizer.goto(f"/quan-tri/vong-cham/{world.round.id}")
         assert "Đã nộp 0/2 phiếu" in organizer.locator("[data-test=round-progress]").inner_text()
 
-        _login(page, judge.email)
+        sign_in(page, judge.email)
         page.goto("/giam-khao/")
         assert "Đã nộp 0/1 phiếu" in page.locator("[data-test=progress]").inner_text()
         page.locator(f"[data-test=open-{entry.reference_code}]").click()
@@ -100,7 +92,7 @@ def test_final_round_sheet_is_quick_on_a_phone(phone_page, live_server):
     db.session.commit()
     page = phone_page
     page.on("dialog", lambda dialog: dialog.accept())
-    _login(page, world.judges[0].email)
+    sign_in(page, world.judges[0].email)
     page.goto("/giam-khao/")
     page.locator(f"[data-test=open-{world.entries[0].reference_code}]").click()
     page.wait_for_load_state()
@@ -124,7 +116,7 @@ def test_draft_survives_a_network_flicker_and_leaving_the_page_at_once(page):
     judge = world.judges[0]
     a = world.assignment(judge, world.entries[0])
     doi_moi, hieu_qua = (_criterion_id(world, k) for k in ("doi_moi", "hieu_qua"))
-    _login(page, judge.email)
+    sign_in(page, judge.email)
     page.goto(f"/giam-khao/cham/{a.id}")
 
     # The network drops: the change is kept, the judge is told, and it is saved when the network returns.
@@ -154,7 +146,7 @@ def test_two_tabs_never_overwrite_newer_work_silently(page):
     judge = world.judges[0]
     a = world.assignment(judge, world.entries[0])
     doi_moi = _criterion_id(world, "doi_moi")
-    _login(page, judge.email)
+    sign_in(page, judge.email)
     page.goto(f"/giam-khao/cham/{a.id}")
     other = page.context.new_page()
     other.goto(f"/giam-khao/cham/{a.id}")

@@ -7,20 +7,13 @@ import pytest
 
 from contest.extensions import db
 from contest.models import EntryMember
-from tests.factories import TEST_PASSWORD, make_edition, make_entry, make_user
+from tests.browser.pages import sign_in
+from tests.factories import make_edition, make_entry, make_user
 from tests.scoring.helpers import build_world
 
 pytestmark = pytest.mark.browser
 
 TARGET = 24
-
-
-def _login(page, email):
-    page.goto("/tai-khoan/dang-nhap")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Mật khẩu").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_load_state()
 
 
 def _hidden_under_the_bar(page) -> float:
@@ -41,7 +34,7 @@ def test_tab_keeps_every_score_field_above_the_sticky_total_bar(browser, live_se
     context = browser.new_context(locale="vi-VN", base_url=live_server.url, viewport=viewport)
     try:
         page = context.new_page()
-        _login(page, world.judges[0].email)
+        sign_in(page, world.judges[0].email)
         page.goto(f"/giam-khao/cham/{assignment.id}")
         fields = [f"#score-{c.id}" for c in world.round.criteria] + [f"#comment-{c.id}" for c in world.round.criteria]
         page.focus(fields[0])
@@ -75,7 +68,7 @@ def test_author_buttons_and_navigation_are_big_enough_to_tap_on_a_phone(phone_pa
     for name in ("Nguyễn Văn Hai", "Phạm Thị Ba"):
         entry.members.append(EntryMember(full_name=name, role="Đồng tác giả"))
     db.session.commit()
-    _login(phone_page, applicant.email)
+    sign_in(phone_page, applicant.email)
     phone_page.goto(f"/bai-du-thi/{entry.id}/sua")
     assert _too_small(phone_page, "[data-test=member] .row-actions button") == []
     assert _too_small(phone_page, ".main-nav a") == []
