@@ -191,6 +191,8 @@ def decide_complaint(complaint: Complaint, *, actor: User, upheld: bool, reason:
     published one) unless another upheld complaint already did; the organizers then change the
     award there with a recorded reason and send it to the committee again.
     """
+    # results asks this module whether complaints block finalizing, so the correction it opens is
+    # reached at call time rather than at import.
     from contest import results
 
     now = now or utcnow()

@@ -35,9 +35,13 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 import judging
-from contest import audit
+from contest import audit, votes
+from contest.approvals import publication_blockers, reopen_award
+from contest.certificates import issue_certificates
+from contest.complaints import unresolved
 from contest.extensions import db
 from contest.i18n import _
+from contest.mail import send_mail
 from contest.models import (
     ApprovalState,
     Assignment,
@@ -56,6 +60,7 @@ from contest.models import (
     User,
     utcnow,
 )
+from contest.phases import stopped_in
 from judging.awards import AwardList, Level
 from judging.engine import (
     Evaluation,
@@ -179,8 +184,6 @@ def build_inputs(
     ``n_resamples`` of the stability bootstrap defaults to the ``RESULTS_STABILITY_RESAMPLES``
     setting (200).
     """
-    from contest.votes import vote_points_for_round
-
     if n_resamples is None:
         n_resamples = int(current_app.config["RESULTS_STABILITY_RESAMPLES"])
     if method not in METHOD_CHOICES:
@@ -204,7 +207,7 @@ def build_inputs(
             scores.append([entry_key, str(assignment.judge_id), keys[score.criterion_id], value])
     scores.sort(key=lambda s: (s[0], s[1], s[2]))
     levels, per_category = award_levels_of(round_)
-    vote = vote_points_for_round(round_)
+    vote = votes.vote_points_for_round(round_)
     return {
         "format": INPUTS_FORMAT,
         "round_id": round_.id,
@@ -589,8 +592,6 @@ def override_award_level(
     )
     db.session.flush()
     # A replaced award is decided afresh by the committee; the other awards keep their decisions.
-    from contest.approvals import reopen_award
-
     reopen_award(award, actor=actor)
     db.session.flush()
     return award
@@ -656,8 +657,6 @@ def publish_results(
     notify: bool = True,
 ) -> ResultSet:
     """Make a frozen result set public; refused while any award still lacks approval."""
-    from contest.approvals import publication_blockers
-
     if rs.status == ResultStatus.PUBLISHED:
         return rs
     _require(rs, ResultStatus.FROZEN, message=_("Cần chốt kết quả trước khi công bố."))
@@ -712,8 +711,6 @@ def finalize_results(rs: ResultSet, actor: User | None = None, *, now: datetime 
     now = now or utcnow()
     if rs.complaint_ends_at is not None and now < rs.complaint_ends_at:
         raise ResultError(_("Thời hạn khiếu nại chưa kết thúc."), 409)
-    from contest.complaints import unresolved
-
     pending = unresolved(rs)
     if pending:
         raise ResultError(_("Còn %(n)d khiếu nại chưa được giải quyết (bài %(codes)s); hãy giải quyết trước khi "
@@ -732,8 +729,6 @@ def finalize_results(rs: ResultSet, actor: User | None = None, *, now: datetime 
             audit.record("entry.awarded", award.entry, actor=actor, before={"status": before},
                          after={"status": EntryStatus.AWARDED.value, "level": award.level.name})
     db.session.flush()
-    from contest.certificates import issue_certificates
-
     issue_certificates(rs, actor=actor, now=now)
     invalidate_cache()
     return rs
@@ -870,8 +865,6 @@ def notify_applicants(rs: ResultSet) -> int:
         base = current_app.config["PUBLIC_BASE_URL"]
         with current_app.test_request_context("/", base_url=base):
             return notify_applicants(rs)
-    from contest.mail import send_mail
-
     sent = 0
     for award in rs.awards:
         entry = award.entry
@@ -896,8 +889,6 @@ def notify_applicants(rs: ResultSet) -> int:
 
 def _notify_eliminated(rs: ResultSet, send_mail: Any) -> int:
     """Entries that stopped in an earlier round learn their result and where to read the comments too."""
-    from contest.phases import stopped_in
-
     listed = {a.entry_id for a in rs.awards}
     query = select(Entry).where(Entry.edition_id == rs.edition_id, Entry.status == EntryStatus.ELIMINATED.value)
     if rs.category_id is not None:
