@@ -302,8 +302,9 @@ def test_whole_year_from_the_demo_mid_round_one_to_final_results_through_the_pag
     assert org.locator("[data-test=results-link]").count() >= 1
     context.close()
 
-    # Each demo applicant finds the result and the judges' comments from their own entry page.
-    results_seen = comments_seen = 0
+    # Each demo applicant finds the result and the judges' comments from their own entry page: this year's
+    # prize winners, finalists without a prize and the entry that stopped in round 1 alike.
+    outcomes: dict[str, str] = {}
     for email in APPLICANTS:
         applicant_context, applicant = _session(browser, live_server, watch, email)
         applicant.goto("/bai-du-thi/")
@@ -317,9 +318,18 @@ def test_whole_year_from_the_demo_mid_round_one_to_final_results_through_the_pag
             assert link.count() == 1, f"{href} does not link its result"
             link.click()
             applicant.wait_for_load_state()
-            expect(applicant.locator("[data-test=my-result]")).to_be_visible()
-            results_seen += 1
-            comments_seen += applicant.locator("[data-test=comment]").filter(has_text="Nhận xét của giám khảo").count()
+            result = applicant.locator("[data-test=my-result]")
+            expect(result).to_be_visible()
+            code = re.search(r"TN\d{4}-\d{4}", _main(applicant)).group(0)
+            if code.startswith("TN2025"):
+                # Every entry of this year was scored by at least one of the walk's judges.
+                comments = applicant.locator("[data-test=comment]").filter(has_text=f"bài {code} trình bày rõ ràng")
+                assert comments.count() > 0, f"{code}: the judges' comments are missing"
+            outcomes[code] = result.inner_text()
         applicant_context.close()
-    assert results_seen >= 6 and comments_seen > 0
+    this_year = {code: text for code, text in outcomes.items() if code.startswith("TN2025")}
+    assert len(this_year) == 6, outcomes  # the six eligible entries of 2025
+    assert any("Giải Nhất" in text for text in this_year.values()), this_year
+    assert any("Không đoạt giải" in text for text in this_year.values()), this_year
+    assert any("Dừng ở Vòng sơ khảo" in text for text in this_year.values()), this_year
     watch.assert_clean()
