@@ -80,6 +80,13 @@ RESULT_STATUS = {
     "superseded": _l("Đã được thay thế"),
 }
 
+# The scoring methods an organizer can choose (judging.normalize.METHODS); a method not listed shows its code.
+RESULT_METHOD: dict[str, LazyString] = {
+    "calibrated": _l("Hiệu chỉnh độ lệch giám khảo"),
+    "zscore": _l("Chuẩn hóa z-score theo giám khảo"),
+    "raw": _l("Điểm trung bình thô"),
+}
+
 
 def label(table: dict[str, LazyString], value: str | None) -> str:
     if value is None:
@@ -98,6 +105,7 @@ def init_app(app: Flask) -> None:
         "assignment_state": ASSIGNMENT_STATE,
         "sheet_status": SHEET_STATUS,
         "result_status": RESULT_STATUS,
+        "result_method": RESULT_METHOD,
     }
     for name, table in tables.items():
         app.jinja_env.globals[f"{name}_label"] = lambda value, _t=table: label(_t, value)

@@ -91,17 +91,30 @@ def period_for_round(round_: Round) -> VotingPeriod | None:
     )
 
 
-def vote_points_for_round(round_: Round) -> dict[int, Decimal]:
-    """entry_id → vote points from the frozen tally of the round's voting period.
+def counted_period(round_: Round) -> VotingPeriod | None:
+    """The vote whose tally counts in the round's totals: the round's own, else the latest vote held in an
+    earlier round of the edition (a vote run while round 1 is scored counts in the final award list)."""
+    own = period_for_round(round_)
+    if own is not None:
+        return own
+    return db.session.scalar(
+        select(VotingPeriod).join(Round, Round.id == VotingPeriod.round_id)
+        .where(Round.edition_id == round_.edition_id, Round.position < round_.position)
+        .order_by(Round.position.desc(), VotingPeriod.id.desc()).limit(1)
+    )
 
-    Empty when the edition has no vote part, the round has no period, or its tally is not
+
+def vote_points_for_round(round_: Round) -> dict[int, Decimal]:
+    """entry_id → vote points from the frozen tally of the vote counted in the round (``counted_period``).
+
+    Empty when the edition has no vote part, no vote counts in the round, or its tally is not
     frozen yet.  Points are ``edition.vote_points × votes ÷ max``, half-up to one decimal, over the
     counted entries only (not in :func:`excluded_entry_ids`).
     """
     edition = round_.edition
     if not edition.has_public_vote:
         return {}
-    period = period_for_round(round_)
+    period = counted_period(round_)
     if period is None or period.frozen_at is None or not period.tally:
         return {}
     # Only entries still counted share the points: one screened out after the freeze neither gets points

@@ -78,3 +78,30 @@ def test_finalize_results_command(app):
     assert out.exit_code == 0 and f"#{rs.id}" in out.output
     db.session.expire_all()
     assert db.session.get(type(rs), rs.id).status == ResultStatus.FINALIZED
+
+
+def test_a_vote_held_during_round_one_counts_in_the_final_award_list(app):
+    """The demo's year: the public vote runs while round 1 is scored; once it is frozen, the final's awards add
+    its points (the dashboard asks to freeze it before computing the awards for that reason)."""
+    edition, final, entries, judges = scored_contest(LENIENT)
+    preliminary = edition.rounds[0]
+    assert final is not preliminary
+    now = utcnow()
+    period = VotingPeriod(round_id=preliminary.id, opens_at=now - timedelta(days=3), closes_at=now - timedelta(hours=1))
+    db.session.add(period)
+    db.session.flush()
+    for n in range(4):
+        voter = Voter(email=f"nguoi.dan{n}@example.vn", verified_at=now - timedelta(days=2))
+        db.session.add(voter)
+        db.session.flush()
+        db.session.add(Vote(period_id=period.id, voter_id=voter.id, entry_id=entries["F" if n else "E"].id,
+                            vote_day=ONCE_DAY, created_at=now - timedelta(days=2)))
+    votes.freeze_tally(period, now=now)
+    db.session.commit()
+
+    rs = results.compute_result_set(final)
+    db.session.commit()
+    by = {k: next(a for a in rs.awards if a.entry_id == e.id) for k, e in entries.items()}
+    assert by["F"].vote_score == Decimal("20.0") and by["E"].vote_score == Decimal("6.7")  # 20 × 1 ÷ 3
+    assert rs.payload["inputs"]["has_vote"] is True
+    assert not any(w.startswith("vote_not_frozen") for w in rs.payload.get("warnings", []))

@@ -110,3 +110,15 @@ def test_home_dashboard_and_settings_count_entries_the_same_way(app, client, aut
     for page in (dashboard, settings):
         tally = re.search(r'data-test="tally">(.*?)</', page, re.S).group(1)
         assert "5 bài đã nộp" in tally and "2 bản nháp" in tally and "1 bài đã rút" in tally
+
+
+def test_round_and_results_pages_name_the_scoring_method_in_words(app, client, auth):
+    edition, round_, entries, judges = scored_contest(SCORES)
+    round_.status = RoundStatus.OPEN.value
+    close_round(round_)
+    db.session.commit()
+    auth.as_(make_user(Role.ORGANIZER))
+    for path in (f"/quan-tri/vong-cham/{round_.id}", "/quan-tri/ket-qua", f"/quan-tri/ket-qua/vong/{round_.id}"):
+        page = client.get(path).get_data(as_text=True)
+        assert "Hiệu chỉnh độ lệch giám khảo" in page, path
+        assert not re.search(r"(: |<td>)calibrated\b", page), path
