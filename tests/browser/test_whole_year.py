@@ -285,7 +285,7 @@ def test_whole_year_from_the_demo_mid_round_one_to_final_results_through_the_pag
             card.get_by_label("Phê duyệt", exact=True).check()
             card.locator("[data-test=decide]").click()
             member.wait_for_load_state()
-            expect(member.locator("main")).to_contain_text("Đã ghi nhận quyết định của bạn")
+            expect(member.locator("main")).to_contain_text("Đã ghi nhận quyết định của ông/bà")
         member_context.close()
 
     # Publish without a complaint period, then finalize.
