@@ -16,11 +16,13 @@ every page is consistent with the audit trail:
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
 from contest import (
     approvals,
@@ -41,6 +43,7 @@ from contest.models import (
     ApplicantProfile,
     Assignment,
     AssignmentState,
+    AuditEvent,
     Edition,
     EditionStatus,
     Entry,
@@ -233,36 +236,50 @@ def _edition(year: int, slug: str, organizer: User, members: list[User], *, date
     return edition
 
 
+@contextmanager
+def _happened_at(when: datetime) -> Iterator[None]:
+    """Date the audit events written inside at ``when``: the demo is written in one go today, but its
+    timelines and audit log must tell the year as it would have happened."""
+    db.session.flush()
+    last = db.session.scalar(select(func.max(AuditEvent.id))) or 0
+    yield
+    db.session.flush()
+    db.session.execute(update(AuditEvent).where(AuditEvent.id > last).values(created_at=when))
+
+
 def _entry(edition: Edition, owner: User, code: str, title: str, summary: str, *, locality: Locality,
            consent: bool, when: datetime) -> Entry:
     """An entry as its applicant makes it: created, filled in, files attached (still a draft)."""
-    profile = owner.applicant_profile
-    kind = profile.applicant_type if profile else "individual"
-    category = next(c for c in edition.categories if c.code == code)
-    entry = entries.create_entry(owner, edition, category, title=title, applicant_type=kind,
-                                 organization=profile.organization if profile else None, now=when)
-    db.session.flush()
-    entries.update_entry(entry, actor=owner, title=title, summary=summary,
-                         description=summary + " Giải pháp đã được áp dụng thử tại địa phương.",
-                         applicant_type=kind, organization=entry.organization, category=category,
-                         locality=locality, public_consent=consent, now=when)
-    if kind in ("group", "enterprise"):
-        entries.add_member(entry, actor=owner, full_name="Phạm Thị Thu", role="Đồng tác giả",
-                           organization=entry.organization, now=when)
-    for attachment_kind in edition.attachment_kinds:
-        if attachment_kind.required and "application/pdf" in (attachment_kind.allowed_types or []):
-            entries.store_attachment(entry, attachment_kind, actor=owner, filename=f"{attachment_kind.code}.pdf",
-                                     chunks=[PDF_BYTES], now=when)
+    with _happened_at(when):
+        profile = owner.applicant_profile
+        kind = profile.applicant_type if profile else "individual"
+        category = next(c for c in edition.categories if c.code == code)
+        entry = entries.create_entry(owner, edition, category, title=title, applicant_type=kind,
+                                     organization=profile.organization if profile else None, now=when)
+        db.session.flush()
+        entries.update_entry(entry, actor=owner, title=title, summary=summary,
+                             description=summary + " Giải pháp đã được áp dụng thử tại địa phương.",
+                             applicant_type=kind, organization=entry.organization, category=category,
+                             locality=locality, public_consent=consent, now=when)
+        if kind in ("group", "enterprise"):
+            entries.add_member(entry, actor=owner, full_name="Phạm Thị Thu", role="Đồng tác giả",
+                               organization=entry.organization, now=when)
+        for attachment_kind in edition.attachment_kinds:
+            if attachment_kind.required and "application/pdf" in (attachment_kind.allowed_types or []):
+                entries.store_attachment(entry, attachment_kind, actor=owner, filename=f"{attachment_kind.code}.pdf",
+                                         chunks=[PDF_BYTES], now=when)
     return entry
 
 
 def _submit_and_screen(entry: Entry, organizer: User, submitted: datetime, screened: datetime,
                        ineligible_reason: str | None = None) -> None:
-    entries.submit_entry(entry, actor=entry.owner, now=submitted)
-    showcase.record_consent(entry, entry.public_consent, actor=entry.owner, now=submitted)
+    with _happened_at(submitted):
+        entries.submit_entry(entry, actor=entry.owner, now=submitted)
+        showcase.record_consent(entry, entry.public_consent, actor=entry.owner, now=submitted)
     checks = {c.id: ineligible_reason is None for c in entry.edition.eligibility_checks}
-    entries.screen_entry(entry, actor=organizer, passed=checks, eligible=ineligible_reason is None,
-                         reason=ineligible_reason, now=screened)
+    with _happened_at(screened):
+        entries.screen_entry(entry, actor=organizer, passed=checks, eligible=ineligible_reason is None,
+                             reason=ineligible_reason, now=screened)
 
 
 def _split(total: float, criteria: list) -> dict[int, str]:
@@ -288,9 +305,10 @@ def _active_assignments(round_: Round) -> list[Assignment]:
 
 def _assign(round_: Round, organizer: User) -> list[Assignment]:
     """Let the engine assign judges, publish the assignment and open scoring."""
-    assignments.run_assignment(round_, seed=2024, actor=organizer)
-    assignments.publish_assignment(round_, actor=organizer)
-    rounds.open_round(round_, actor=organizer, now=round_.opens_at)
+    with _happened_at(round_.opens_at):
+        assignments.run_assignment(round_, seed=2024, actor=organizer)
+        assignments.publish_assignment(round_, actor=organizer)
+        rounds.open_round(round_, actor=organizer, now=round_.opens_at)
     return _active_assignments(round_)
 
 
@@ -300,13 +318,15 @@ def _score(assignment: Assignment, total: float, when: datetime, *, submit: bool
     criteria = list(assignment.round.criteria)
     values = _split(total, criteria)
     draft = dict(list(values.items())[:1])
-    sheet = scoring.save_score_sheet(assignment, scoring.SheetInput(version=0, scores=draft), now=when)
+    with _happened_at(when):
+        sheet = scoring.save_score_sheet(assignment, scoring.SheetInput(version=0, scores=draft), now=when)
     if submit:
-        scoring.submit_score_sheet(
+        with _happened_at(when + timedelta(minutes=20)):
+            scoring.submit_score_sheet(
             assignment,
-            scoring.SheetInput(version=sheet.version, scores=values, comment_to_applicant=comment),
-            now=when + timedelta(minutes=20),
-        )
+                scoring.SheetInput(version=sheet.version, scores=values, comment_to_applicant=comment),
+                now=when + timedelta(minutes=20),
+            )
 
 
 def _judge_total(quality: float, judge_index: int, rng: random.Random) -> float:
@@ -345,13 +365,16 @@ def _seed_past_edition(now: datetime, organizer: User, judges: list[User], membe
         judge_index = next(i for i, j in enumerate(judges) if j.id == assignment.judge_id)
         _score(assignment, _judge_total(quality[assignment.entry_id], judge_index, rng), opens + timedelta(days=3),
                comment="Giải pháp thiết thực; nên bổ sung số liệu áp dụng thực tế.")
-    rounds.close_round(preliminary, actor=organizer, now=opens + timedelta(days=15))
-    rounds.advance_entries(preliminary, "top_n", top_n=3, actor=organizer, now=opens + timedelta(days=16))
+    with _happened_at(opens + timedelta(days=15)):
+        rounds.close_round(preliminary, actor=organizer, now=opens + timedelta(days=15))
+    with _happened_at(opens + timedelta(days=16)):
+        rounds.advance_entries(preliminary, "top_n", top_n=3, actor=organizer, now=opens + timedelta(days=16))
     # The finalists present before the panel on the final round's third day, 08:00 in Thái Nguyên.
     pitch_day = (final_opens + timedelta(days=2)).astimezone(LOCAL_TZ).date()
-    editions.update_round(final, {
-        "presentation_at": datetime(pitch_day.year, pitch_day.month, pitch_day.day, 8, tzinfo=LOCAL_TZ),
-        "presentation_place": "Hội trường Sở Khoa học và Công nghệ tỉnh Thái Nguyên"})
+    with _happened_at(opens + timedelta(days=17)):
+        editions.update_round(final, {
+            "presentation_at": datetime(pitch_day.year, pitch_day.month, pitch_day.day, 8, tzinfo=LOCAL_TZ),
+            "presentation_place": "Hội trường Sở Khoa học và Công nghệ tỉnh Thái Nguyên"})
 
     opens, closes = final_opens, final_closes
     for assignment in _assign(final, organizer):
@@ -368,8 +391,10 @@ def _seed_past_edition(now: datetime, organizer: User, judges: list[User], membe
         favourites = sorted(ballot, key=lambda entry_id: quality[entry_id] + rng.uniform(0, 25), reverse=True)
         for entry_id in favourites[: 1 + n % 3]:
             votes.cast_vote(period, voter, entry_id, now=opens + timedelta(days=1 + n % 8, hours=n % 12))
-    votes.freeze_tally(period, actor=organizer, now=closes + timedelta(hours=2))
-    rounds.close_round(final, actor=organizer, now=closes + timedelta(hours=3))
+    with _happened_at(closes + timedelta(hours=2)):
+        votes.freeze_tally(period, actor=organizer, now=closes + timedelta(hours=2))
+    with _happened_at(closes + timedelta(hours=3)):
+        rounds.close_round(final, actor=organizer, now=closes + timedelta(hours=3))
     # The award list: the engine calibrates each judge's habits away and adds the frozen vote points.
     result_set = results.compute_result_set(final, actor=organizer)
     results.freeze_result_set(result_set, organizer)
@@ -424,11 +449,14 @@ def _seed_current_edition(now: datetime, organizer: User, judges: list[User], me
         if status == "draft":
             continue
         if status == "withdrawn":
-            entries.submit_entry(entry, actor=entry.owner, now=when + timedelta(days=1))
-            entries.withdraw_entry(entry, actor=entry.owner, reason="Nhóm tác giả cần thêm thời gian hoàn thiện.",
-                                   now=when + timedelta(days=5))
+            with _happened_at(when + timedelta(days=1)):
+                entries.submit_entry(entry, actor=entry.owner, now=when + timedelta(days=1))
+            with _happened_at(when + timedelta(days=5)):
+                entries.withdraw_entry(entry, actor=entry.owner, now=when + timedelta(days=5),
+                                       reason="Nhóm tác giả cần thêm thời gian hoàn thiện.")
         elif status == "submitted":
-            entries.submit_entry(entry, actor=entry.owner, now=when + timedelta(days=1))
+            with _happened_at(when + timedelta(days=1)):
+                entries.submit_entry(entry, actor=entry.owner, now=when + timedelta(days=1))
         else:
             _submit_and_screen(entry, organizer, when + timedelta(days=1), now - timedelta(days=8),
                                ineligible_reason=reason)

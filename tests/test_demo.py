@@ -17,6 +17,7 @@ from contest.models import (
     AwardApproval,
     Complaint,
     Edition,
+    Entry,
     ResultSet,
     ResultStatus,
     Round,
@@ -24,6 +25,7 @@ from contest.models import (
     SheetStatus,
     User,
     VotingPeriod,
+    utcnow,
 )
 from tests.factories import TEST_PASSWORD
 
@@ -132,3 +134,21 @@ def test_last_years_showcase_and_certificates_are_public(demo, client):
     assert 'data-test="showcase-item"' in page
     certificate = db.session.scalar(select(Certificate).where(Certificate.revoked_at.is_(None)))
     assert "Giấy chứng nhận hợp lệ" in client.get(f"/xac-minh/{certificate.code}").get_data(as_text=True)
+
+
+def test_last_years_audit_log_tells_the_year_on_its_own_dates(demo):
+    """Submissions, screening, scoring and advancement are dated when they happened in the story, in order."""
+    past = demo["2024"]
+    entry = db.session.scalar(select(Entry).where(Entry.edition_id == past.id).order_by(Entry.id).limit(1))
+    timeline = db.session.scalars(select(AuditEvent).where(AuditEvent.object_type == "entries",
+                                                           AuditEvent.object_id == entry.id)
+                                  .order_by(AuditEvent.id)).all()
+    def naive(moment):  # SQLite hands back naive UTC, PostgreSQL aware UTC
+        return moment.replace(tzinfo=None)
+
+    dated = {e.action: naive(e.created_at) for e in timeline}
+    submitted, screened = dated["entry.submitted"], dated["entry.screened"]
+    assert submitted < screened < naive(past.rounds[0].opens_at)
+    assert (naive(utcnow()) - submitted).days > 300  # last year, not the day the demo was written
+    times = [naive(e.created_at) for e in timeline]
+    assert times == sorted(times)
