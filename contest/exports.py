@@ -76,9 +76,10 @@ def ordered_awards(rs: ResultSet) -> list[Award]:
 
 
 def winners(rs: ResultSet) -> list[Award]:
-    """Awarded entries as the decision lists them: by field, then level, then rank."""
+    """Awarded entries as the decision lists them: the highest prize first, then by final rank (the field is a
+    column, so a first prize of the second field never comes after an encouragement prize of the first)."""
     won = [a for a in rs.awards if a.level is not None]
-    return sorted(won, key=lambda a: (a.entry.category.position, a.level.position, a.rank, a.entry.reference_code))
+    return sorted(won, key=lambda a: (a.level.position, a.rank, a.entry.category.position, a.entry.reference_code))
 
 
 # ------------------------------------------------------------------------------- tables
@@ -199,14 +200,11 @@ def _pdf(html: str) -> bytes:
 def awards_pdf(rs: ResultSet) -> bytes:
     """The award list: the annex of the award decision, which it cites (blank while the decision is a draft)."""
     has_vote = any(a.vote_score is not None for a in rs.awards)
-    groups: dict[str, list[Award]] = {}
-    for a in winners(rs):
-        groups.setdefault(a.entry.category.name, []).append(a)
     date = rs.published_at or rs.frozen_at or utcnow()
     from contest.decisions import annex_citation
 
     html = _render(
-        "pdf/awards.html", rs=rs, edition=rs.edition, groups=groups, has_vote=has_vote,
+        "pdf/awards.html", rs=rs, edition=rs.edition, awards=winners(rs), has_vote=has_vote,
         date=format_date_local(date), authors=authors, organization=organization, citation=annex_citation(rs),
     )
     return _pdf(html)

@@ -52,3 +52,78 @@ def test_judge_reads_the_assignment_subject_with_its_spaces_from_the_raw_message
     assert all(len(line) <= 78 for line in subject_lines)
     received = email.message_from_bytes(raw, policy=email.policy.default)
     assert received["Subject"] == f"Danh sách bài được phân công chấm – {round_.name}"
+
+
+def _two_field_awards():
+    """Field 1 holds a first prize and an encouragement prize, field 2 a first prize that outscores both."""
+    from decimal import Decimal
+
+    from contest import results
+    from contest.extensions import db
+    from tests.results.helpers import scored_contest
+
+    edition = make_edition()
+    for level in edition.award_levels:
+        level.min_score = Decimal("50")
+        level.quota = 1 if level.position in (1, 4) else 0
+    db.session.commit()
+    titles = {"A": "Máy sấy chè tiết kiệm điện dùng nhiệt thừa của lò đốt trấu cho hợp tác xã",
+              "B": "Hệ thống tưới nhỏ giọt tự động theo độ ẩm đất cho vùng chè Tân Cương",
+              "C": "Quy trình nhân giống lan kim tuyến bằng nuôi cấy mô tại hộ gia đình"}
+    _, round_, first, _ = scored_contest({"A": {0: 70, 1: 71}, "B": {0: 64, 1: 66}}, titles=titles,
+                                          category_code="cntt", edition=edition)
+    _, _, second, _ = scored_contest({"C": {0: 75, 1: 76}}, titles=titles, category_code="nong_nghiep",
+                                     edition=edition)
+    organizer = make_user(Role.ORGANIZER)
+    rs = results.compute_result_set(round_, actor=organizer)
+    results.freeze_result_set(rs, organizer)
+    for award in rs.awards:  # the list as it reads once the public vote is counted: three score columns
+        award.vote_score = Decimal("12.5")
+    db.session.commit()
+    return rs, {**first, **second}
+
+
+def _pdf_words(pdf: bytes, tmp_path) -> list[tuple[float, float, float, str]]:
+    """Every word of the PDF with its box: (x_min, x_max, y_min, text)."""
+    import subprocess
+
+    path = tmp_path / "danh-sach-giai.pdf"
+    path.write_bytes(pdf)
+    html = subprocess.run(["pdftotext", "-bbox", str(path), "-"], check=True, capture_output=True,
+                          text=True).stdout
+    return [(float(x0), float(x1), float(y0), word) for x0, y0, x1, word in re.findall(
+        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>', html)]
+
+
+def test_award_list_pdf_fits_a4_keeps_cells_whole_and_lists_first_prizes_first(app, tmp_path):
+    from contest import exports
+
+    rs, entries = _two_field_awards()
+    levels = {a.entry_id: a.level.name for a in rs.awards if a.level is not None}
+    assert sorted(levels.values()) == ["Giải Khuyến khích", "Giải Nhất", "Giải Nhất"]
+    words = _pdf_words(exports.awards_pdf(rs), tmp_path)
+
+    page_width, right_margin = 841.89, 15 / 25.4 * 72  # A4 landscape
+    assert [w for w in words if w[1] > page_width - right_margin + 1] == []  # nothing runs off the page
+
+    lines: dict[float, list[str]] = {}
+    for _, _, y0, word in sorted(words):
+        lines.setdefault(round(y0), []).append(word)
+    text_lines = [" ".join(ws) for _, ws in sorted(lines.items())]
+    assert any("Giải Khuyến khích" in line for line in text_lines)  # the award reads whole on one line
+    head = next(w for w in words if w[3] == "Tên")  # the title column runs from its heading to the authors'
+    title_column = (head[0] - 1, next(w[0] for w in words if w[3] == "Tác" and w[2] == head[2]))
+    column: dict[int, list[str]] = {}
+    for x0, _, y0, w in sorted(words, key=lambda w: (w[2], w[0])):
+        if title_column[0] <= x0 < title_column[1] and y0 > head[2] + 5:
+            column.setdefault(round(y0), []).append(w)
+    cell_lines = [" ".join(ws) for _, ws in sorted(column.items())]
+    for entry in entries.values():  # a title wraps over a few lines, never one word a line
+        start = next(i for i, line in enumerate(cell_lines) if entry.title.startswith(line))
+        spans = [n for n in range(1, 5) if " ".join(cell_lines[start:start + n]) == entry.title]
+        assert spans and spans[0] <= 3, (entry.title, cell_lines)
+
+    order = [w for _, _, _, w in sorted(words, key=lambda w: (w[2], w[0])) if w in ("Nhất", "khích")]
+    assert order == ["Nhất", "Nhất", "khích"]  # by level first, then by final rank
+    body = " ".join(text_lines)
+    assert body.index(entries["C"].title.split()[0]) < body.index(entries["A"].title.split()[0])
