@@ -559,10 +559,22 @@ def _require(rs: ResultSet, *statuses: ResultStatus, message: str) -> None:
         raise ResultError(message, 409)
 
 
+def below_minimum(award: Award, level: AwardLevel | None = None) -> bool:
+    """Whether ``award`` (at ``level``, by default its own) scores below that level's minimum, as the engine rounds."""
+    level = level if level is not None else award.level
+    if level is None or level.min_score is None or award.total_score is None:
+        return False
+    return round_half_up(float(award.total_score), DEFAULT_DECIMALS) < round_half_up(float(level.min_score),
+                                                                                      DEFAULT_DECIMALS)
+
+
 def override_award_level(
     award: Award, level: AwardLevel | None, reason: str | None, actor: User | None
 ) -> Award:
-    """The council's decision on one award (``level`` None: no award), with its reason."""
+    """The council's decision on one award (``level`` None: no award), with its reason.
+
+    A level whose minimum the entry does not reach is the council's right to give; the audit says so, and the page
+    asks for that choice explicitly before calling this (see :func:`below_minimum`)."""
     rs = award.result_set
     _require(rs, ResultStatus.COMPUTED, ResultStatus.FROZEN,
              message=_("Chỉ điều chỉnh được giải khi kết quả chưa công bố."))
@@ -584,7 +596,8 @@ def override_award_level(
     audit.record(
         "results.override", award, actor=actor, before=before,
         after={"level_id": new_level_id, "overridden": True, "revision": award.revision,
-               "entry_id": award.entry_id, "result_set_id": rs.id},
+               "entry_id": award.entry_id, "result_set_id": rs.id,
+               "below_minimum": below_minimum(award, level) if level is not None else False},
         reason=reason,
     )
     db.session.flush()

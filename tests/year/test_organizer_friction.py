@@ -127,3 +127,42 @@ def test_award_list_pdf_fits_a4_keeps_cells_whole_and_lists_first_prizes_first(a
     assert order == ["Nhất", "Nhất", "khích"]  # by level first, then by final rank
     body = " ".join(text_lines)
     assert body.index(entries["C"].title.split()[0]) < body.index(entries["A"].title.split()[0])
+
+
+def test_organizer_raising_an_award_below_its_minimum_must_say_so_and_the_list_shows_it(app, client, auth):
+    from decimal import Decimal
+
+    from contest import results
+    from contest.extensions import db
+    from contest.models import AuditEvent, Award
+    from tests.results.helpers import scored_contest
+
+    edition, round_, entries, _ = scored_contest({"A": {0: 74, 1: 76}, "B": {0: 64, 1: 62}})
+    for level in edition.award_levels:
+        level.min_score = Decimal("70")
+    organizer = make_user(Role.ORGANIZER)
+    rs = results.compute_result_set(round_, actor=organizer)
+    db.session.commit()
+    award_b = next(a for a in rs.awards if a.entry_id == entries["B"].id)
+    assert award_b.level is None  # 63 points: below every level's minimum of 70
+    first = next(lv for lv in edition.award_levels if lv.position == 1)
+    auth.as_(organizer)
+    url = f"/quan-tri/ket-qua/bo/{rs.id}/giai/{award_b.id}"
+
+    refused = client.post(url, data={f"a{award_b.id}-level_id": first.id,
+                                     f"a{award_b.id}-reason": "Hội đồng đánh giá cao tính ứng dụng"})
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert "thấp hơn điểm tối thiểu 70,00 của Giải Nhất" in page and "Bảng kết quả" in page
+    assert db.session.get(Award, award_b.id).level is None
+
+    accepted = client.post(url, data={f"a{award_b.id}-level_id": first.id, f"a{award_b.id}-below_minimum": "y",
+                                      f"a{award_b.id}-reason": "Hội đồng đánh giá cao tính ứng dụng"})
+    assert accepted.status_code == 302
+    assert db.session.get(Award, award_b.id).level.id == first.id
+    event = db.session.query(AuditEvent).filter_by(action="results.override", object_id=award_b.id).one()
+    assert event.after["below_minimum"] is True
+    page = client.get(accepted.headers["Location"]).get_data(as_text=True)
+    assert "dưới điểm tối thiểu của mức" in page  # the flash after saving
+    row = page[page.index(f'id="award-{award_b.id}"'):].split("</tr>")[0]
+    assert 'data-test="below-minimum"' in row

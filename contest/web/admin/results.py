@@ -37,6 +37,7 @@ from contest.models import (
     User,
     utcnow,
 )
+from contest.numbers import format_score
 from contest.web.admin.forms_results import (
     METHOD_LABELS,
     ComputeForm,
@@ -351,6 +352,7 @@ def _result_set_page(rs: ResultSet, *, failed: tuple[int, OverrideForm] | None =
         export_names=exports.EXPORTS, methods=METHOD_LABELS, warning_label=warning_label,
         why_url=lambda entry_id: url_for("admin.results_why", rs_id=rs.id, entry_id=entry_id),
         levels=_levels(rs.edition_id), entries=_entries([str(a.entry_id) for a in rs.awards]),
+        below_minimum=results.below_minimum,
     ), status
 
 
@@ -370,6 +372,12 @@ def result_override(rs_id: int, award_id: int) -> Response | tuple[str, int]:
             return _result_set_page(rs, failed=(award.id, form), status=422)
         abort(400)
     level = db.session.get(AwardLevel, form.level_id.data) if form.level_id.data else None
+    if level is not None and results.below_minimum(award, level) and not form.below_minimum.data:
+        flash(_("Tổng điểm %(score)s của bài %(code)s thấp hơn điểm tối thiểu %(minimum)s của %(level)s. "
+                "Nếu Hội đồng vẫn quyết định trao mức này, hãy đánh dấu “Vẫn trao…” rồi lưu lại.",
+                score=format_score(award.total_score), code=award.entry.reference_code,
+                minimum=format_score(level.min_score), level=localized(level, "name")), "error")
+        return _result_set_page(rs, failed=(award.id, form), status=422)
     try:
         results.override_award_level(award, level, form.reason.data, current_user)
     except results.ResultError as error:
@@ -378,6 +386,9 @@ def result_override(rs_id: int, award_id: int) -> Response | tuple[str, int]:
         return _result_set_page(result_set_or_404(rs_id), status=error.status)
     db.session.commit()
     flash(_("Đã điều chỉnh mức giải và ghi lại lý do."), "success")
+    if level is not None and results.below_minimum(award, level):
+        flash(_("Lưu ý: %(level)s của bài %(code)s được trao dưới điểm tối thiểu của mức, theo quyết định của "
+                "Hội đồng.", level=localized(level, "name"), code=award.entry.reference_code), "warning")
     return redirect(back)
 
 
