@@ -166,3 +166,24 @@ def test_organizer_raising_an_award_below_its_minimum_must_say_so_and_the_list_s
     assert "dưới điểm tối thiểu của mức" in page  # the flash after saving
     row = page[page.index(f'id="award-{award_b.id}"'):].split("</tr>")[0]
     assert 'data-test="below-minimum"' in row
+
+
+def test_member_sending_a_decision_with_nothing_chosen_gets_the_page_back_with_a_clear_message(client, auth, app):
+    from contest import approvals
+    from contest.extensions import db
+    from contest.models import AwardApproval
+    from tests.approvals.helpers import result_set_with_awards
+
+    rs, members, organizer = result_set_with_awards(2, 3)
+    award = approvals.proposed_awards(rs)[0]
+    auth.as_(members[0])
+    response = client.post(f"/quan-tri/hoi-dong/giai/{award.id}/quyet-dinh",
+                           data={f"a{award.id}-comment": "Cần xem thêm số liệu"})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    alert = re.search(r'role="alert">(.*?)</p>', page, re.S).group(1)
+    assert f"{award.level.name} – {award.entry.reference_code}" in alert and "vui lòng chọn" in alert
+    assert "<h1>Phê duyệt danh sách giải</h1>" in page and page.count('data-test="award"') == 2
+    assert "Cần xem thêm số liệu" in page  # what was typed is kept
+    assert "Vui lòng nhập trường này." not in page  # nothing is typed into a choice
+    assert db.session.scalar(db.select(db.func.count(AwardApproval.id))) == 0
