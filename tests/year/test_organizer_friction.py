@@ -187,3 +187,25 @@ def test_member_sending_a_decision_with_nothing_chosen_gets_the_page_back_with_a
     assert "Cần xem thêm số liệu" in page  # what was typed is kept
     assert "Vui lòng nhập trường này." not in page  # nothing is typed into a choice
     assert db.session.scalar(db.select(db.func.count(AwardApproval.id))) == 0
+
+
+@pytest.mark.parametrize("starts_in_days", [-1, 5])
+def test_every_round_asks_before_opening_and_a_later_start_offers_to_start_now(client, auth, organizer,
+                                                                                starts_in_days):
+    from datetime import timedelta
+
+    from contest.extensions import db
+    from contest.models import utcnow
+
+    edition = make_edition()
+    auth.as_(organizer)
+    for round_ in edition.rounds:  # the preliminary round as much as the final one
+        round_.opens_at = utcnow() + timedelta(days=starts_in_days)
+        round_.closes_at = utcnow() + timedelta(days=starts_in_days + 10)
+        db.session.commit()
+        page = client.get(f"/quan-tri/vong-cham/{round_.id}").get_data(as_text=True)
+        forms = re.findall(rf'<form method="post" action="/quan-tri/vong-cham/{round_.id}/mo"([^>]*)>', page)
+        assert forms, round_.name
+        assert all("data-confirm=" in attributes for attributes in forms), round_.name
+        if starts_in_days > 0:
+            assert "Mở và bắt đầu chấm ngay" in page and "cho giám khảo chấm ngay bây giờ?" in page
