@@ -209,3 +209,53 @@ def test_every_round_asks_before_opening_and_a_later_start_offers_to_start_now(c
         assert all("data-confirm=" in attributes for attributes in forms), round_.name
         if starts_in_days > 0:
             assert "Mở và bắt đầu chấm ngay" in page and "cho giám khảo chấm ngay bây giờ?" in page
+
+
+def test_organizer_cloning_the_year_gets_both_names_and_headings_without_nested_quotes(client, auth, organizer):
+    from contest.extensions import db
+    from contest.models import Edition
+
+    source = make_edition(year=2025, name="Cuộc thi “Đổi mới sáng tạo – Vì Thái Nguyên thân yêu” năm 2025",
+                          name_en="“Innovation – For beloved Thái Nguyên” contest 2025")
+    auth.as_(organizer)
+
+    form = client.get(f"/quan-tri/cuoc-thi/{source.id}/nhan-ban").get_data(as_text=True)
+    heading = re.search(r"<h1>(.*?)</h1>", form, re.S).group(1)
+    assert heading == "Nhân bản Cuộc thi “Đổi mới sáng tạo – Vì Thái Nguyên thân yêu” năm 2025"
+    assert 'value="“Innovation – For beloved Thái Nguyên” contest 2026"' in form.replace("&#34;", '"')
+
+    response = client.post(f"/quan-tri/cuoc-thi/{source.id}/nhan-ban", data={
+        "year": 2026, "name": "Cuộc thi “Đổi mới sáng tạo – Vì Thái Nguyên thân yêu” năm 2026",
+        "name_en": "“Innovation – For beloved Thái Nguyên” contest 2026"})
+    assert response.status_code == 302
+    clone = db.session.scalars(db.select(Edition).where(Edition.year == 2026)).one()
+    assert clone.name_en == "“Innovation – For beloved Thái Nguyên” contest 2026"
+    overview = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Đã nhân bản cấu hình từ Cuộc thi “Đổi mới sáng tạo" in overview
+    assert "““" not in overview and "””" not in overview
+
+
+def test_after_cloning_the_entry_list_still_shows_the_edition_with_entries_and_says_which(client, auth, organizer):
+    from contest.editions import clone_edition
+    from contest.extensions import db
+
+    source = make_edition(year=2025)
+    owner = make_user(Role.APPLICANT)
+    for _ in range(3):
+        make_entry(owner, source, status="submitted")
+    clone = clone_edition(source, 2026, "Cuộc thi Đổi mới sáng tạo 2026")
+    db.session.commit()
+    auth.as_(organizer)
+    listing = client.get("/quan-tri/bai-du-thi").get_data(as_text=True)
+    assert "3 bài" in listing  # this year's entries, not the new year's empty list
+    shown = re.search(r'data-test="shown-edition">(.*?)</p>', listing, re.S).group(1)
+    assert f"2025 – {source.name}" in shown
+    assert "0 bài" in client.get(f"/quan-tri/bai-du-thi?edition={clone.id}").get_data(as_text=True)
+
+
+def test_a_clone_without_an_english_name_given_derives_it_for_the_new_year(app):
+    from contest.editions import clone_edition
+
+    source = make_edition(year=2025, name_en="Innovation contest 2025")
+    clone = clone_edition(source, 2026, "Cuộc thi Đổi mới sáng tạo 2026")
+    assert clone.name_en == "Innovation contest 2026"
