@@ -259,3 +259,18 @@ def test_a_clone_without_an_english_name_given_derives_it_for_the_new_year(app):
     source = make_edition(year=2025, name_en="Innovation contest 2025")
     clone = clone_edition(source, 2026, "Cuộc thi Đổi mới sáng tạo 2026")
     assert clone.name_en == "Innovation contest 2026"
+
+
+def test_reliability_of_a_round_without_scores_is_not_offered_nor_a_conflict(client, auth, organizer):
+    edition = make_edition()
+    round_ = edition.rounds[0]
+    auth.as_(organizer)
+    workspace = client.get(f"/quan-tri/ket-qua/vong/{round_.id}").get_data(as_text=True)
+    assert "Chưa có phiếu chấm nào đã nộp trong vòng này." in workspace
+    assert "/giam-khao" not in workspace.split('data-test="method-switch"')[1].split("</form>")[0]
+
+    response = client.get(f"/quan-tri/ket-qua/vong/{round_.id}/giam-khao")  # an old bookmark
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Chưa đánh giá được độ tin cậy của giám khảo: Chưa có phiếu chấm nào đã nộp" in page
+    assert "Dữ liệu đã thay đổi" not in page

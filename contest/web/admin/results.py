@@ -271,16 +271,19 @@ def _why(payload: dict[str, Any], entry_id: int, edition_id: int, back: str) -> 
 
 @bp.route("/ket-qua/vong/<int:round_id>/giam-khao")
 @roles_required(Role.ORGANIZER)
-def results_reliability_preview(round_id: int) -> str:
+def results_reliability_preview(round_id: int) -> str | Response:
     round_ = round_or_404(round_id)
     category = _category_arg(round_, request.args.get("category", 0, type=int))
     method = _method_arg()
+    back = url_for("admin.results_workspace", round_id=round_.id, method=method,
+                   category=category.id if category else None)
     try:
         payload = _preview(round_, category, method)
     except results.ResultError as error:
-        abort(409, error.message)
-    return _reliability(payload, url_for("admin.results_workspace", round_id=round_.id, method=method,
-                                         category=category.id if category else None))
+        # Nothing to judge the judges by yet (no submitted sheet): say so where the organizer came from.
+        flash(_("Chưa đánh giá được độ tin cậy của giám khảo: %(why)s", why=error.message), "info")
+        return redirect(back)
+    return _reliability(payload, back)
 
 
 @bp.route("/ket-qua/bo/<int:rs_id>/giam-khao")
