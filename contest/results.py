@@ -150,8 +150,11 @@ def award_levels_of(round_: Round) -> tuple[list[dict[str, Any]], bool]:
     """The edition's award structure as engine levels (named by level id) and whether per field.
 
     An edition whose every level is ``overall`` awards across fields; otherwise the
-    per-field levels apply within each field.
+    per-field levels apply within each field.  Only the edition's last round gives prizes: an earlier round
+    ranks entries for advancement and has no levels (so no "uncertain award level" either).
     """
+    if any(other.position > round_.position for other in round_.edition.rounds):
+        return [], True
     levels = list(round_.edition.award_levels)
     per_category = not levels or any(lv.scope == AwardScope.PER_CATEGORY.value for lv in levels)
     chosen = [lv for lv in levels if (lv.scope == AwardScope.PER_CATEGORY.value) == per_category]

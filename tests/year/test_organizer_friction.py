@@ -274,3 +274,33 @@ def test_reliability_of_a_round_without_scores_is_not_offered_nor_a_conflict(cli
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Chưa đánh giá được độ tin cậy của giám khảo: Chưa có phiếu chấm nào đã nộp" in page
     assert "Dữ liệu đã thay đổi" not in page
+
+
+def test_preliminary_round_ranks_without_award_levels_nor_uncertain_levels(app, client, auth, organizer):
+    from decimal import Decimal
+
+    from contest import results
+    from contest.extensions import db
+    from tests.results.helpers import add_sheet, make_judges
+
+    edition = make_edition()
+    for level in edition.award_levels:
+        level.min_score = Decimal("50")
+    preliminary = min(edition.rounds, key=lambda r: r.position)
+    judges = make_judges(3)
+    owner = make_user(Role.APPLICANT)
+    # Close scores with judges that disagree: in a round that gave prizes some levels would be uncertain.
+    for i, totals in enumerate([(70, 58, 66), (64, 69, 61), (60, 66, 70), (67, 61, 63), (62, 64, 65)]):
+        entry = make_entry(owner, edition, status="eligible", title=f"Giải pháp sơ khảo {i}")
+        for judge, total in zip(judges, totals, strict=True):
+            add_sheet(preliminary, entry, judge, total)
+    db.session.commit()
+
+    payload = results.payload_of(results.run_inputs(results.build_inputs(preliminary)))
+    assert all(row["level"] is None and "grey_zone" not in row["flags"] for row in payload["rows"])
+    auth.as_(organizer)
+    page = client.get(f"/quan-tri/ket-qua/vong/{preliminary.id}").get_data(as_text=True)
+    assert "Mức giải chưa chắc chắn" not in page
+
+    final = max(edition.rounds, key=lambda r: r.position)
+    assert results.award_levels_of(final)[0]  # the final round keeps the edition's prizes
