@@ -466,6 +466,11 @@ def _summary(rs: ResultSet) -> dict[str, Any]:
     }
 
 
+def is_draft(rs: ResultSet) -> bool:
+    """A set never made public (computed or frozen): whatever names winners from it must say "Dự thảo"."""
+    return rs.status in (ResultStatus.COMPUTED.value, ResultStatus.FROZEN.value)
+
+
 def is_round_snapshot(rs: ResultSet) -> bool:
     """Whether ``rs`` is the evaluation stored when its round closed, not an award list.
 

@@ -304,3 +304,82 @@ def test_preliminary_round_ranks_without_award_levels_nor_uncertain_levels(app, 
 
     final = max(edition.rounds, key=lambda r: r.position)
     assert results.award_levels_of(final)[0]  # the final round keeps the edition's prizes
+
+
+def _pdf_text(pdf: bytes, tmp_path, name: str) -> str:
+    import subprocess
+
+    path = tmp_path / name
+    path.write_bytes(pdf)
+    text = subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True, text=True).stdout
+    return " ".join(text.split())
+
+
+def test_every_page_and_export_of_an_unpublished_set_says_draft(app, client, auth, tmp_path):
+    import io
+    import zipfile
+    from decimal import Decimal
+
+    from contest import results
+    from contest.extensions import db
+    from tests.results.helpers import approve_all, committee, scored_contest
+
+    edition, round_, entries, _ = scored_contest({"A": {0: 74, 1: 76}, "B": {0: 72, 1: 73}})
+    for level in edition.award_levels:
+        level.min_score = Decimal("50")
+    organizer = make_user(Role.ORGANIZER)
+    members = committee(edition, 1)
+    rs = results.compute_result_set(round_, actor=organizer)
+    results.freeze_result_set(rs, organizer)
+    db.session.commit()
+    approve_all(rs, members)
+    auth.as_(organizer)
+
+    page = client.get(f"/quan-tri/ket-qua/bo/{rs.id}").get_data(as_text=True)
+    assert 'data-test="draft-mark"' in page and "Dự thảo" in page
+    pdf = client.get(f"/quan-tri/ket-qua/bo/{rs.id}/xuat/danh-sach-giai.pdf")
+    assert "du-thao-" in pdf.headers["Content-Disposition"]
+    assert "DỰ THẢO" in _pdf_text(pdf.data, tmp_path, "list.pdf")
+    archive = client.get(f"/quan-tri/ket-qua/bo/{rs.id}/xuat/chung-nhan.zip")
+    assert "du-thao-" in archive.headers["Content-Disposition"]
+    certificates = zipfile.ZipFile(io.BytesIO(archive.data))
+    assert certificates.namelist()
+    for name in certificates.namelist():
+        assert "DỰ THẢO" in _pdf_text(certificates.read(name), tmp_path, "one.pdf")
+    for name in ("danh-sach-giai.csv", "xep-hang.xlsx"):
+        response = client.get(f"/quan-tri/ket-qua/bo/{rs.id}/xuat/{name}")
+        assert "du-thao-" in response.headers["Content-Disposition"], name
+    auth.as_(members[0])
+    assert 'data-test="draft-mark"' in client.get(f"/quan-tri/hoi-dong/ket-qua/{rs.id}").get_data(as_text=True)
+
+    results.publish_results(rs, actor=organizer, notify=False)
+    db.session.commit()
+    auth.as_(organizer)
+    assert 'data-test="draft-mark"' not in client.get(f"/quan-tri/ket-qua/bo/{rs.id}").get_data(as_text=True)
+    pdf = client.get(f"/quan-tri/ket-qua/bo/{rs.id}/xuat/danh-sach-giai.pdf")
+    assert "du-thao-" not in pdf.headers["Content-Disposition"]
+    assert "DỰ THẢO" not in _pdf_text(pdf.data, tmp_path, "list.pdf")
+
+
+def test_preliminary_round_offers_no_certificates_and_an_old_link_says_why(app, client, auth, organizer):
+    from contest import results
+    from contest.extensions import db
+    from tests.results.helpers import add_sheet, make_judges
+
+    edition = make_edition()
+    preliminary = min(edition.rounds, key=lambda r: r.position)
+    judges = make_judges(2)
+    owner = make_user(Role.APPLICANT)
+    for totals in ((70, 72), (66, 64)):
+        entry = make_entry(owner, edition, status="eligible")
+        for judge, total in zip(judges, totals, strict=True):
+            add_sheet(preliminary, entry, judge, total)
+    rs = results.compute_result_set(preliminary, actor=organizer)
+    db.session.commit()
+    auth.as_(organizer)
+    page = client.get(f"/quan-tri/ket-qua/bo/{rs.id}").get_data(as_text=True)
+    assert "chung-nhan.zip" not in page and 'data-test="no-certificates"' in page
+    response = client.get(f"/quan-tri/ket-qua/bo/{rs.id}/xuat/chung-nhan.zip")
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Vòng này chỉ xét bài vào vòng sau, không trao giải" in page

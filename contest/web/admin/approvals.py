@@ -23,7 +23,7 @@ from contest.models import (
     Role,
     User,
 )
-from contest.results import is_round_snapshot
+from contest.results import is_draft, is_round_snapshot
 from contest.web.admin.forms_approvals import AddMemberForm, DecisionForm
 from contest.web.admin.routes import bp
 
@@ -177,7 +177,7 @@ def _render_result_set(rs: ResultSet, failed: dict[int, DecisionForm] | None = N
     return render_template(
         "admin/approvals/result_set.html", rs=rs, rows=rows, is_member=is_member,
         open=approvals.is_open_for_decisions(rs), sent_at=approvals.sent_at(rs),
-        blockers=approvals.publication_blockers(rs), members=len(members), error=error,
+        blockers=approvals.publication_blockers(rs), members=len(members), error=error, draft=is_draft(rs),
         send_form=ActionForm(),
     )
 

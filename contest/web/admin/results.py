@@ -352,7 +352,8 @@ def _result_set_page(rs: ResultSet, *, failed: tuple[int, OverrideForm] | None =
         non_winners_form=NonWinnersForm(list_non_winners=rs.list_non_winners), blockers=blockers,
         approvals=approvals, report=report, now=utcnow(), flag_label=flag_label,
         rows={r["entry_id"]: r for r in rs.payload["rows"]},
-        export_names=exports.EXPORTS, methods=METHOD_LABELS, warning_label=warning_label,
+        export_names=exports.available(rs), draft=results.is_draft(rs), methods=METHOD_LABELS,
+        warning_label=warning_label,
         why_url=lambda entry_id: url_for("admin.results_why", rs_id=rs.id, entry_id=entry_id),
         levels=_levels(rs.edition_id), entries=_entries([str(a.entry_id) for a in rs.awards]),
         below_minimum=results.below_minimum,
@@ -485,4 +486,8 @@ def result_export(rs_id: int, name: str) -> Response:
     rs = result_set_or_404(rs_id)
     if name not in exports.EXPORTS:
         abort(404)
-    return exports.response(rs, name)
+    try:
+        return exports.response(rs, name)
+    except exports.NothingToExport as refusal:
+        flash(refusal.message, "error")
+        return redirect(url_for("admin.result_set", rs_id=rs.id))
