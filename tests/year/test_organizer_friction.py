@@ -383,3 +383,35 @@ def test_preliminary_round_offers_no_certificates_and_an_old_link_says_why(app, 
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Vòng này chỉ xét bài vào vòng sau, không trao giải" in page
+
+
+def test_publishing_while_submission_is_open_warns_first_and_the_home_page_then_links_the_results(
+        app, client, auth, mailbox):
+    from decimal import Decimal
+
+    from contest import results
+    from contest.extensions import db
+    from contest.models import utcnow
+    from tests.results.helpers import approve_all, committee, scored_contest
+
+    edition, round_, entries, _ = scored_contest({"A": {0: 74, 1: 76}, "B": {0: 72, 1: 73}})
+    for level in edition.award_levels:
+        level.min_score = Decimal("50")
+    organizer = make_user(Role.ORGANIZER)
+    members = committee(edition, 1)
+    rs = results.compute_result_set(round_, actor=organizer)
+    results.freeze_result_set(rs, organizer)
+    db.session.commit()
+    approve_all(rs, members)
+    assert edition.registration_open(utcnow())
+    auth.as_(organizer)
+
+    page = client.get(f"/quan-tri/ket-qua/bo/{rs.id}").get_data(as_text=True)
+    warning = re.search(r'data-test="submission-open-warning">(.*?)</p>', page, re.S).group(1)
+    assert "Cuộc thi vẫn đang nhận bài" in warning and "kết thúc việc nhận bài" in warning
+    publish_form = re.search(rf'<form method="post" action="/quan-tri/ket-qua/bo/{rs.id}/cong-bo"([^>]*)>', page)
+    assert "data-confirm=" in publish_form.group(1)
+
+    assert client.post(f"/quan-tri/ket-qua/bo/{rs.id}/cong-bo", data={}).status_code == 302
+    home = client.get("/").get_data(as_text=True)
+    assert 'data-test="results-link"' in home and "Gửi bài dự thi" not in home
