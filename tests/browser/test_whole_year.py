@@ -201,7 +201,7 @@ def test_whole_year_through_the_pages_from_demo_to_published_results(browser, li
     org.get_by_role("button", name="Chốt kết quả").click()
     org.wait_for_load_state()
     _follow_step(org, "send")
-    org.get_by_role("button", name="Gửi Ban tổ chức phê duyệt").click()
+    org.get_by_role("button", name="Gửi các thành viên Ban tổ chức phê duyệt").click()
     org.wait_for_load_state()
     org.goto("/quan-tri/")
     expect(org.locator("[data-test=next-steps] li[data-step=approvals].blocking")).to_contain_text("chờ phê duyệt")

@@ -415,3 +415,37 @@ def test_publishing_while_submission_is_open_warns_first_and_the_home_page_then_
     assert client.post(f"/quan-tri/ket-qua/bo/{rs.id}/cong-bo", data={}).status_code == 302
     home = client.get("/").get_data(as_text=True)
     assert 'data-test="results-link"' in home and "Gửi bài dự thi" not in home
+
+
+def _bare_committee_names(text: str) -> list[str]:
+    """Each "Ban tổ chức" that names the approving body without saying it is its members who decide."""
+    return [m.group(0) for m in re.finditer(r"(\S+\s+){0,2}Ban tổ chức", text)
+            if not re.search(r"thành viên\s+Ban tổ chức$", m.group(0), re.I)]
+
+
+def test_the_approving_members_and_the_secretariat_that_sends_to_them_are_never_called_the_same(
+        app, client, auth, mailbox):
+    from contest.approvals import send_for_approval
+    from contest.extensions import db
+    from tests.approvals.helpers import result_set_with_awards
+
+    rs, members, organizer = result_set_with_awards(2, 3, sent=False)
+    auth.as_(organizer)
+    for url in ("/quan-tri/phe-duyet", f"/quan-tri/hoi-dong/ket-qua/{rs.id}"):
+        page = client.get(url).get_data(as_text=True)
+        main = page[page.index("<main"):page.index("</main>")]
+        assert _bare_committee_names(main) == [], url
+    page = client.get(f"/quan-tri/hoi-dong/ket-qua/{rs.id}").get_data(as_text=True)
+    assert "Gửi các thành viên Ban tổ chức phê duyệt" in page
+
+    with app.test_request_context("/"):
+        send_for_approval(rs, actor=organizer)
+    db.session.commit()
+    letter = mailbox[0].body
+    assert "Tổ thư ký cuộc thi đề nghị ông/bà, thành viên Ban tổ chức" in letter
+    assert letter.rstrip().endswith("Tổ thư ký cuộc thi")
+    assert _bare_committee_names(letter) == []
+
+    auth.as_(members[0])
+    home = client.get("/quan-tri/hoi-dong").get_data(as_text=True)
+    assert _bare_committee_names(home[home.index("<main"):home.index("</main>")]) == []
