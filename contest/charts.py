@@ -2,10 +2,11 @@
 
 ``Figure`` objects only (never ``pyplot``: no global state shared between requests), text
 kept as text (``svg.fonttype = "none"``) so charts stay small and readable.  The page's
-Content-Security-Policy forbids inline style attributes, and matplotlib's SVG styles every
-path inline, so pages embed each chart as an ``<img>`` with a ``data:`` URI (allowed by
-``img-src 'self' data:``): the SVG is still produced and shipped inline with the page, with no
-extra request and no script.
+Content-Security-Policy forbids inline style attributes and ``<style>`` elements, and matplotlib's
+SVG styles every path inline: :func:`without_inline_styles` turns them into SVG presentation
+attributes, which no policy blocks, so a chart keeps its colours wherever it is opened.  Pages
+embed each chart as an ``<img>`` with a ``data:`` URI (allowed by ``img-src 'self' data:``): the SVG
+is still produced and shipped inline with the page, with no extra request and no script.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import base64
 import io
 import os
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -41,10 +43,32 @@ def _matplotlib() -> Any:
     return Figure
 
 
+_STYLE_ATTRIBUTE = re.compile(r'\sstyle="([^"]*)"')
+_STYLE_ELEMENT = re.compile(r"<style[^>]*>\s*\*\s*\{([^}]*)\}\s*</style>\s*")
+_SVG_ROOT = re.compile(r"<svg\b")
+
+
+def _as_attributes(declarations: str) -> str:
+    """``fill: #1b6b4a; stroke-width: 0.8`` as ``fill="#1b6b4a" stroke-width="0.8"`` (matplotlib only writes
+    properties that are also SVG presentation attributes)."""
+    pairs = (d.split(":", 1) for d in declarations.split(";") if ":" in d)
+    return "".join(f' {name.strip()}="{value.strip()}"' for name, value in pairs)
+
+
+def without_inline_styles(svg: str) -> str:
+    """The same drawing with every ``style`` attribute and the ``<style>`` element written as presentation
+    attributes: the site's policy (``style-src 'self'``) would otherwise drop them and paint everything black."""
+    shared = _STYLE_ELEMENT.search(svg)
+    svg = _STYLE_ELEMENT.sub("", svg)
+    if shared is not None:  # ``*{…}`` becomes inherited attributes of the root element
+        svg = _SVG_ROOT.sub("<svg" + _as_attributes(shared.group(1)), svg, count=1)
+    return _STYLE_ATTRIBUTE.sub(lambda m: _as_attributes(m.group(1)), svg)
+
+
 def _svg(fig: Any) -> str:
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
-    return buffer.getvalue()
+    return without_inline_styles(buffer.getvalue())
 
 
 def data_uri(svg: str) -> str:

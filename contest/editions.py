@@ -120,6 +120,19 @@ def has_entries(edition: Edition) -> bool:
     return bool(db.session.scalar(select(exists().where(Entry.edition_id == edition.id))))
 
 
+def edition_with_activity() -> Edition | None:
+    """The edition whose entries the organizers most likely want to see: the one they are running if it has
+    entries, else the newest that has any (a freshly created or cloned edition holds none), else the current one."""
+    from contest.phases import current_edition
+
+    current = current_edition()
+    if current is None or has_entries(current):
+        return current
+    busy = db.session.scalars(select(Edition).where(exists().where(Entry.edition_id == Edition.id))
+                              .order_by(Edition.year.desc(), Edition.id.desc())).first()
+    return busy or current
+
+
 def round_is_scored(round_: Round) -> bool:
     """True once any judge has a score sheet (draft or submitted) in the round."""
     if round_.id is None:
@@ -240,9 +253,18 @@ def _copy(obj: Any, fields: Iterable[str]) -> dict[str, Any]:
     return out
 
 
-def clone_edition(source: Edition, year: int, name: str, *, slug: str | None = None) -> Edition:
+def name_for_year(name: str | None, source_year: int, year: int) -> str | None:
+    """``name`` of the ``source_year`` edition told for ``year`` (the year in it replaced; a name without it kept)."""
+    return name.replace(str(source_year), str(year)) if name else name
+
+
+def clone_edition(source: Edition, year: int, name: str, *, name_en: str | None = None,
+                  slug: str | None = None) -> Edition:
     """A new draft edition configured like ``source``: fields, rounds and criteria, attachment kinds,
     checklist, award structure and scoring composition, with every date moved to ``year``.
+
+    Both names are the new year's: ``name`` as given, ``name_en`` as given or else derived from the source's
+    English name (never last year's name left as it was).
 
     Nothing of the source's work comes along: no entries, assignments, score sheets, results or votes;
     the rules document (a new year has a new decision) and round states start afresh.
@@ -250,6 +272,7 @@ def clone_edition(source: Edition, year: int, name: str, *, slug: str | None = N
     edition = create_edition(year, name, slug=slug)
     for key, value in _copy(source, EDITION_COPIED_FIELDS).items():
         setattr(edition, key, value)
+    edition.name_en = (name_en or "").strip() or name_for_year(source.name_en, source.year, year)
     years = year - source.year
     for key in EDITION_DATES:
         setattr(edition, key, _shift_year(getattr(source, key), years))

@@ -26,7 +26,7 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 
 from contest.extensions import db
-from contest.i18n import _l, format_date_local
+from contest.i18n import _, _l, format_date_local
 from contest.models import Award, Entry, ResultSet, User, utcnow
 from contest.numbers import SCORE_DIGITS, decimal_number_format, score_decimal
 from contest.storage import content_disposition
@@ -76,9 +76,10 @@ def ordered_awards(rs: ResultSet) -> list[Award]:
 
 
 def winners(rs: ResultSet) -> list[Award]:
-    """Awarded entries as the decision lists them: by field, then level, then rank."""
+    """Awarded entries as the decision lists them: the highest prize first, then by final rank (the field is a
+    column, so a first prize of the second field never comes after an encouragement prize of the first)."""
     won = [a for a in rs.awards if a.level is not None]
-    return sorted(won, key=lambda a: (a.entry.category.position, a.level.position, a.rank, a.entry.reference_code))
+    return sorted(won, key=lambda a: (a.level.position, a.rank, a.entry.category.position, a.entry.reference_code))
 
 
 # ------------------------------------------------------------------------------- tables
@@ -200,14 +201,12 @@ def _pdf(html: str) -> bytes:
 def awards_pdf(rs: ResultSet) -> bytes:
     """The award list: the annex of the award decision, which it cites (blank while the decision is a draft)."""
     has_vote = any(a.vote_score is not None for a in rs.awards)
-    groups: dict[str, list[Award]] = {}
-    for a in winners(rs):
-        groups.setdefault(a.entry.category.name, []).append(a)
     date = rs.published_at or rs.frozen_at or utcnow()
     from contest.decisions import annex_citation
+    from contest.results import is_draft
 
     html = _render(
-        "pdf/awards.html", rs=rs, edition=rs.edition, groups=groups, has_vote=has_vote,
+        "pdf/awards.html", rs=rs, edition=rs.edition, awards=winners(rs), has_vote=has_vote, draft=is_draft(rs),
         date=format_date_local(date), authors=authors, organization=organization, citation=annex_citation(rs),
     )
     return _pdf(html)
@@ -216,6 +215,7 @@ def awards_pdf(rs: ResultSet) -> bytes:
 def certificate_pdf(award: Award) -> bytes:
     """The winner's certificate in administrative style; once issued it carries its verification code and QR."""
     from contest import certificates
+    from contest.results import is_draft
 
     rs = award.result_set
     settings = certificates.settings_for(rs.edition)
@@ -223,14 +223,28 @@ def certificate_pdf(award: Award) -> bytes:
     url = certificates.verification_url(certificate) if certificate is not None else None
     return _pdf(_render(
         "pdf/certificate.html", award=award, entry=award.entry, edition=rs.edition, authors=authors,
+        draft=is_draft(rs),
         organization=organization, settings=settings, certificate=certificate, url=url,
         qr=certificates.qr_data_uri(url) if url else None,
         date_line=certificates.administrative_date(settings.place, certificates.signing_date(rs, settings)),
     ))
 
 
+class NothingToExport(Exception):
+    """The export would be empty; ``message`` says why, for the organizer."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
 def certificates_zip(rs: ResultSet) -> bytes:
-    """One certificate PDF per winner, in a zip named by reference code."""
+    """One certificate PDF per winner, in a zip named by reference code; refused when nobody won a prize."""
+    if not winners(rs):
+        if rs.round is not None and not _gives_prizes(rs):
+            raise NothingToExport(_("Vòng này chỉ xét bài vào vòng sau, không trao giải, nên không có giấy chứng "
+                                    "nhận để tải."))
+        raise NothingToExport(_("Bảng kết quả này chưa có bài nào đoạt giải nên chưa có giấy chứng nhận để tải."))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         for a in winners(rs):
@@ -294,8 +308,20 @@ EXPORTS: dict[str, Export] = {
 }
 
 
+def _gives_prizes(rs: ResultSet) -> bool:
+    return not any(r.position > rs.round.position for r in rs.edition.rounds)
+
+
+def available(rs: ResultSet) -> dict[str, Export]:
+    """The exports worth offering for ``rs``: no certificates where nobody won a prize."""
+    return {name: export for name, export in EXPORTS.items() if name != "chung-nhan.zip" or winners(rs)}
+
+
 def response(rs: ResultSet, name: str) -> Response:
+    """The export as a download; a set never published is named a draft ("du-thao") in its file name too."""
+    from contest.results import is_draft
+
     export = EXPORTS[name]
     body = export.build(rs)
-    filename = f"ket-qua-{rs.id}-{export.filename}"
+    filename = f"{'du-thao-' if is_draft(rs) else ''}ket-qua-{rs.id}-{export.filename}"
     return Response(body, mimetype=export.mimetype, headers={"Content-Disposition": content_disposition(filename)})

@@ -130,6 +130,16 @@ def localized(obj: object, field: str) -> str:
     return getattr(obj, field) or ""
 
 
+QUOTES = "“”\"«»"
+
+
+def quoted(name: str) -> str:
+    """``name`` between curly quotes, unless it already carries quotes of its own (a contest's name often quotes
+    its motto): “Nhân bản Cuộc thi “Đổi mới sáng tạo” năm 2025”, never quotes nested in quotes of the same kind."""
+    name = name or ""
+    return name if any(q in name for q in QUOTES) else f"“{name}”"
+
+
 def init_app(app: Flask) -> None:
     babel.init_app(
         app,
@@ -142,6 +152,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["points"] = format_score
     app.jinja_env.filters["signed_points"] = format_signed_score
     app.jinja_env.filters["filesize"] = format_size
+    app.jinja_env.filters["quoted"] = quoted
     app.jinja_env.globals["localized"] = localized
     app.jinja_env.globals["current_language"] = current_language
     app.jinja_env.add_extension("jinja2.ext.i18n")

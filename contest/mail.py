@@ -14,9 +14,11 @@ and the message is kept as an .eml file in ``<outbox>/failed/`` to be sent again
 
 from __future__ import annotations
 
+import base64
 import re
 import time
 import uuid
+from email.policy import compat32
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -30,6 +32,46 @@ from contest.extensions import mail
 OUTBOX_KEY = "contest.mail.outbox"
 SEND_ATTEMPTS = 3
 RETRY_PAUSE_SECONDS = 0.5
+# Bytes of UTF-8 text per RFC 2047 encoded word: "Subject: " plus one word stays within 78 characters a line.
+_ENCODED_WORD_BYTES = 39
+
+
+def encoded_subject(subject: str) -> str:
+    """The subject as RFC 2047 encoded words that each carry whole characters, spaces included.
+
+    Python's header folding (used by Flask-Mail) cuts a non-ASCII subject at a space and leaves that space *between*
+    two encoded words, where readers must ignore it: "chấm – Vòng" arrived as "chấm– Vòng". Here the spaces stay
+    inside the words, and lines are short enough that the mail library sends them as they are.
+    """
+    try:
+        subject.encode("ascii")
+    except UnicodeEncodeError:
+        pass
+    else:
+        return subject
+    words, chunk = [], b""
+    for character in subject:
+        encoded = character.encode("utf-8")
+        if chunk and len(chunk) + len(encoded) > _ENCODED_WORD_BYTES:
+            words.append(chunk)
+            chunk = b""
+        chunk += encoded
+    words.append(chunk)
+    return "\n ".join(f"=?utf-8?b?{base64.b64encode(w).decode('ascii')}?=" for w in words)
+
+
+class ContestMessage(Message):
+    """A Flask-Mail message whose non-ASCII subject survives the trip (see :func:`encoded_subject`)."""
+
+    def _message(self):  # type: ignore[no-untyped-def]
+        message = super()._message()
+        if self.subject:
+            # Stored as written (the compat32 policy keeps a folded value); its short lines are then sent unchanged.
+            sending_policy, message.policy = message.policy, compat32
+            del message["Subject"]
+            message["Subject"] = encoded_subject(self.subject)
+            message.policy = sending_policy
+        return message
 
 
 
@@ -50,7 +92,7 @@ def send_mail(to: str | list[str], subject: str, template: str, **context: objec
 
     recipients = [to] if isinstance(to, str) else list(to)
     body = render_template(f"mail/{template}.txt", **context)
-    message = Message(subject=subject, recipients=recipients, body=body)
+    message = ContestMessage(subject=subject, recipients=recipients, body=body)
     db.session.info.setdefault(OUTBOX_KEY, []).append(message)
     return message
 

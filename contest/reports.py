@@ -23,6 +23,7 @@ from typing import Any
 from flask import current_app, has_app_context
 from sqlalchemy import func, select
 
+from contest.charts import without_inline_styles
 from contest.extensions import db
 from contest.i18n import _, localized, to_local
 from contest.labels import APPLICANT_TYPE, ENTRY_STATUS
@@ -330,7 +331,7 @@ def chart_svg(table: Table, width: float = 7.0) -> str | None:
     ax.set_title(table.title, fontsize=10, loc="left")
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
-    return buffer.getvalue()
+    return without_inline_styles(buffer.getvalue())
 
 
 # ------------------------------------------------------------------------------------------------ exports

@@ -155,8 +155,11 @@ def award_levels_of(round_: Round) -> tuple[list[dict[str, Any]], bool]:
     """The edition's award structure as engine levels (named by level id) and whether per field.
 
     An edition whose every level is ``overall`` awards across fields; otherwise the
-    per-field levels apply within each field.
+    per-field levels apply within each field.  Only the edition's last round gives prizes: an earlier round
+    ranks entries for advancement and has no levels (so no "uncertain award level" either).
     """
+    if any(other.position > round_.position for other in round_.edition.rounds):
+        return [], True
     levels = list(round_.edition.award_levels)
     per_category = not levels or any(lv.scope == AwardScope.PER_CATEGORY.value for lv in levels)
     chosen = [lv for lv in levels if (lv.scope == AwardScope.PER_CATEGORY.value) == per_category]
@@ -466,6 +469,11 @@ def _summary(rs: ResultSet) -> dict[str, Any]:
     }
 
 
+def is_draft(rs: ResultSet) -> bool:
+    """A set never made public (computed or frozen): whatever names winners from it must say "Dự thảo"."""
+    return rs.status in (ResultStatus.COMPUTED.value, ResultStatus.FROZEN.value)
+
+
 def is_round_snapshot(rs: ResultSet) -> bool:
     """Whether ``rs`` is the evaluation stored when its round closed, not an award list.
 
@@ -562,10 +570,22 @@ def _require(rs: ResultSet, *statuses: ResultStatus, message: str) -> None:
         raise ResultError(message, 409)
 
 
+def below_minimum(award: Award, level: AwardLevel | None = None) -> bool:
+    """Whether ``award`` (at ``level``, by default its own) scores below that level's minimum, as the engine rounds."""
+    level = level if level is not None else award.level
+    if level is None or level.min_score is None or award.total_score is None:
+        return False
+    return round_half_up(float(award.total_score), DEFAULT_DECIMALS) < round_half_up(float(level.min_score),
+                                                                                      DEFAULT_DECIMALS)
+
+
 def override_award_level(
     award: Award, level: AwardLevel | None, reason: str | None, actor: User | None
 ) -> Award:
-    """The council's decision on one award (``level`` None: no award), with its reason."""
+    """The council's decision on one award (``level`` None: no award), with its reason.
+
+    A level whose minimum the entry does not reach is the council's right to give; the audit says so, and the page
+    asks for that choice explicitly before calling this (see :func:`below_minimum`)."""
     rs = award.result_set
     _require(rs, ResultStatus.COMPUTED, ResultStatus.FROZEN,
              message=_("Chỉ điều chỉnh được giải khi kết quả chưa công bố."))
@@ -587,7 +607,8 @@ def override_award_level(
     audit.record(
         "results.override", award, actor=actor, before=before,
         after={"level_id": new_level_id, "overridden": True, "revision": award.revision,
-               "entry_id": award.entry_id, "result_set_id": rs.id},
+               "entry_id": award.entry_id, "result_set_id": rs.id,
+               "below_minimum": below_minimum(award, level) if level is not None else False},
         reason=reason,
     )
     db.session.flush()

@@ -118,9 +118,9 @@ def approval_blocker(result_set: ResultSet) -> str | None:
     pending = pending_reviews(result_set)
     if not pending:
         return None
-    return _("Chủ tịch hội đồng chưa quyết định cho %(n)d bài bị gắn cờ (%(codes)s); chưa thể gửi Ban tổ chức "
-             "phê duyệt.", n=len(pending), codes=", ".join(str(r.get("reference_code") or r["entry_id"])
-                                                         for r in pending))
+    codes = ", ".join(str(r.get("reference_code") or r["entry_id"]) for r in pending)
+    return _("Chủ tịch hội đồng chưa quyết định cho %(n)d bài bị gắn cờ (%(codes)s); chưa thể gửi các thành "
+             "viên Ban tổ chức phê duyệt.", n=len(pending), codes=codes)
 
 
 def sheets_of(result_set: ResultSet, entry_id: int) -> list[dict[str, Any]]:
@@ -172,7 +172,8 @@ def record_chair_decision(
         raise ReviewError(_("Kết quả đã công bố, không thể thay đổi quyết định của chủ tịch hội đồng."), 409)
     if result_set.sent_for_approval_at is not None:
         # The committee votes on the scores it was sent; changing them under its feet would void those votes.
-        raise ReviewError(_("Danh sách đã được gửi Ban tổ chức phê duyệt, không thể thay đổi điểm."), 409)
+        raise ReviewError(_("Danh sách đã được gửi các thành viên Ban tổ chức phê duyệt, không thể thay đổi "
+                            "điểm."), 409)
     if decision not in {k.value for k in ChairDecisionKind}:
         raise ReviewError(_("Quyết định không hợp lệ."), 400)
     row = next((r for r in flagged_rows(result_set) if int(r["entry_id"]) == entry_id), None)

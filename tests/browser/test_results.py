@@ -79,6 +79,9 @@ def test_compute_to_public_page(page, phone_page, live_server, app):
     page.wait_for_load_state()
     assert "Đã chốt kết quả" in page.content()
 
+    # The edition still takes entries: the page says publishing ends the call, and asks before doing it.
+    assert page.locator("[data-test=submission-open-warning]").is_visible()
+    page.on("dialog", lambda dialog: dialog.accept())
     page.get_by_label(re.compile("Hạn khiếu nại")).fill("2099-12-31T17:00")
     page.locator("[data-test=publish]").click()
     page.wait_for_load_state()

@@ -265,7 +265,7 @@ def test_whole_year_from_the_demo_mid_round_one_to_final_results_through_the_pag
     org.get_by_role("button", name="Chốt kết quả").click()
     org.wait_for_load_state()
     _follow_step(org, "send")
-    org.locator("form[action$='/gui'] button").click()
+    org.get_by_role("button", name="Gửi các thành viên Ban tổ chức phê duyệt").click()
     org.wait_for_load_state()
     org.goto("/quan-tri/")
     expect(org.locator("[data-test=next-steps] li[data-step=approvals].blocking")).to_contain_text("chờ phê duyệt")

@@ -112,7 +112,7 @@ def test_award_list_pdf_has_vietnamese_text_page_numbers_and_renders(published, 
     from PIL import Image
 
     image = Image.open(png).convert("L")
-    assert image.size[0] > 400 and image.size[1] > 600
+    assert image.size[0] > 600 and image.size[1] > 400  # A4 landscape: the annex table has nine columns
     dark = sum(image.histogram()[:128])
     assert dark > 2000  # real text and table lines, not a blank page
 

@@ -90,7 +90,8 @@ EXPECTED: dict[str, tuple[str, ...] | dict[str, tuple[str, ...]]] = {
         "admin.confirm_judge_organization", "admin.reject_judge_organization",
     )},
     # previews of a round without submitted sheets: organizers are let in and told why there is nothing
-    "admin.results_reliability_preview": ("login", "403", "403", "403", "403", "403", "409", "403"),
+    # (the reliability preview sends them back to the round's results with the reason)
+    "admin.results_reliability_preview": ("login", "403", "403", "403", "403", "403", "ok", "403"),
     "admin.results_why_preview": ("login", "403", "403", "403", "403", "403", "409", "403"),
     # the committee: its home for members; a list not sent for approval is not shown to them
     "admin.committee_home": ("login", "403", "403", "403", "403", "403", "ok", "ok"),

@@ -23,7 +23,7 @@ from contest.models import (
     Role,
     User,
 )
-from contest.results import is_round_snapshot
+from contest.results import is_draft, is_round_snapshot
 from contest.web.admin.forms_approvals import AddMemberForm, DecisionForm
 from contest.web.admin.routes import bp
 
@@ -177,9 +177,13 @@ def _render_result_set(rs: ResultSet, failed: dict[int, DecisionForm] | None = N
     return render_template(
         "admin/approvals/result_set.html", rs=rs, rows=rows, is_member=is_member,
         open=approvals.is_open_for_decisions(rs), sent_at=approvals.sent_at(rs),
-        blockers=approvals.publication_blockers(rs), members=len(members), error=error,
+        blockers=approvals.publication_blockers(rs), members=len(members), error=error, draft=is_draft(rs),
         send_form=ActionForm(),
     )
+
+
+def _award_label(award: Award) -> str:
+    return f"{award.level.name} – {award.entry.reference_code}" if award.level else award.entry.reference_code
 
 
 @bp.route("/hoi-dong/giai/<int:award_id>/quyet-dinh", methods=["POST"])
@@ -191,13 +195,15 @@ def award_decide(award_id: int) -> Any:
         abort(403)
     form = DecisionForm(prefix=f"a{award.id}")
     if not form.validate_on_submit():
-        return _render_result_set(rs, failed={award.id: form}), 422
+        # The whole page comes back, its message on top naming the award, the comment already typed kept.
+        message = (_("Chưa gửi được quyết định về %(award)s: vui lòng chọn “Phê duyệt” hoặc “Không phê duyệt”.",
+                     award=_award_label(award)) if form.decision.errors else None)
+        return _render_result_set(rs, failed={award.id: form}, error=message), 422
     try:
         approvals.decide_award(award, current_user, form.decision.data, form.comment.data)
     except approvals.ApprovalError as exc:
         db.session.rollback()
         return _render_result_set(rs, error=exc.message), exc.status
     db.session.commit()
-    label = f"{award.level.name} – {award.entry.reference_code}" if award.level else award.entry.reference_code
-    flash(_("Đã ghi nhận quyết định của ông/bà về %(award)s.", award=label), "success")
+    flash(_("Đã ghi nhận quyết định của ông/bà về %(award)s.", award=_award_label(award)), "success")
     return redirect(url_for("admin.committee_result_set", result_set_id=rs.id) + f"#giai-{award.id}")

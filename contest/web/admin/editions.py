@@ -14,7 +14,7 @@ from contest import editions
 from contest.access import roles_required
 from contest.extensions import db
 from contest.forms import ActionForm
-from contest.i18n import _
+from contest.i18n import _, quoted
 from contest.models import Edition, Locality, Role, Round, utcnow
 from contest.phases import entry_tally
 from contest.storage import StorageError, get_store
@@ -96,7 +96,7 @@ def edition_new() -> Response | tuple[str, int] | str:
             _refused(exc)
         else:
             db.session.commit()
-            flash(_("Đã tạo cuộc thi “%(name)s”.", name=edition.name), "success")
+            flash(_("Đã tạo cuộc thi %(name)s.", name=quoted(edition.name)), "success")
             return redirect(url_for("admin.edition_overview", edition_id=edition.id))
     status = 422 if request.method == "POST" else 200
     return render_template("admin/editions/new.html", form=form), status
@@ -107,19 +107,20 @@ def edition_new() -> Response | tuple[str, int] | str:
 def edition_clone(edition_id: int) -> Response | tuple[str, int]:
     source = load_edition(edition_id)
     form = EditionCloneForm(data=None if request.method == "POST" else {
-        "year": source.year + 1, "name": source.name.replace(str(source.year), str(source.year + 1))})
+        "year": source.year + 1, "name": editions.name_for_year(source.name, source.year, source.year + 1),
+        "name_en": editions.name_for_year(source.name_en, source.year, source.year + 1)})
     if form.validate_on_submit():
         twin = _recent_twin(form.year.data, form.name.data)
         if twin is not None and twin.cloned_from_id == source.id:
             return redirect(url_for("admin.edition_overview", edition_id=twin.id))
         try:
-            edition = editions.clone_edition(source, form.year.data, form.name.data)
+            edition = editions.clone_edition(source, form.year.data, form.name.data, name_en=form.name_en.data)
         except editions.EditionError as exc:
             _refused(exc)
         else:
             db.session.commit()
-            flash(_("Đã nhân bản cấu hình từ “%(source)s”. Hãy kiểm tra lại lịch và các nội dung.",
-                    source=source.name), "success")
+            flash(_("Đã nhân bản cấu hình từ %(source)s. Hãy kiểm tra lại lịch và các nội dung.",
+                    source=quoted(source.name)), "success")
             return redirect(url_for("admin.edition_overview", edition_id=edition.id))
     status = 422 if request.method == "POST" else 200
     return render_template("admin/editions/clone.html", form=form, source=source), status

@@ -22,6 +22,7 @@ from werkzeug.datastructures import MultiDict
 
 from contest import entries, personal_data
 from contest.access import roles_required
+from contest.editions import edition_with_activity
 from contest.entries import EntryError, entry_bytes, entry_timeline
 from contest.exports import to_csv, to_xlsx
 from contest.extensions import db
@@ -46,7 +47,7 @@ def _int_arg(name: str) -> int | None:
 def _current_filter() -> tuple[entries.EntryFilter, list[Edition], Edition | None]:
     editions = db.session.scalars(select(Edition).order_by(Edition.year.desc(), Edition.id.desc())).all()
     edition_id = _int_arg("edition")
-    edition = next((e for e in editions if e.id == edition_id), None) or (editions[0] if editions else None)
+    edition = next((e for e in editions if e.id == edition_id), None) or edition_with_activity()
     status = request.args.get("status") or None
     if status not in ENTRY_STATUS:
         status = None

@@ -139,6 +139,7 @@ class EditionCreateForm(FlaskForm):
 class EditionCloneForm(FlaskForm):
     year = IntField(_l("Năm tổ chức"), validators=[required_input(), number_range(2000, 2100)])
     name = StringField(_l("Tên cuộc thi"), validators=[required(), max_length(300)], filters=[strip_text])
+    name_en = StringField(_l("Tên tiếng Anh"), validators=[optional(), max_length(300)], filters=[strip_text])
 
 
 class ReasonMixin:

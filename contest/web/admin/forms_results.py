@@ -24,6 +24,7 @@ class ComputeForm(FlaskForm):
 class OverrideForm(FlaskForm):
     level_id = SelectField(_l("Mức giải"), coerce=int)
     reason = TextAreaField(_l("Lý do điều chỉnh"), validators=[required(), max_length(2000)], filters=[strip_text])
+    below_minimum = BooleanField(_l("Vẫn trao dù tổng điểm thấp hơn điểm tối thiểu của mức này"))
 
 
 class PublishForm(FlaskForm):

@@ -37,6 +37,7 @@ from contest.models import (
     User,
     utcnow,
 )
+from contest.numbers import format_score
 from contest.web.admin.forms_results import (
     METHOD_LABELS,
     ComputeForm,
@@ -270,16 +271,19 @@ def _why(payload: dict[str, Any], entry_id: int, edition_id: int, back: str) -> 
 
 @bp.route("/ket-qua/vong/<int:round_id>/giam-khao")
 @roles_required(Role.ORGANIZER)
-def results_reliability_preview(round_id: int) -> str:
+def results_reliability_preview(round_id: int) -> str | Response:
     round_ = round_or_404(round_id)
     category = _category_arg(round_, request.args.get("category", 0, type=int))
     method = _method_arg()
+    back = url_for("admin.results_workspace", round_id=round_.id, method=method,
+                   category=category.id if category else None)
     try:
         payload = _preview(round_, category, method)
     except results.ResultError as error:
-        abort(409, error.message)
-    return _reliability(payload, url_for("admin.results_workspace", round_id=round_.id, method=method,
-                                         category=category.id if category else None))
+        # Nothing to judge the judges by yet (no submitted sheet): say so where the organizer came from.
+        flash(_("Chưa đánh giá được độ tin cậy của giám khảo: %(why)s", why=error.message), "info")
+        return redirect(back)
+    return _reliability(payload, back)
 
 
 @bp.route("/ket-qua/bo/<int:rs_id>/giam-khao")
@@ -348,9 +352,11 @@ def _result_set_page(rs: ResultSet, *, failed: tuple[int, OverrideForm] | None =
         non_winners_form=NonWinnersForm(list_non_winners=rs.list_non_winners), blockers=blockers,
         approvals=approvals, report=report, now=utcnow(), flag_label=flag_label,
         rows={r["entry_id"]: r for r in rs.payload["rows"]},
-        export_names=exports.EXPORTS, methods=METHOD_LABELS, warning_label=warning_label,
+        export_names=exports.available(rs), draft=results.is_draft(rs), methods=METHOD_LABELS,
+        warning_label=warning_label,
         why_url=lambda entry_id: url_for("admin.results_why", rs_id=rs.id, entry_id=entry_id),
         levels=_levels(rs.edition_id), entries=_entries([str(a.entry_id) for a in rs.awards]),
+        below_minimum=results.below_minimum,
     ), status
 
 
@@ -370,6 +376,12 @@ def result_override(rs_id: int, award_id: int) -> Response | tuple[str, int]:
             return _result_set_page(rs, failed=(award.id, form), status=422)
         abort(400)
     level = db.session.get(AwardLevel, form.level_id.data) if form.level_id.data else None
+    if level is not None and results.below_minimum(award, level) and not form.below_minimum.data:
+        flash(_("Tổng điểm %(score)s của bài %(code)s thấp hơn điểm tối thiểu %(minimum)s của %(level)s. "
+                "Nếu Hội đồng vẫn quyết định trao mức này, hãy đánh dấu “Vẫn trao…” rồi lưu lại.",
+                score=format_score(award.total_score), code=award.entry.reference_code,
+                minimum=format_score(level.min_score), level=localized(level, "name")), "error")
+        return _result_set_page(rs, failed=(award.id, form), status=422)
     try:
         results.override_award_level(award, level, form.reason.data, current_user)
     except results.ResultError as error:
@@ -378,6 +390,9 @@ def result_override(rs_id: int, award_id: int) -> Response | tuple[str, int]:
         return _result_set_page(result_set_or_404(rs_id), status=error.status)
     db.session.commit()
     flash(_("Đã điều chỉnh mức giải và ghi lại lý do."), "success")
+    if level is not None and results.below_minimum(award, level):
+        flash(_("Lưu ý: %(level)s của bài %(code)s được trao dưới điểm tối thiểu của mức, theo quyết định của "
+                "Hội đồng.", level=localized(level, "name"), code=award.entry.reference_code), "warning")
     return redirect(back)
 
 
@@ -471,4 +486,8 @@ def result_export(rs_id: int, name: str) -> Response:
     rs = result_set_or_404(rs_id)
     if name not in exports.EXPORTS:
         abort(404)
-    return exports.response(rs, name)
+    try:
+        return exports.response(rs, name)
+    except exports.NothingToExport as refusal:
+        flash(refusal.message, "error")
+        return redirect(url_for("admin.result_set", rs_id=rs.id))
