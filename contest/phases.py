@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from contest.extensions import db
 from contest.i18n import _, _l, format_datetime_local, localized
@@ -158,6 +159,48 @@ def entry_standing(entry: Entry) -> str:
             return _("Đang ở %(round)s", round=localized(round_, "name"))
     return str(label(ENTRY_STATUS, entry.status))
 
+
+
+def standing_tally(edition_id: int) -> dict[str, int]:
+    """How many entries stand where, in :func:`entry_standing`'s words, read in four queries per edition.
+
+    The organizers' dashboard shows this rather than raw statuses, so that after publication it says
+    who won a level and where the others stopped, as the applicants' own pages do.
+    """
+    entries = db.session.execute(select(Entry.id, Entry.status).where(Entry.edition_id == edition_id)).all()
+    awards: dict[int, Award] = {}
+    for award in db.session.scalars(
+        select(Award).join(ResultSet, ResultSet.id == Award.result_set_id)
+        .where(ResultSet.edition_id == edition_id, ResultSet.status.in_(PUBLIC_RESULT_STATUSES))
+        .order_by(ResultSet.published_at, ResultSet.id)
+        .options(selectinload(Award.computed_level), selectinload(Award.override_level))
+    ):
+        awards[award.entry_id] = award  # the latest published list wins, as in published_award
+    rounds: dict[tuple[int, str], Round] = {}
+    for entry_id, outcome, round_ in db.session.execute(
+        select(EntryRound.entry_id, EntryRound.outcome, Round).join(Round, Round.id == EntryRound.round_id)
+        .where(Round.edition_id == edition_id,
+               EntryRound.outcome.in_([RoundOutcome.IN_ROUND.value, RoundOutcome.ELIMINATED.value]))
+        .order_by(Round.position)
+    ):
+        rounds[(entry_id, outcome)] = round_  # the last round of each outcome, as entry_standing reads it
+    tally: dict[str, int] = {}
+    for entry_id, status in entries:
+        award = awards.get(entry_id)
+        stopped = rounds.get((entry_id, RoundOutcome.ELIMINATED.value))
+        current = rounds.get((entry_id, RoundOutcome.IN_ROUND.value))
+        if award is not None and status in (EntryStatus.ELIGIBLE.value, EntryStatus.ADVANCED.value,
+                                            EntryStatus.AWARDED.value):
+            words = (_("Đoạt %(level)s", level=localized(award.level, "name")) if award.level is not None
+                     else _("Không đoạt giải"))
+        elif status == EntryStatus.ELIMINATED.value and stopped is not None:
+            words = _("Dừng ở %(round)s", round=localized(stopped, "name"))
+        elif status == EntryStatus.ADVANCED.value and current is not None:
+            words = _("Đang ở %(round)s", round=localized(current, "name"))
+        else:
+            words = str(label(ENTRY_STATUS, status))
+        tally[str(words)] = tally.get(str(words), 0) + 1
+    return tally
 
 
 def results_out(edition: Edition) -> bool:

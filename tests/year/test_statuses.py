@@ -122,3 +122,15 @@ def test_round_and_results_pages_name_the_scoring_method_in_words(app, client, a
         page = client.get(path).get_data(as_text=True)
         assert "Hiệu chỉnh độ lệch giám khảo" in page, path
         assert not re.search(r"(: |<td>)calibrated\b", page), path
+
+
+def test_after_publication_the_dashboard_counts_prizes_not_raw_statuses(app, client, auth, mailbox):
+    edition, round_, entries, organizer = _published_contest()
+    auth.as_(organizer)
+    dashboard = client.get("/quan-tri/").get_data(as_text=True)
+    standings = dashboard[dashboard.index('data-test="standings"'):]
+    standings = standings[:standings.index("</ul>")]
+    assert "Vào vòng trong" not in standings
+    assert "Đoạt Giải Nhất: <strong>" in standings
+    counted = sum(int(n) for n in re.findall(r"<strong>(\d+)</strong>", standings))
+    assert counted == len(entries)

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from contest.access import roles_required
 from contest.extensions import db
 from contest.models import CommitteeMembership, Edition, Role
-from contest.phases import current_edition, entry_tally, next_steps
+from contest.phases import current_edition, entry_tally, next_steps, standing_tally
 
 bp = Blueprint("admin", __name__)
 
@@ -20,12 +20,13 @@ bp = Blueprint("admin", __name__)
 def dashboard() -> str:
     editions = db.session.scalars(select(Edition).order_by(Edition.year.desc())).all()
     tallies = {e.id: entry_tally(e.id) for e in editions}
+    standings = {e.id: standing_tally(e.id) for e in editions}
     current = current_edition()
     steps = next_steps(current) if current is not None else []
     from contest.complaints import counts as complaint_counts
 
     return render_template(
-        "admin/dashboard.html", editions=editions, tallies=tallies, current=current, steps=steps,
+        "admin/dashboard.html", editions=editions, tallies=tallies, standings=standings, current=current, steps=steps,
         complaint_counts={e.id: complaint_counts(e) for e in editions},
     )
 
