@@ -342,13 +342,18 @@ def next_steps(edition: Edition, now: datetime | None = None) -> list[Step]:
                      url_for("admin.result_set", rs_id=published.id))]
     steps: list[Step] = []
     unscreened = entry_tally(edition.id).by_status.get(EntryStatus.SUBMITTED.value, 0)
+    rounds = sorted(edition.rounds, key=lambda r: r.position)
     if unscreened:
+        # Screening blocks the first round only: once it has opened, an entry left unscreened is simply
+        # outside the judging, which the organizers should know but which stops nothing else.
+        first_round_waits = not rounds or rounds[0].status == RoundStatus.DRAFT.value
         text = _("%(n)d hồ sơ đã nộp chưa được thẩm định.", n=unscreened)
         if edition.registration_open(now):
             text = _("%(n)d hồ sơ đã nộp chưa được thẩm định (vẫn đang nhận bài dự thi).", n=unscreened)
+        elif not first_round_waits:
+            text = _("%(n)d hồ sơ đã nộp chưa được thẩm định nên không được chấm ở vòng nào.", n=unscreened)
         steps.append(Step("screen", text, url_for("admin.entries_list", edition=edition.id, status="submitted"),
-                          blocking=True))
-    rounds = sorted(edition.rounds, key=lambda r: r.position)
+                          blocking=first_round_waits))
     for index, round_ in enumerate(rounds):
         following = rounds[index + 1] if index + 1 < len(rounds) else None
         name = localized(round_, "name")

@@ -86,3 +86,15 @@ def test_next_step_blocker_while_awards_wait_for_committee_decisions(client, aut
     db.session.commit()
     steps = _steps(auth.client)
     assert steps == [("approvals", True, f"/quan-tri/hoi-dong/ket-qua/{rs.id}")]
+
+
+def test_next_step_unscreened_entries_stop_blocking_once_round_one_is_under_way(client, auth, organizer):
+    edition = make_edition()
+    edition.registration_closes_at = utcnow() - timedelta(days=1)
+    edition.rounds[0].status = RoundStatus.OPEN.value
+    make_entry(make_user(Role.APPLICANT), edition, status="submitted")
+    db.session.commit()
+    auth.as_(organizer)
+    screen = next(s for s in _steps(auth.client) if s[0] == "screen")
+    assert screen[1] is False  # still listed, with what it means, but it no longer stops the year
+    assert "không được chấm ở vòng nào" in auth.client.get("/quan-tri/").get_data(as_text=True)
