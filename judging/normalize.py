@@ -45,11 +45,17 @@ Methods
       own degrees of freedom (1 minus leverage each); only spread beyond the chi-square 95th
       percentile of those degrees of freedom counts, so fair judges keep ``a_j = 1``;
     - per-judge stretch (``judge_scale="auto"``, the default): ``y = c + s_j (v_e + b_j - c)``
-      with ``c`` the panel's mean total; log ``s_j`` ~ N(0, omega^2) with the panel's
-      ``omega^2`` estimated by DerSimonian–Laird moments of the judges' unshrunk log-slopes
-      (0 when their spread is no more than their noise: fair panels get the additive model),
-      each judge shrunk by ``omega^2 / (omega^2 + V_j)`` so judges with few sheets stay near 1;
-      geometric mean 1 per component.  ``True`` uses the fixed prior sd ``scale_prior_sd``,
+      with ``c`` the panel's mean total; log ``s_j`` ~ N(0, omega^2).  Each judge's unshrunk
+      slope is measured against the values the *other* judges give the same entries (leave
+      one sheet out, errors-in-variables corrected), so a judge cannot confirm its own stretch
+      by dominating the values.  Assumption: the other judges' values are unbiased for the
+      entries' true values up to noise of known variance.  The panel's ``omega^2`` is the
+      DerSimonian–Laird moment estimate of the slopes' spread beyond the 95th percentile of
+      their noise (0 for fair panels in 95 % of cases: the additive model), each judge shrunk
+      by ``omega^2 / (omega^2 + V_j)`` so judges with few sheets stay near 1; geometric mean 1
+      per component.  The ``ls`` method with a stretch is plain alternating least squares
+      (slopes on the fitted values, unshrunk with ``scale_prior_sd`` large), the benchmark's
+      affine baseline.  ``True`` uses the fixed prior sd ``scale_prior_sd``,
       ``False`` fits no stretch;
     - standard errors come from the inverse of the (weighted, penalised) normal matrix,
       conditional on the gauge, with ``sigma^2`` (the noise of a full-weight judge's sheet)
