@@ -7,4 +7,5 @@ application, the command line (``python -m judging``) and the benchmarks.
 
 # 1.1: judges' stretch estimated by default; posterior award probabilities.
 # 1.1.1: the noise level and the gauge come from the trusted (full-weight) judges.
-__version__ = "1.1.1"
+# 1.1.2: each judge's stretch is measured against the other judges' values (leave-one-out).
+__version__ = "1.1.2"

@@ -45,11 +45,17 @@ Methods
       own degrees of freedom (1 minus leverage each); only spread beyond the chi-square 95th
       percentile of those degrees of freedom counts, so fair judges keep ``a_j = 1``;
     - per-judge stretch (``judge_scale="auto"``, the default): ``y = c + s_j (v_e + b_j - c)``
-      with ``c`` the panel's mean total; log ``s_j`` ~ N(0, omega^2) with the panel's
-      ``omega^2`` estimated by DerSimonian–Laird moments of the judges' unshrunk log-slopes
-      (0 when their spread is no more than their noise: fair panels get the additive model),
-      each judge shrunk by ``omega^2 / (omega^2 + V_j)`` so judges with few sheets stay near 1;
-      geometric mean 1 per component.  ``True`` uses the fixed prior sd ``scale_prior_sd``,
+      with ``c`` the panel's mean total; log ``s_j`` ~ N(0, omega^2).  Each judge's unshrunk
+      slope is measured against the values the *other* judges give the same entries (leave
+      one sheet out, errors-in-variables corrected), so a judge cannot confirm its own stretch
+      by dominating the values.  Assumption: the other judges' values are unbiased for the
+      entries' true values up to noise of known variance.  The panel's ``omega^2`` is the
+      DerSimonian–Laird moment estimate of the slopes' spread beyond the 95th percentile of
+      their noise (0 for fair panels in 95 % of cases: the additive model), each judge shrunk
+      by ``omega^2 / (omega^2 + V_j)`` so judges with few sheets stay near 1; geometric mean 1
+      per component.  The ``ls`` method with a stretch is plain alternating least squares
+      (slopes on the fitted values, unshrunk with ``scale_prior_sd`` large), the benchmark's
+      affine baseline.  ``True`` uses the fixed prior sd ``scale_prior_sd``,
       ``False`` fits no stretch;
     - standard errors come from the inverse of the (weighted, penalised) normal matrix,
       conditional on the gauge, with ``sigma^2`` (the noise of a full-weight judge's sheet)
@@ -532,8 +538,11 @@ def _calibrated(sheets: Sheets, method: str, o: dict) -> Normalized:
             allowance = stats.chi2.ppf(0.95, dof_j) / dof_j
             judge_w = np.minimum(1.0, allowance * sigma2_new / np.maximum(s2_j, floor))
         if scale_mode is not None:
+            # The calibrated model measures each judge's stretch against the other judges; the
+            # affine least-squares baseline (``ls`` with a stretch) against the fitted values.
             stretch, log_var, omega2, stretch_dof = _update_stretch(
-                sheets, fit, w, sigma2_new, center, comp_j, n_comp, n_j, scale_mode, omega2, judge_w
+                sheets, fit, w, precision, stretch, sigma2_new, center, comp_j, n_comp, n_j, scale_mode, omega2,
+                judge_w, held_out=method == "calibrated",
             )
         sigma2 = sigma2_new
         state = np.concatenate([fit.values, fit.bias, [sigma2], judge_w, stretch])
@@ -619,33 +628,28 @@ def _scale_mode(o: dict) -> str | None:
     return "fixed" if mode else None
 
 
-def _update_stretch(sheets, fit, w, sigma2, center, comp_j, n_comp, n_j, mode, omega2_prev, judge_w):
+def _update_stretch(sheets, fit, w, precision, stretch, sigma2, center, comp_j, n_comp, n_j, mode, omega2_prev,
+                    judge_w, held_out):
     """Per-judge stretch, shrunk toward 1 on the log scale.
 
     Returns (stretch, posterior variance of log-stretch, omega^2, effective number of stretches).
 
-    Each judge's unshrunk stretch is the slope ``s_hat`` of their centred totals on the fitted
-    centred values, with variance ``sigma^2 / sxx`` (``sxx``: the judge's weighted spread of
-    values), ``V = sigma^2 / (sxx s_hat^2)`` on the log scale.  The panel's log-stretch variance
-    ``omega^2`` is the DerSimonian–Laird moment estimate (``auto``): the spread of the log-slopes
-    beyond what their own noise explains, 0 when there is none, so fair panels keep every
-    stretch at 1.  Each judge then gets the normal posterior ``l = l_hat omega^2 / (omega^2 + V)``
-    with variance ``omega^2 V / (omega^2 + V)``: a judge with few sheets (large V) stays near 1.
-    Judges with fewer than three sheets or no spread are not stretched.  Gauge: geometric mean 1
-    within every component.
+    Each judge's unshrunk stretch is a slope ``s_hat`` of their totals on the entries' values,
+    with a variance ``V`` on the log scale (``V = Var s_hat / s^2``): with ``held_out`` (the
+    calibrated model) the values made without that judge's sheets (:func:`_held_out_slopes`),
+    otherwise the fitted values themselves (:func:`_in_sample_slopes`, plain alternating least
+    squares).  The panel's log-stretch variance ``omega^2`` is the DerSimonian–Laird moment
+    estimate (``auto``): the spread of the log-slopes beyond what their own noise explains, 0
+    when there is none, so fair panels keep every stretch at 1.  Each judge then gets the normal
+    posterior ``l = l_hat omega^2 / (omega^2 + V)`` with variance ``omega^2 V / (omega^2 + V)``:
+    a judge with few sheets (large V) stays near 1.  Judges with fewer than three sheets or no
+    spread are not stretched.  Gauge: geometric mean 1 within every component.
     """
     J = sheets.n_judges
-    x = fit.values[sheets.entry] + fit.bias[sheets.judge] - center
-    yc = sheets.total - center
-    sxy = np.bincount(sheets.judge, weights=w * x * yc, minlength=J)
-    sxx = np.bincount(sheets.judge, weights=w * x * x, minlength=J)
-    tiny = 1e-12 * sheets.scale**2
-    ok = (n_j >= 3) & (sxx > tiny)
-    safe = np.where(ok, sxx, 1.0)
-    # The slope can be near zero or negative for an erratic judge: its log is bounded, and its
-    # variance (large there) keeps it from counting.
-    s_hat = np.clip(sxy / safe, 0.2, 5.0)
-    v_log = np.where(ok, sigma2 / (safe * s_hat**2), np.inf)
+    if held_out:
+        ok, s_hat, v_log = _held_out_slopes(sheets, fit, w, precision, stretch, sigma2, center)
+    else:
+        ok, s_hat, v_log = _in_sample_slopes(sheets, fit, w, sigma2, center, n_j)
     l_hat = np.where(ok, np.log(s_hat), 0.0)
     if mode == "auto":
         wt = np.where(ok, 1.0 / np.where(ok, v_log, 1.0), 0.0)
@@ -656,7 +660,9 @@ def _update_stretch(sheets, fit, w, sigma2, center, comp_j, n_comp, n_j, mode, o
         dof = float(np.sum(np.maximum(k - 1, 0)))
         sw2 = np.bincount(comp_j, weights=wt**2, minlength=n_comp)
         denom = float(np.sum(np.where(sw > 0, sw - sw2 / np.where(sw > 0, sw, 1.0), 0.0)))
-        omega2 = max((q - dof) / denom, 0.0) if denom > 0 else 0.0
+        # Only spread beyond the 95th percentile of what the slopes' noise alone would give counts
+        # (the rule the judges' precision weights follow): a fair panel keeps every stretch at 1.
+        omega2 = max((q - stats.chi2.ppf(0.95, dof)) / denom, 0.0) if denom > 0 and dof > 0 else 0.0
     else:
         omega2 = omega2_prev
     if omega2 > 0:
@@ -674,3 +680,80 @@ def _update_stretch(sheets, fit, w, sigma2, center, comp_j, n_comp, n_j, mode, o
     used = np.bincount(comp_j, weights=shrink, minlength=n_comp)
     dof = float(np.sum(np.maximum(used - np.minimum(used, 1.0), 0.0)))
     return np.exp(logs - mean_log[comp_j]), log_var, omega2, dof
+
+
+def _in_sample_slopes(sheets, fit, w, sigma2, center, n_j):
+    """Each judge's slope on the fitted values (through the centre), with its log-scale variance.
+
+    This is the plain alternating least-squares step of the affine baseline.  The fitted values
+    contain the judge's own sheets, so the slope partly measures the judge against itself: a
+    judge given a large stretch dominates the values, which then follow that judge, which
+    confirms the stretch.
+    """
+    J = sheets.n_judges
+    x = fit.values[sheets.entry] + fit.bias[sheets.judge] - center
+    yc = sheets.total - center
+    sxy = np.bincount(sheets.judge, weights=w * x * yc, minlength=J)
+    sxx = np.bincount(sheets.judge, weights=w * x * x, minlength=J)
+    ok = (n_j >= 3) & (sxx > 1e-12 * sheets.scale**2)
+    safe = np.where(ok, sxx, 1.0)
+    # The slope can be near zero or negative for an erratic judge: its log is bounded, and its
+    # variance (large there) keeps it from counting.
+    s_hat = np.clip(sxy / safe, 0.2, 5.0)
+    return ok, s_hat, np.where(ok, sigma2 / (safe * s_hat**2), np.inf)
+
+
+def _held_out_slopes(sheets, fit, w, precision, stretch, sigma2, center):
+    """Each judge's slope on the values the *other* judges give the same entries.
+
+    Model: a sheet ``y = a_j + s_j x_e + noise`` (noise variance ``sigma^2 / w`` on the judges'
+    scale), where ``x_e`` is the entry's value and ``a_j`` absorbs the judge's level.  The
+    regressor is the entry's value with this sheet left out, ``x_-s = (d_e v_e - p_s (y_adj,s -
+    b_j)) / (d_e - p_s)``: the same weighted mean of the other sheets the fit uses, biases and
+    precisions held at the current fit.  It is known with the error variance ``u_s = 1 /
+    (d_e - p_s)`` plus the other judges' bias uncertainty, independent of the sheet's own noise,
+    so no judge can vouch for its own stretch: an erratic judge whose scores happen to follow
+    quality a little gets a modest slope with a wide variance, not a stretch that makes the
+    values follow it.  Sheets of entries scored by this judge alone carry no evidence.
+
+    The regression is within the judge (``a_j`` free: the judge's mean is not used, so its bias
+    estimate, made from the same sheets, cannot leak in).  Errors in ``x`` bias an ordinary slope
+    toward 0 by the reliability ratio; it is corrected by subtracting the known error variance
+    from the spread of ``x`` (``sxx - sum w u``, the classical errors-in-variables correction), and
+    a judge whose entries' values are mostly error (reliability under 1/4), or with fewer than five such sheets (a slope
+    and a level from four points or less are noise), is not stretched.  The
+    slope's variance counts the sheet noise, the regressor's error times the stretch, and the
+    randomness of that correction: ``(sum w^2 x^2 (sigma^2 / w + s^2 u) + 2 s^2 sum w^2 u^2) /
+    sxx^2``, with ``s`` the judge's current stretch (so a slope's variance does not depend on its
+    own noise, which would weight low slopes up in the panel's estimate of ``omega^2``).
+    """
+    J, E = sheets.n_judges, sheets.n_entries
+    entry, judge = sheets.entry, sheets.judge
+    yc = sheets.total - center
+    d = fit.d_entry[entry]
+    rest = d - precision
+    has_rest = rest > 1e-9 * np.maximum(d, 1e-300)
+    safe_rest = np.where(has_rest, rest, 1.0)
+    y_adj = center + yc / stretch[judge]
+    x_out = (d * fit.values[entry] - precision * (y_adj - fit.bias[judge])) / safe_rest
+    var_b = np.clip(np.diag(fit.cov_b), 0.0, None)[judge]
+    others_bias = np.bincount(entry, weights=precision**2 * var_b, minlength=E)[entry] - precision**2 * var_b
+    u = np.where(has_rest, 1.0 / safe_rest + others_bias / safe_rest**2, 0.0)
+    wl = np.where(has_rest, w, 0.0)
+    sw = np.bincount(judge, weights=wl, minlength=J)
+    safe_sw = np.where(sw > 0, sw, 1.0)
+    x_out = np.where(has_rest, x_out, 0.0)
+    x = np.where(has_rest, x_out - (np.bincount(judge, weights=wl * x_out, minlength=J) / safe_sw)[judge], 0.0)
+    y_mean = np.bincount(judge, weights=wl * yc, minlength=J) / safe_sw
+    sxy = np.bincount(judge, weights=wl * x * (yc - y_mean[judge]), minlength=J)
+    sxx_obs = np.bincount(judge, weights=wl * x * x, minlength=J)
+    # Centring within the judge removes a share w/sum w of each sheet's own error variance.
+    sxx = sxx_obs - np.bincount(judge, weights=wl * u * (1.0 - wl / safe_sw[judge]), minlength=J)
+    n_out = np.bincount(judge, weights=(wl > 0).astype(float), minlength=J)
+    ok = (n_out >= 5) & (sxx > 0.25 * sxx_obs) & (sxx > 1e-12 * sheets.scale**2)
+    safe = np.where(ok, sxx, 1.0)
+    s_hat = np.clip(sxy / safe, 0.2, 5.0)
+    s_now = stretch[judge]
+    noise = np.where(wl > 0, sigma2 / np.where(wl > 0, wl, 1.0), 0.0) + s_now**2 * u
+    var_s = np.bincount(judge, weights=wl**2 * (x**2 * noise + 2.0 * s_now**2 * u**2), minlength=J) / safe**2
+    return ok, s_hat, np.where(ok, var_s / stretch**2, np.inf)
