@@ -10,7 +10,9 @@ config = context.config
 
 # Interpret the config file for Python logging.
 # This line sets up loggers basically.
-fileConfig(config.config_file_name)
+# The application configures its own loggers; migrations run inside it (tests, `flask db upgrade`) must
+# not switch them off, which fileConfig does to every logger it does not name unless told otherwise.
+fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger('alembic.env')
 
 

@@ -86,7 +86,7 @@ def test_committee_member_approves_an_award(page, live_server):
     card.get_by_label("Ý kiến (không bắt buộc)").fill("Giải pháp có hiệu quả rõ rệt")
     card.locator('[data-test="decide"]').click()
     page.wait_for_url(re.compile(rf"/hoi-dong/ket-qua/{rs.id}"))
-    assert "Đã ghi nhận quyết định của bạn" in page.content()
+    assert "Đã ghi nhận quyết định của ông/bà" in page.content()
     card = page.locator(f'[data-award="{award.id}"]')
     assert "còn cần 1 phiếu phê duyệt" in card.locator('[data-test="approval-status"]').inner_text()
     db.session.expire_all()
