@@ -165,10 +165,12 @@ class Site:
 
     def server_errors(self) -> list[str]:
         """Every request the server itself answered with a 5xx, from its access log."""
+        # Werkzeug colours the lines of error statuses: the colour codes go before the pattern is matched.
+        colour = re.compile(r"\x1b\[[0-9;]*m")
         pattern = re.compile(r'"([A-Z]+ \S+)[^"]*" (5\d\d) ')
         return [f"{match.group(2)} {match.group(1)}"
                 for line in self.log_path.read_text(errors="replace").splitlines()
-                if (match := pattern.search(line))]
+                if (match := pattern.search(colour.sub("", line)))]
 
 
 class Browser:
