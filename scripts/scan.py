@@ -256,10 +256,12 @@ def load_accepted() -> list[dict]:
         return tomllib.load(file)["accepted"]
 
 
-def is_accepted(category: str, info: str, accepted: list[dict]) -> bool:
+def is_accepted(category: str, info: str, path: str, accepted: list[dict]) -> bool:
     # A cookie finding ends with the cookie's name ("… is not set in the cookie : session"): only the listed ones.
     return any(rule["category"] == category
                and ("cookies" not in rule or info.rsplit(":", 1)[-1].strip() in rule["cookies"])
+               and re.search(rule.get("info", ""), info)
+               and ("paths" not in rule or any(re.search(pattern, path) for pattern in rule["paths"]))
                for rule in accepted)
 
 
@@ -275,8 +277,8 @@ def read_report(report: Path, role: Role, outcome: Outcome, accepted: list[dict]
     for category, findings in data["vulnerabilities"].items():
         for finding in findings:
             line = f"{category}: {finding['method']} {finding['path']} — {finding['info']}"
-            target = outcome.accepted if is_accepted(category, finding["info"], accepted) else outcome.vulnerabilities
-            target.append(line)
+            accepted_here = is_accepted(category, finding["info"], finding["path"], accepted)
+            (outcome.accepted if accepted_here else outcome.vulnerabilities).append(line)
     for category, findings in data["anomalies"].items():
         outcome.anomalies += [f"{category}: {f['method']} {f['path']} — {f['info']}" for f in findings]
 
