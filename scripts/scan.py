@@ -339,7 +339,7 @@ def print_summary(outcomes: list[Outcome], total_seconds: float) -> None:
                 print(f"  [{o.role}] {kind}: {line}")
     accepted = sorted({line.split(":", 1)[0] for o in outcomes for line in o.accepted})
     if accepted:
-        print(f"accepted for a development server over HTTP ({ACCEPTED_FILE.name}): {', '.join(accepted)}")
+        print(f"accepted, with their reasons in {ACCEPTED_FILE.name}: {', '.join(accepted)}")
 
 
 def main() -> int:
