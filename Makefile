@@ -10,7 +10,7 @@ export FLASK_APP := contest:create_app
 # The judging engine solves many small systems: one BLAS thread per process is fastest.
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: run test test-sqlite test-postgres venv translations db demo bench browser-deps clean lint
+.PHONY: run test test-sqlite test-postgres venv translations db demo bench browser-deps clean lint scan
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -56,10 +56,26 @@ test-postgres: venv translations browser-deps
 lint: venv
 	$(VENV)/bin/ruff check .
 
+# The outside scanner (wapiti3) in a venv of its own, so that none of its packages meet the app's.
+SCAN_VENV := .venv-scan
+SCAN_STAMP := $(SCAN_VENV)/.installed
+SCAN_SECONDS ?= 300
+SCAN_ROLES ?=
+
+$(SCAN_STAMP): requirements-scan.txt
+	test -x $(SCAN_VENV)/bin/python || $(PYTHON) -m venv $(SCAN_VENV)
+	$(SCAN_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(SCAN_VENV)/bin/python -m pip install --quiet -r requirements-scan.txt
+	touch $(SCAN_STAMP)
+
+# About 5 minutes per role (SCAN_SECONDS per role; SCAN_ROLES=anonymous,judge for some only); see README.
+scan: venv translations $(SCAN_STAMP)
+	nice -n 10 $(PY) scripts/scan.py --seconds $(SCAN_SECONDS) $(if $(SCAN_ROLES),--roles $(SCAN_ROLES))
+
 bench: venv
 	$(PY) bench/accuracy.py
 	$(PY) bench/speed.py
 	$(PY) bench/assign.py
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) $(SCAN_VENV) instance .pytest_cache

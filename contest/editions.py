@@ -632,9 +632,13 @@ def move_round(round_: Round, offset: int) -> bool:
         if r.status != RoundStatus.DRAFT.value or round_is_scored(r):
             raise ChangeRefused(_("Vòng “%(name)s” đã mở hoặc đã được chấm nên không thể đổi thứ tự.", name=r.name))
     first, second = round_.position, other.position
-    round_.position = -1  # positions are unique in the database
+    # Positions are unique in the database and one flush updates rows in the order of their ids, not of the
+    # moves: each step goes to the database alone, or moving the older round down collides with its neighbour.
+    round_.position = -1
     db.session.flush()
-    other.position, round_.position = first, second
+    other.position = first
+    db.session.flush()
+    round_.position = second
     db.session.flush()
     edition.rounds.sort(key=lambda r: r.position)
     audit.record("round.moved", round_, before={"position": first}, after={"position": second})

@@ -8,6 +8,7 @@ from urllib.parse import unquote, urlsplit
 
 from flask import Flask, Response, g, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -113,6 +114,13 @@ def init_app(app: Flask) -> None:
         return render_error(
             400, _("Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. Vui lòng tải lại trang và thử lại.")
         )
+
+    @app.errorhandler(StaleDataError)
+    def _stale(error: StaleDataError) -> tuple[str, int]:
+        # Versioned rows are compare-and-swap: two requests changed one row at once (two organizers, a double
+        # click) and the other one was committed first. Nothing of this request was kept; it may be repeated.
+        db.session.rollback()
+        return render_error(409)
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> tuple[str, int] | HTTPException:
