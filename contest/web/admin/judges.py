@@ -109,6 +109,14 @@ def _index(invite_form: InviteJudgeForm | None = None, import_form: ImportJudges
     ), status
 
 
+
+def _flash_ended_assignments(ended: list) -> None:
+    """Tell the organizer which assignments a newly known conflict ended, so the holes get filled."""
+    if ended:
+        flash(_("Đã hủy %(n)d phân công bị xung đột: %(codes)s. Hãy bổ sung chỗ trống ở trang phân công.",
+                n=len(ended), codes=", ".join(a.entry.reference_code for a in ended)), "warning")
+
+
 @bp.route("/giam-khao")
 @roles_required(Role.ORGANIZER)
 def judges_index() -> tuple[str, int]:
@@ -259,9 +267,7 @@ def add_judge_conflict(user_id: int) -> tuple[str, int] | Response:
         return _detail(judge, conflict_form=form, status=problem.status)
     db.session.commit()
     flash(_("Đã ghi nhận xung đột lợi ích."), "success")
-    if ended:
-        flash(_("Đã hủy %(n)d phân công bị xung đột: %(codes)s. Hãy bổ sung chỗ trống ở trang phân công.",
-                n=len(ended), codes=", ".join(a.entry.reference_code for a in ended)), "warning")
+    _flash_ended_assignments(ended)
     return redirect(url_for("admin.judge_detail", user_id=judge.id))
 
 
@@ -326,9 +332,7 @@ def confirm_judge_organization(user_id: int, affiliation_id: int) -> Response:
             return redirect(url_for("admin.judge_detail", user_id=judge.id))
         flash(_("Đã xác nhận đơn vị “%(name)s”; đơn vị trước đó được giữ trong lịch sử và vẫn được tính cho xung "
                 "đột lợi ích của cuộc thi đang diễn ra.", name=affiliation.typed_name), "success")
-        if ended:
-            flash(_("Đã hủy %(n)d phân công bị xung đột: %(codes)s. Hãy bổ sung chỗ trống ở trang phân công.",
-                    n=len(ended), codes=", ".join(a.entry.reference_code for a in ended)), "warning")
+        _flash_ended_assignments(ended)
     return redirect(url_for("admin.judge_detail", user_id=judge.id))
 
 
