@@ -299,13 +299,18 @@ def rename_organization(organization: Organization, *, name: str, short_name: st
 def merge_organization(source: Organization, target: Organization, *, actor: User | None = None) -> None:
     """Fold ``source`` (usually a proposed spelling) into ``target``: every name and judge affiliation of
     ``source`` now belongs to ``target``; ``source`` stays, marked merged, for the record."""
+    # Two merges may run at once (two organizers, two tabs): read both rows afresh under a row lock, so that a
+    # merge committed meanwhile is seen and no merge ever closes a loop (an organization merged into itself).
+    for row in (source, target):
+        db.session.refresh(row, with_for_update=True)
     source, target = resolved(source), resolved(target)
     if source.id == target.id:
         raise OrganizationError(_("Hãy chọn một đơn vị khác để gộp vào."))
     before = {"source": organization_json(source), "target": organization_json(target)}
     for name in list(source.names):
         name.organization = target
-    for earlier in db.session.scalars(select(Organization).where(Organization.merged_into_id == source.id)):
+    for earlier in db.session.scalars(select(Organization).where(Organization.merged_into_id == source.id,
+                                                                 Organization.id != target.id)):
         earlier.merged_into = target
     for affiliation in db.session.scalars(
         select(JudgeAffiliation).where(JudgeAffiliation.organization_id == source.id)

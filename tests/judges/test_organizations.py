@@ -234,3 +234,22 @@ def test_the_migration_seeds_the_list_from_names_already_stored(tmp_path):
         db.session.remove()
         downgrade(revision="0011_chair_review")
         db.engine.dispose()
+
+
+def test_a_merge_that_another_organizer_just_reversed_is_refused_not_a_crash(app):
+    """Two organizers merge A into B and B into A at the same moment: the second sees the first and refuses."""
+    from sqlalchemy import update
+
+    from contest import organizations
+
+    first = organizations.add_organization("Viện Nghiên cứu Chè")
+    second = organizations.add_organization("Viện Chè Phú Hộ")
+    db.session.commit()
+    # The other organizer's merge, committed while this request still holds its stale copies.
+    db.session.execute(update(Organization).where(Organization.id == first.id)
+                       .values(merged_into_id=second.id, status=OrganizationStatus.MERGED.value)
+                       .execution_options(synchronize_session=False))
+    with pytest.raises(organizations.OrganizationError):
+        organizations.merge_organization(second, first)
+    db.session.rollback()
+    assert db.session.get(Organization, second.id).merged_into_id is None
