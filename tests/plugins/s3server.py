@@ -98,6 +98,15 @@ def _pick_ports() -> dict[str, int]:
             s.close()
 
 
+def _is_free(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind((HOST, port))
+        except OSError:
+            return False
+    return True
+
+
 def _die_with_parent() -> None:
     # Linux: if the test process is killed outright, the kernel sends SIGTERM to the server too, so no
     # orphaned weed keeps ports and disk. Best effort elsewhere.
@@ -186,6 +195,11 @@ class S3Server:
     def start(self, timeout: float = START_TIMEOUT) -> None:
         if self.proc is not None and self.proc.poll() is None:
             return
+        if not all(_is_free(self.ports[flag]) for flag in ("admin.port", "admin.port.grpc")):
+            # A restart keeps the S3 port clients know; the admin pair serves only weed itself, so when another
+            # process took it while the server was down, a fresh pair is chosen instead of failing the start.
+            fresh = _pick_ports()
+            self.ports["admin.port"], self.ports["admin.port.grpc"] = fresh["admin.port"], fresh["admin.port.grpc"]
         env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
         # weed mini creates an admin identity from these; anonymous requests are then refused.
         env["AWS_ACCESS_KEY_ID"] = self.access_key
