@@ -315,16 +315,15 @@ def _pdf_text(pdf: bytes, tmp_path, name: str) -> str:
     return " ".join(text.split())
 
 
-def test_every_page_and_export_of_an_unpublished_set_says_draft(app, client, auth, tmp_path):
-    import io
-    import zipfile
+def _approved_but_unpublished_set():
+    """Two entries scored, the list frozen and approved by a one-member committee, not yet published."""
     from decimal import Decimal
 
     from contest import results
     from contest.extensions import db
     from tests.results.helpers import approve_all, committee, scored_contest
 
-    edition, round_, entries, _ = scored_contest({"A": {0: 74, 1: 76}, "B": {0: 72, 1: 73}})
+    edition, round_, _entries, _ = scored_contest({"A": {0: 74, 1: 76}, "B": {0: 72, 1: 73}})
     for level in edition.award_levels:
         level.min_score = Decimal("50")
     organizer = make_user(Role.ORGANIZER)
@@ -333,6 +332,17 @@ def test_every_page_and_export_of_an_unpublished_set_says_draft(app, client, aut
     results.freeze_result_set(rs, organizer)
     db.session.commit()
     approve_all(rs, members)
+    return edition, rs, organizer, members
+
+
+def test_every_page_and_export_of_an_unpublished_set_says_draft(app, client, auth, tmp_path):
+    import io
+    import zipfile
+
+    from contest import results
+    from contest.extensions import db
+
+    edition, rs, organizer, members = _approved_but_unpublished_set()
     auth.as_(organizer)
 
     page = client.get(f"/quan-tri/ket-qua/bo/{rs.id}").get_data(as_text=True)
@@ -387,22 +397,10 @@ def test_preliminary_round_offers_no_certificates_and_an_old_link_says_why(app, 
 
 def test_publishing_while_submission_is_open_warns_first_and_the_home_page_then_links_the_results(
         app, client, auth, mailbox):
-    from decimal import Decimal
 
-    from contest import results
-    from contest.extensions import db
     from contest.models import utcnow
-    from tests.results.helpers import approve_all, committee, scored_contest
 
-    edition, round_, entries, _ = scored_contest({"A": {0: 74, 1: 76}, "B": {0: 72, 1: 73}})
-    for level in edition.award_levels:
-        level.min_score = Decimal("50")
-    organizer = make_user(Role.ORGANIZER)
-    members = committee(edition, 1)
-    rs = results.compute_result_set(round_, actor=organizer)
-    results.freeze_result_set(rs, organizer)
-    db.session.commit()
-    approve_all(rs, members)
+    edition, rs, organizer, members = _approved_but_unpublished_set()
     assert edition.registration_open(utcnow())
     auth.as_(organizer)
 
