@@ -59,7 +59,20 @@ def _secret_key(instance_path: Path, production: bool) -> str:
     return key
 
 
+# Settings that were renamed: a deployment still setting the old name is told at start, never silently
+# served the default instead of the limit it chose.
+RENAMED_SETTINGS = {
+    "VOTE_LIMIT_CHALLENGE_ADDRESS": "VOTE_LIMIT_CHALLENGE_DEVICE",
+    "VOTE_LIMIT_CODE_ADDRESS": "VOTE_LIMIT_CODE_DEVICE",
+    "VOTE_LIMIT_VERIFY_ADDRESS": "VOTE_LIMIT_VERIFY_DEVICE",
+    "VOTE_LIMIT_VOTE_ADDRESS": "VOTE_LIMIT_VOTE_DEVICE",
+}
+
+
 def load_config(instance_path: str) -> dict[str, Any]:
+    retired = sorted(name for name in RENAMED_SETTINGS if name in os.environ)
+    if retired:
+        raise RuntimeError("Renamed settings: " + ", ".join(f"{old} is now {RENAMED_SETTINGS[old]}" for old in retired))
     instance = Path(instance_path)
     instance.mkdir(parents=True, exist_ok=True)
     env = os.environ.get("CONTEST_ENV", "development")

@@ -68,3 +68,9 @@ def test_code_reads_settings_without_a_second_default(tmp_path) -> None:
                 if key in keys:
                     second_defaults.append(f"{path.relative_to(ROOT)}:{number} {key}")
     assert second_defaults == []
+
+
+def test_a_renamed_vote_limit_stops_the_start_with_its_new_name(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("VOTE_LIMIT_CODE_ADDRESS", "50 per 10 minutes")
+    with pytest.raises(RuntimeError, match="VOTE_LIMIT_CODE_ADDRESS is now VOTE_LIMIT_CODE_DEVICE"):
+        config.load_config(str(tmp_path))
