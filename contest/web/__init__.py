@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import secrets
 import unicodedata
+from collections.abc import Callable
 from urllib.parse import unquote, urlsplit
 
-from flask import Flask, Response, g, render_template, request
+from flask import Flask, Response, flash, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
@@ -71,6 +72,20 @@ ERROR_TITLES = {
     500: "Đã xảy ra lỗi hệ thống",
     503: "Dịch vụ tạm thời không khả dụng",
 }
+
+
+def commit_or_flash(action: Callable[[], object], refusal: type[Exception], done: Callable[[], str]) -> bool:
+    """Run one page's operation and commit once: flash ``done()`` when it succeeds, or roll back and flash the
+    operation's own message (``refusal.message``) when it refuses. Returns whether it succeeded."""
+    try:
+        action()
+    except refusal as exc:
+        db.session.rollback()
+        flash(exc.message, "error")  # type: ignore[attr-defined]
+        return False
+    db.session.commit()
+    flash(done(), "success")
+    return True
 
 
 def _error_messages() -> dict[int, tuple[str, str]]:

@@ -12,6 +12,7 @@ from contest.extensions import db
 from contest.i18n import _
 from contest.models import Complaint, ComplaintStatus, Role
 from contest.storage import ObjectNotFound, StorageUnavailable, content_disposition, get_store
+from contest.web import commit_or_flash
 from contest.web.admin.forms_complaints import ComplaintDecisionForm
 from contest.web.admin.routes import bp
 
@@ -51,14 +52,8 @@ def complaint_review(complaint_id: int) -> Response:
     complaint = _complaint_or_404(complaint_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
-        complaints.start_review(complaint, actor=current_user)
-    except complaints.ComplaintError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(_("Khiếu nại đã chuyển sang trạng thái đang xem xét."), "success")
+    commit_or_flash(lambda: complaints.start_review(complaint, actor=current_user), complaints.ComplaintError,
+                    lambda: _("Khiếu nại đã chuyển sang trạng thái đang xem xét."))
     return redirect(url_for("admin.complaint_detail", complaint_id=complaint.id))
 
 

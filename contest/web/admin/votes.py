@@ -25,6 +25,7 @@ from contest.models import (
     VotingPeriod,
     utcnow,
 )
+from contest.web import commit_or_flash
 from contest.web.admin.forms_votes import (
     OpenVotingPeriodForm,
     UpdateVotingPeriodForm,
@@ -226,14 +227,8 @@ def vote_void(period_id: int) -> Any:
 def vote_close_now(period_id: int) -> Response:
     period = _load_period(period_id)
     if ActionForm().validate_on_submit():
-        try:
-            votes.close_voting_now(period, actor=current_user)
-        except votes.VoteError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash(_("Đã đóng cổng bình chọn; có thể chốt kết quả bình chọn."), "success")
+        commit_or_flash(lambda: votes.close_voting_now(period, actor=current_user), votes.VoteError,
+                        lambda: _("Đã đóng cổng bình chọn; có thể chốt kết quả bình chọn."))
     return redirect(url_for("admin.vote_period", period_id=period.id))
 
 
@@ -242,14 +237,8 @@ def vote_close_now(period_id: int) -> Response:
 def vote_freeze(period_id: int) -> Response:
     period = _load_period(period_id)
     if ActionForm().validate_on_submit():
-        try:
-            votes.freeze_tally(period, actor=current_user)
-        except votes.VoteError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash(_("Đã chốt kết quả bình chọn. Mã băm: %(h)s", h=period.tally_hash), "success")
+        commit_or_flash(lambda: votes.freeze_tally(period, actor=current_user), votes.VoteError,
+                        lambda: _("Đã chốt kết quả bình chọn. Mã băm: %(h)s", h=period.tally_hash))
     return redirect(url_for("admin.vote_period", period_id=period.id))
 
 
