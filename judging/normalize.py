@@ -48,15 +48,19 @@ Methods
       with ``c`` the panel's mean total; log ``s_j`` ~ N(0, omega^2).  Each judge's unshrunk
       slope is measured against the values the *other* judges give the same entries (leave
       one sheet out, errors-in-variables corrected), so a judge cannot confirm its own stretch
-      by dominating the values.  Assumption: the other judges' values are unbiased for the
-      entries' true values up to noise of known variance.  The panel's ``omega^2`` is the
-      DerSimonian–Laird moment estimate of the slopes' spread beyond the 95th percentile of
-      their noise (0 for fair panels in 95 % of cases: the additive model), each judge shrunk
-      by ``omega^2 / (omega^2 + V_j)`` so judges with few sheets stay near 1; geometric mean 1
-      per component.  The ``ls`` method with a stretch is plain alternating least squares
-      (slopes on the fitted values, unshrunk with ``scale_prior_sd`` large), the benchmark's
-      affine baseline.  ``True`` uses the fixed prior sd ``scale_prior_sd``,
-      ``False`` fits no stretch;
+      by dominating the values; its variance ``V_j`` uses the judge's own scatter around that
+      line (pulled toward the panel's noise by ``judge_prior_sheets``).  Assumption: the other
+      judges' values are unbiased for the entries' true values up to noise of known variance.
+      Whether the panel stretches at all is decided once, when the additive fit has settled:
+      the DerSimonian–Laird moment estimate of the slopes' spread beyond the 95th percentile
+      of their noise must be positive (for fair panels it is 0 in 95 % of cases, and the
+      result is the additive model).  From then on ``omega^2`` is the plain moment estimate,
+      re-estimated as the fit moves, each judge shrunk by ``omega^2 / (omega^2 + V_j)`` so
+      judges with few sheets stay near 1; geometric mean 1 per component.  Stretches move by
+      half steps on the log scale (the estimate is the same; the iteration no longer swings).
+      The ``ls`` method with a stretch is plain alternating least squares (slopes on the fitted
+      values, unshrunk with ``scale_prior_sd`` large), the benchmark's affine baseline.  ``True``
+      uses the fixed prior sd ``scale_prior_sd``, ``False`` fits no stretch;
     - standard errors come from the inverse of the (weighted, penalised) normal matrix,
       conditional on the gauge, with ``sigma^2`` (the noise of a full-weight judge's sheet)
       estimated from the residuals of the full-weight judges' sheets (with a weak prior of
@@ -105,8 +109,8 @@ CALIBRATED_DEFAULTS: dict[str, float | bool | int] = {
     "judge_prior_sheets": 4.0,  # pseudo-sheets pulling a judge's noise toward the panel's
     "noise_prior": 0.05,  # prior noise sd as a fraction of the scale, weight 2 sheets
     "scale_prior_sd": 0.25,  # prior sd of a judge's stretch around 1 when judge_scale is True
-    "max_iter": 60,
-    "tol": 1e-7,
+    "max_iter": 200,
+    "tol": 1e-6,  # largest change of any value between two steps, as a fraction of the scale
 }
 
 
@@ -468,6 +472,8 @@ def _calibrated(sheets: Sheets, method: str, o: dict) -> Normalized:
     s2_j = np.zeros(J)  # per-judge noise (robust fits), 0 = the panel's
     stretch = np.ones(J)
     scale_mode = _scale_mode(o)
+    # In "auto" mode the stretches start once the additive fit has settled (see the loop's end).
+    stretch_mode = None if scale_mode == "auto" else scale_mode
     # Log-stretch variance of the panel: the prior's (fixed) or a first guess to estimate (auto).
     omega2 = float(o["scale_prior_sd"]) ** 2 if scale_mode == "fixed" else 0.0
     log_var = np.zeros(J)  # posterior variance of each judge's log-stretch
@@ -478,7 +484,7 @@ def _calibrated(sheets: Sheets, method: str, o: dict) -> Normalized:
     previous = None
     iterations = 0
     fit: _Fit | None = None
-    for iterations in range(1, int(o["max_iter"]) + 1):  # noqa: B007 - the count is reported after the loop
+    for iterations in range(1, int(o["max_iter"]) + 1):
         w = base_w * huber * judge_w[judge]
         gauge = judge_gauge(comp_j, n_comp, judge_w)
         # With a stretch s_j the model is (y - c)/s_j + c = v_e + b'_j + noise/s_j.
@@ -537,18 +543,44 @@ def _calibrated(sheets: Sheets, method: str, o: dict) -> Normalized:
             dof_j = own_dof + k0
             allowance = stats.chi2.ppf(0.95, dof_j) / dof_j
             judge_w = np.minimum(1.0, allowance * sigma2_new / np.maximum(s2_j, floor))
-        if scale_mode is not None:
+        if stretch_mode is not None:
             # The calibrated model measures each judge's stretch against the other judges; the
             # affine least-squares baseline (``ls`` with a stretch) against the fitted values.
-            stretch, log_var, omega2, stretch_dof = _update_stretch(
-                sheets, fit, w, precision, stretch, sigma2_new, center, comp_j, n_comp, n_j, scale_mode, omega2,
-                judge_w, held_out=method == "calibrated",
+            held_out = method == "calibrated"
+            new_stretch, log_var, omega2, stretch_dof = _update_stretch(
+                sheets, fit, w, precision, stretch, sigma2_new, center, comp_j, n_comp, n_j, stretch_mode, omega2,
+                judge_w, held_out=held_out, prior_sheets=float(o["judge_prior_sheets"]),
             )
+            # Each judge's stretch is read off the others' values, which move with the others'
+            # stretches: updated all at once, a small panel's stretches can swing back and forth
+            # for hundreds of steps.  Half steps on the log scale damp that and leave the fixed
+            # point (the estimate) unchanged.
+            stretch = np.sqrt(stretch * new_stretch) if held_out else new_stretch
         sigma2 = sigma2_new
         state = np.concatenate([fit.values, fit.bias, [sigma2], judge_w, stretch])
-        if previous is not None and np.max(np.abs(state - previous)) < float(o["tol"]) * sheets.scale:
-            break
+        change = np.max(np.abs(state - previous)) if previous is not None else np.inf
+        settled = change < float(o["tol"]) * sheets.scale
         previous = state
+        # The test below needs the additive fit settled to well within its own noise, not to the
+        # last digit: a hundred times the final tolerance.
+        near = change < 100 * float(o["tol"]) * sheets.scale
+        if scale_mode == "auto" and stretch_mode is None and (near or iterations >= int(o["max_iter"]) // 2):
+            # Whether this panel's judges stretch at all is decided once, on the settled additive
+            # fit: the classical test of "do the judges' slopes against the others' values differ
+            # more than their noise?".  Decided anew at every step, the answer flipped between
+            # "stretch" and "no stretch" on alternate steps on small panels (stretched values
+            # change the very slopes it is read from), and values moved by up to 14 points
+            # depending on where the loop stopped.  Once decided, the size of the spread is
+            # re-estimated at every step by the plain moment estimate, which moves smoothly.
+            stretch, log_var, omega2, stretch_dof = _update_stretch(
+                sheets, fit, w, precision, stretch, sigma2, center, comp_j, n_comp, n_j, "auto", omega2,
+                judge_w, held_out=True, prior_sheets=float(o["judge_prior_sheets"]),
+            )
+            if omega2 > 0:
+                stretch_mode, previous = "refine", None
+                continue
+        if settled:
+            break
     assert fit is not None
     # Standard errors at the final weights: Var v = 1/d_e + (M C M^T)_ee, in points^2, with two
     # corrections so the interval stays honest when the model's weights are not the truth.
@@ -629,7 +661,7 @@ def _scale_mode(o: dict) -> str | None:
 
 
 def _update_stretch(sheets, fit, w, precision, stretch, sigma2, center, comp_j, n_comp, n_j, mode, omega2_prev,
-                    judge_w, held_out):
+                    judge_w, held_out, prior_sheets):
     """Per-judge stretch, shrunk toward 1 on the log scale.
 
     Returns (stretch, posterior variance of log-stretch, omega^2, effective number of stretches).
@@ -638,20 +670,25 @@ def _update_stretch(sheets, fit, w, precision, stretch, sigma2, center, comp_j, 
     with a variance ``V`` on the log scale (``V = Var s_hat / s^2``): with ``held_out`` (the
     calibrated model) the values made without that judge's sheets (:func:`_held_out_slopes`),
     otherwise the fitted values themselves (:func:`_in_sample_slopes`, plain alternating least
-    squares).  The panel's log-stretch variance ``omega^2`` is the DerSimonian–Laird moment
-    estimate (``auto``): the spread of the log-slopes beyond what their own noise explains, 0
-    when there is none, so fair panels keep every stretch at 1.  Each judge then gets the normal
+    squares).  The panel's log-stretch variance ``omega^2`` is a DerSimonian–Laird moment
+    estimate: with ``auto`` (the test) the spread of the log-slopes beyond the 95th percentile
+    of what their own noise explains, 0 when there is none, so fair panels keep every stretch at
+    1; with ``refine`` (a panel that passed the test) the spread beyond the noise's expectation;
+    with ``fixed`` the given prior's.  Each judge then gets the normal
     posterior ``l = l_hat omega^2 / (omega^2 + V)`` with variance ``omega^2 V / (omega^2 + V)``:
     a judge with few sheets (large V) stays near 1.  Judges with fewer than three sheets or no
     spread are not stretched.  Gauge: geometric mean 1 within every component.
     """
     J = sheets.n_judges
     if held_out:
-        ok, s_hat, v_log = _held_out_slopes(sheets, fit, w, precision, stretch, sigma2, center)
+        # The judge's own weight in the fit is left out: the slope's variance uses the judge's
+        # own scatter (see :func:`_held_out_slopes`).
+        unweighted = w / np.where(judge_w > 0, judge_w, 1.0)[sheets.judge]
+        ok, s_hat, v_log = _held_out_slopes(sheets, fit, unweighted, precision, stretch, sigma2, center, prior_sheets)
     else:
         ok, s_hat, v_log = _in_sample_slopes(sheets, fit, w, sigma2, center, n_j)
     l_hat = np.where(ok, np.log(s_hat), 0.0)
-    if mode == "auto":
+    if mode in ("auto", "refine"):
         wt = np.where(ok, 1.0 / np.where(ok, v_log, 1.0), 0.0)
         sw = np.bincount(comp_j, weights=wt, minlength=n_comp)
         mean_l = np.bincount(comp_j, weights=wt * l_hat, minlength=n_comp) / np.where(sw > 0, sw, 1.0)
@@ -660,9 +697,12 @@ def _update_stretch(sheets, fit, w, precision, stretch, sigma2, center, comp_j, 
         dof = float(np.sum(np.maximum(k - 1, 0)))
         sw2 = np.bincount(comp_j, weights=wt**2, minlength=n_comp)
         denom = float(np.sum(np.where(sw > 0, sw - sw2 / np.where(sw > 0, sw, 1.0), 0.0)))
-        # Only spread beyond the 95th percentile of what the slopes' noise alone would give counts
-        # (the rule the judges' precision weights follow): a fair panel keeps every stretch at 1.
-        omega2 = max((q - stats.chi2.ppf(0.95, dof)) / denom, 0.0) if denom > 0 and dof > 0 else 0.0
+        # The test (``auto``): only spread beyond the 95th percentile of what the slopes' noise
+        # alone would give counts (the rule the judges' precision weights follow), so a fair panel
+        # keeps every stretch at 1.  Once a panel has passed it (``refine``), the size of the
+        # spread is the plain moment estimate, unbiased for it.
+        cut = stats.chi2.ppf(0.95, dof) if mode == "auto" else dof
+        omega2 = max((q - cut) / denom, 0.0) if denom > 0 and dof > 0 else 0.0
     else:
         omega2 = omega2_prev
     if omega2 > 0:
@@ -703,18 +743,19 @@ def _in_sample_slopes(sheets, fit, w, sigma2, center, n_j):
     return ok, s_hat, np.where(ok, sigma2 / (safe * s_hat**2), np.inf)
 
 
-def _held_out_slopes(sheets, fit, w, precision, stretch, sigma2, center):
+def _held_out_slopes(sheets, fit, w, precision, stretch, sigma2, center, prior_sheets):
     """Each judge's slope on the values the *other* judges give the same entries.
 
-    Model: a sheet ``y = a_j + s_j x_e + noise`` (noise variance ``sigma^2 / w`` on the judges'
-    scale), where ``x_e`` is the entry's value and ``a_j`` absorbs the judge's level.  The
-    regressor is the entry's value with this sheet left out, ``x_-s = (d_e v_e - p_s (y_adj,s -
-    b_j)) / (d_e - p_s)``: the same weighted mean of the other sheets the fit uses, biases and
-    precisions held at the current fit.  It is known with the error variance ``u_s = 1 /
-    (d_e - p_s)`` plus the other judges' bias uncertainty, independent of the sheet's own noise,
-    so no judge can vouch for its own stretch: an erratic judge whose scores happen to follow
-    quality a little gets a modest slope with a wide variance, not a stretch that makes the
-    values follow it.  Sheets of entries scored by this judge alone carry no evidence.
+    Model: a sheet ``y = a_j + s_j x_e + noise`` (noise variance ``sigma_j^2 / w`` on the judges'
+    scale, ``sigma_j^2`` the judge's scatter around the line beyond the regressor's error, with
+    ``prior_sheets`` pseudo-sheets at the panel's ``sigma^2``), where ``x_e`` is the entry's value
+    and ``a_j`` absorbs the judge's level.  The regressor is the entry's value with this sheet left
+    out, ``x_-s = (d_e v_e - p_s (y_adj,s - b_j)) / (d_e - p_s)``: the same weighted mean of the
+    other sheets the fit uses, biases and precisions held at the current fit.  It is known with the
+    error variance ``u_s = 1 / (d_e - p_s)`` plus the other judges' bias uncertainty, independent of
+    the sheet's own noise, so no judge can vouch for its own stretch: an erratic judge whose scores
+    happen to follow quality a little gets a modest slope with a wide variance, not a stretch that
+    makes the values follow it.  Sheets of entries scored by this judge alone carry no evidence.
 
     The regression is within the judge (``a_j`` free: the judge's mean is not used, so its bias
     estimate, made from the same sheets, cannot leak in).  Errors in ``x`` bias an ordinary slope
@@ -723,7 +764,7 @@ def _held_out_slopes(sheets, fit, w, precision, stretch, sigma2, center):
     a judge whose entries' values are mostly error (reliability under 1/4), or with fewer than five such sheets (a slope
     and a level from four points or less are noise), is not stretched.  The
     slope's variance counts the sheet noise, the regressor's error times the stretch, and the
-    randomness of that correction: ``(sum w^2 x^2 (sigma^2 / w + s^2 u) + 2 s^2 sum w^2 u^2) /
+    randomness of that correction: ``(sum w^2 x^2 (sigma_j^2 / w + s^2 u) + 2 s^2 sum w^2 u^2) /
     sxx^2``, with ``s`` the judge's current stretch (so a slope's variance does not depend on its
     own noise, which would weight low slopes up in the panel's estimate of ``omega^2``).
     """
@@ -754,6 +795,15 @@ def _held_out_slopes(sheets, fit, w, precision, stretch, sigma2, center):
     safe = np.where(ok, sxx, 1.0)
     s_hat = np.clip(sxy / safe, 0.2, 5.0)
     s_now = stretch[judge]
-    noise = np.where(wl > 0, sigma2 / np.where(wl > 0, wl, 1.0), 0.0) + s_now**2 * u
+    # Each judge's own noise around their line, pulled toward the panel's by a few pseudo-sheets
+    # (the judge-noise rule of the fit).  Not the judge's weight in the fit: a judge who stretches
+    # the scale has large residuals in a fit without stretches and is down-weighted there as if
+    # noisy, which would hide the very stretch this measures.
+    line = (yc - y_mean[judge]) - s_hat[judge] * x
+    scatter = np.bincount(judge, weights=wl * line**2, minlength=J)
+    from_x = np.bincount(judge, weights=wl * s_now**2 * u, minlength=J)
+    own_dof = np.maximum(n_out - 2.0, 0.0)
+    sigma2_j = (np.maximum(scatter - from_x, 0.0) + prior_sheets * sigma2) / (own_dof + prior_sheets)
+    noise = np.where(wl > 0, sigma2_j[judge] / np.where(wl > 0, wl, 1.0), 0.0) + s_now**2 * u
     var_s = np.bincount(judge, weights=wl**2 * (x**2 * noise + 2.0 * s_now**2 * u**2), minlength=J) / safe**2
     return ok, s_hat, np.where(ok, var_s / stretch**2, np.inf)

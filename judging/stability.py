@@ -14,11 +14,14 @@ Posterior draws (``posterior``, the default)
       across entries through the judges' shared bias (and stretch) estimates:
       ``v_hat - v = e / sqrt(d) - M (b_hat - b)`` with ``b_hat - b ~ N(0, C)`` (``C`` the
       biases' posterior covariance, ``M`` each entry's precision share per judge, ``d`` each
-      entry's total precision), plus the independent stretch part of the variance;
+      entry's total precision), plus ``sum_j M_ej x_ej (l_hat_j - l_j)`` with each judge's
+      log-stretch error ``l_hat_j - l_j ~ N(0, V_j)`` drawn once for all of that judge's sheets
+      (``x_ej`` the sheet's distance from the centre): a judge whose stretch is off moves their
+      high-scored entries up together and their low-scored ones down together;
     - posterior draw: ``m + L (v_hat - m) + sqrt(L) (v_hat - v)*`` with the shrinkage factor
       ``L = T^2 / (T^2 + se^2)`` per entry and ``(v_hat - v)*`` a draw of the correlated error.
       With independent errors this is the exact normal posterior; with the correlated part it
-      keeps the joint structure (a judge's bias error moves all of that judge's entries
+      keeps the joint structure (a judge's bias or stretch error moves that judge's entries
       together) at the cost of an approximation in the cross terms.
 
     An entry with a large standard error is pulled toward the middle and spread widely, so a
@@ -225,8 +228,20 @@ def posterior_values(sheets: Sheets, fit: Normalized, n_draws: int = 200, seed: 
         if fit.bias_var_ratio is not None:
             bias_err = bias_err * np.sqrt(fit.bias_var_ratio)[None, :]
         shared = -(solved.m_matrix @ bias_err.T).T
+        if fit.stretch_var is not None and np.any(fit.stretch_var > 0):
+            # A judge's stretch error is one number for all of that judge's sheets: it moves the
+            # judge's high-scored entries up together and the low ones down together, so it is
+            # drawn per judge, not as noise of each entry on its own.
+            log_sd = np.where(
+                np.isfinite(fit.judge_scale_se), np.nan_to_num(fit.judge_scale_se) / stretch, 0.0
+            )
+            share = np.where(keep, precision, 0.0) / np.where(solved.d_entry > 0, solved.d_entry, 1.0)[sheets.entry]
+            lever = solved.values[sheets.entry] + solved.bias[sheets.judge] - center
+            per_sheet = sparse.csr_matrix((share * lever, (sheets.entry, sheets.judge)), shape=(E, J))
+            log_err = rng.standard_normal((n_draws, J)) * log_sd[None, :]
+            shared = shared + (per_sheet @ log_err.T).T
         if fit.noise_var is not None:
-            own_var = fit.noise_var
+            own_var = fit.noise_var - (fit.stretch_var if fit.stretch_var is not None else 0.0)
         else:
             d = solved.d_entry
             own_var = np.where(d > 0, 1.0 / np.where(d > 0, d, 1.0), np.inf)

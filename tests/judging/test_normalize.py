@@ -117,8 +117,18 @@ def test_judges_scoring_at_random_do_not_shrink_everyone_s_intervals():
     # Two of nine judges score at random.  The noise of a fair judge's sheet is 6 points and the
     # intervals of every entry must be measured against that, not against a level the random
     # judges' down-weighted sheets pull down.
-    sigmas = [normalize(erratic_panel(seed)[1]).sigma for seed in range(20)]
-    assert np.mean(sigmas) == pytest.approx(6.0, rel=0.06)
+    # The reference is the same panels without the two random judges' sheets.
+    with_random, fair_only = [], []
+    for seed in range(20):
+        _, s = erratic_panel(seed)
+        fair = [(s.entry_ids[e], s.judge_ids[j], float(y)) for e, j, y in zip(s.entry, s.judge, s.total)
+                if s.judge_ids[j] not in ("J2", "J5")]
+        with_random.append(normalize(s).sigma)
+        fair_only.append(normalize(sheets_of(fair)).sigma)
+    assert np.mean(with_random) == pytest.approx(np.mean(fair_only), rel=0.03)
+    # On panels this small the noise estimate runs about 6 % under the truth with or without
+    # random judges (fair judges who happen to look noisy keep less weight), hence 8 % here.
+    assert np.mean(with_random) == pytest.approx(6.0, rel=0.08)
 
 
 def test_a_judge_scoring_at_random_does_not_shift_everyone_s_level():
