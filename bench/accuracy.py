@@ -96,10 +96,10 @@ def calibration(stated, truths):
             out.append((0, np.nan, np.nan, np.nan))
             continue
         gap = float(truth[sel].mean() - p[sel].mean())
-        per_round = [
-            float(np.sum((t - s)[(s >= lo) & (s < hi)] - gap * np.sum((s >= lo) & (s < hi))))
-            for s, t in zip(stated, truths)
-        ]
+        per_round = []
+        for s, t in zip(stated, truths):
+            in_bin = (s >= lo) & (s < hi)
+            per_round.append(float(np.sum((t - s)[in_bin])) - gap * int(in_bin.sum()))
         se = float(np.sqrt(np.sum(np.square(per_round)))) / n
         out.append((n, float(p[sel].mean()), float(truth[sel].mean()), se))
     return out, float(np.mean((p - truth) ** 2))
