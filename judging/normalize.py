@@ -91,6 +91,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import linalg, sparse, stats
+from scipy.linalg import lapack
 from scipy.sparse.csgraph import connected_components
 
 METHODS = ("raw", "zscore", "calibrated", "median", "ls")
@@ -359,7 +360,32 @@ class _Fit:
     bias: np.ndarray
     cov_b: np.ndarray  # gauge-conditioned posterior covariance of the biases
     d_entry: np.ndarray  # per entry, total precision of its sheets
-    m_matrix: sparse.csr_matrix  # per entry x judge, share of the entry's precision from that judge
+    # What the share matrix is made of (built on demand: the iterations never need it).
+    entry: np.ndarray
+    judge: np.ndarray
+    precision: np.ndarray
+
+    @property
+    def m_matrix(self) -> sparse.csr_matrix:
+        """Per entry x judge, the share of the entry's precision that comes from that judge."""
+        E, J = self.d_entry.size, self.cov_b.shape[0]
+        inv_d = np.where(self.d_entry > 0, 1.0 / np.where(self.d_entry > 0, self.d_entry, 1.0), 0.0)
+        return sparse.csr_matrix((self.precision * inv_d[self.entry], (self.entry, self.judge)), shape=(E, J))
+
+
+def sheet_pairs(entry: np.ndarray, E: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every ordered pair of sheets of the same entry (each sheet with itself included).
+
+    The judges' normal matrix sums over these pairs; for a panel they are fixed, so the fit
+    builds them once instead of a sparse product at every step.
+    """
+    order = np.argsort(entry, kind="stable")
+    counts = np.bincount(entry, minlength=E)
+    start = np.cumsum(counts) - counts
+    reps = counts[entry[order]]
+    first = np.repeat(start[entry[order]], reps)
+    offset = np.arange(int(reps.sum())) - np.repeat(np.cumsum(reps) - reps, reps)
+    return order[np.repeat(np.arange(order.size), reps)], order[first + offset]
 
 
 def judge_gauge(comp_j: np.ndarray, n_comp: int, judge_weight: np.ndarray) -> sparse.csr_matrix:
@@ -383,6 +409,7 @@ def _solve_additive(
     E: int,
     J: int,
     gauge: sparse.csr_matrix,
+    pairs: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> _Fit:
     """Posterior mode and covariance of ``y = v_e + b_j + noise`` with ``b_j ~ N(0, 1/prior)``.
 
@@ -390,24 +417,34 @@ def _solve_additive(
     the normal matrix is diagonal), leaving ``S b = r`` on judges.  A penalty on each
     component's bias sum makes ``S`` invertible for the unshrunk model; conditioning on
     ``sum b = 0`` per component afterwards removes its influence, so the result is the posterior
-    given the gauge whatever the penalty's size.
+    given the gauge whatever the penalty's size.  ``pairs`` are :func:`sheet_pairs` of
+    ``entry``, when the caller already has them.
     """
-    n_e = sparse.csr_matrix((precision, (entry, judge)), shape=(E, J))
-    d_entry = np.asarray(n_e.sum(axis=1)).ravel()
+    d_entry = np.bincount(entry, weights=precision, minlength=E)
     inv_d = np.where(d_entry > 0, 1.0 / np.where(d_entry > 0, d_entry, 1.0), 0.0)
     ybar = np.bincount(entry, weights=precision * y, minlength=E) * inv_d
-    m_matrix = sparse.diags(inv_d) @ n_e
     d_judge = np.bincount(judge, weights=precision, minlength=J)
-    schur = np.diag(d_judge + prior_precision) - (n_e.T @ m_matrix).toarray()
+    first, second = pairs if pairs is not None else sheet_pairs(entry, E)
+    # N^T D^-1 N, N the entry x judge precision matrix: a sum over pairs of sheets of one entry.
+    cross = np.bincount(
+        judge[first] * J + judge[second],
+        weights=precision[first] * precision[second] * inv_d[entry[first]],
+        minlength=J * J,
+    ).reshape(J, J)
+    schur = np.diag(d_judge + prior_precision) - cross
     rhs = np.bincount(judge, weights=precision * (y - ybar[entry]), minlength=J)
     penalty = float(np.mean(np.abs(np.diag(schur)))) or 1.0
     g = gauge.toarray()
     system = schur + penalty * (g @ g.T)
     system = (system + system.T) / 2
-    try:
-        # Symmetric positive definite once the gauge penalty is added: Cholesky is the cheap way.
-        cov = linalg.cho_solve(linalg.cho_factor(system, check_finite=False), np.eye(J), check_finite=False)
-    except linalg.LinAlgError:
+    # Symmetric positive definite once the gauge penalty is added: the inverse from its Cholesky
+    # factor (LAPACK potrf + potri) costs a third of solving against the identity.
+    factor, info = lapack.dpotrf(system, lower=False, clean=False)
+    if info == 0:
+        upper, info = lapack.dpotri(factor, lower=False)
+    if info == 0:
+        cov = np.triu(upper) + np.triu(upper, 1).T
+    else:
         cov = linalg.pinv(system)
     b = cov @ rhs
     # Condition on G^T b = 0 (one row of G^T per component).
@@ -416,11 +453,11 @@ def _solve_additive(
     inner_inv = linalg.pinv(inner)
     b = b - cg @ (inner_inv @ (g.T @ b))
     cov_b = cov - cg @ inner_inv @ cg.T
-    values = ybar - m_matrix @ b
-    return _Fit(values, b, cov_b, d_entry, m_matrix)
+    values = ybar - np.bincount(entry, weights=precision * b[judge], minlength=E) * inv_d
+    return _Fit(values, b, cov_b, d_entry, entry, judge, precision)
 
 
-def _bias_prior(entry, judge, y, precision, E, J, gauge, multi, floor, nu, tau2_prev, previous=None):
+def _bias_prior(entry, judge, y, precision, E, J, gauge, multi, floor, nu, tau2_prev, previous=None, pairs=None):
     """Prior variances of the biases: the panel's by moments, each judge's by a t refinement.
 
     The unshrunk estimate of a bias is the true bias plus an error of known variance ``V_j``,
@@ -433,7 +470,7 @@ def _bias_prior(entry, judge, y, precision, E, J, gauge, multi, floor, nu, tau2_
     ``(nu tau^2 + b_j^2 + Var b_j) / (nu + 1)`` from the previous fit (from the unshrunk
     excess on the first pass): a judge with strong evidence of bias is barely shrunk.
     """
-    ls = _solve_additive(entry, judge, y, precision, np.zeros(J), E, J, gauge)
+    ls = _solve_additive(entry, judge, y, precision, np.zeros(J), E, J, gauge, pairs)
     excess = ls.bias**2 - np.clip(np.diag(ls.cov_b), 0.0, None)
     if np.any(multi):
         var = np.clip(np.diag(ls.cov_b), 0.0, None)[multi]
@@ -484,6 +521,7 @@ def _calibrated(sheets: Sheets, method: str, o: dict) -> Normalized:
     previous = None
     iterations = 0
     fit: _Fit | None = None
+    pairs = sheet_pairs(entry, E)
     for iterations in range(1, int(o["max_iter"]) + 1):
         w = base_w * huber * judge_w[judge]
         gauge = judge_gauge(comp_j, n_comp, judge_w)
@@ -492,9 +530,9 @@ def _calibrated(sheets: Sheets, method: str, o: dict) -> Normalized:
         precision = w * stretch[judge] ** 2 / sigma2
         if o["shrink"]:
             tau2, tau2_j = _bias_prior(entry, judge, y_adj, precision, E, J, gauge, multi, floor, float(o["t_dof"]),
-                                       tau2, fit)
+                                       tau2, fit, pairs)
         prior_prec = 1.0 / tau2_j if o["shrink"] else np.zeros(J)
-        fit = _solve_additive(entry, judge, y_adj, precision, prior_prec, E, J, gauge)
+        fit = _solve_additive(entry, judge, y_adj, precision, prior_prec, E, J, gauge, pairs)
         fitted_adj = fit.values[entry] + fit.bias[judge]
         fitted = center + stretch[judge] * (fitted_adj - center)
         resid = y - fitted
