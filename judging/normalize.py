@@ -212,7 +212,8 @@ class Normalized:
     # calibrated with a stretch: per entry, the part of stderr^2 due to uncertain stretches
     stretch_var: np.ndarray | None = None
     # calibrated: per entry, the part of stderr^2 not shared with other entries (own sheets'
-    # noise and stretches); per judge, how much the bias variance was widened for honest noise
+    # noise; a judge's bias and stretch errors are shared); per judge, how much the bias variance
+    # was widened for honest noise
     noise_var: np.ndarray | None = None
     bias_var_ratio: np.ndarray | None = None
     center: float | None = None  # calibrated: the point stretches pivot on, points
@@ -522,6 +523,9 @@ def _calibrated(sheets: Sheets, method: str, o: dict) -> Normalized:
     iterations = 0
     fit: _Fit | None = None
     pairs = sheet_pairs(entry, E)
+    # The calibrated model measures each judge's stretch against the other judges; the affine
+    # least-squares baseline (``ls`` with a stretch) against the fitted values.
+    held_out = method == "calibrated"
     for iterations in range(1, int(o["max_iter"]) + 1):
         w = base_w * huber * judge_w[judge]
         gauge = judge_gauge(comp_j, n_comp, judge_w)
@@ -582,9 +586,6 @@ def _calibrated(sheets: Sheets, method: str, o: dict) -> Normalized:
             allowance = stats.chi2.ppf(0.95, dof_j) / dof_j
             judge_w = np.minimum(1.0, allowance * sigma2_new / np.maximum(s2_j, floor))
         if stretch_mode is not None:
-            # The calibrated model measures each judge's stretch against the other judges; the
-            # affine least-squares baseline (``ls`` with a stretch) against the fitted values.
-            held_out = method == "calibrated"
             new_stretch, log_var, omega2, stretch_dof = _update_stretch(
                 sheets, fit, w, precision, stretch, sigma2_new, center, comp_j, n_comp, n_j, stretch_mode, omega2,
                 judge_w, held_out=held_out, prior_sheets=float(o["judge_prior_sheets"]),
@@ -612,7 +613,7 @@ def _calibrated(sheets: Sheets, method: str, o: dict) -> Normalized:
             # re-estimated at every step by the plain moment estimate, which moves smoothly.
             stretch, log_var, omega2, stretch_dof = _update_stretch(
                 sheets, fit, w, precision, stretch, sigma2, center, comp_j, n_comp, n_j, "auto", omega2,
-                judge_w, held_out=True, prior_sheets=float(o["judge_prior_sheets"]),
+                judge_w, held_out=held_out, prior_sheets=float(o["judge_prior_sheets"]),
             )
             if omega2 > 0:
                 stretch_mode, previous = "refine", None
@@ -643,8 +644,8 @@ def _calibrated(sheets: Sheets, method: str, o: dict) -> Normalized:
     var_ratio = np.where(info > 0, np.maximum(true_info / np.where(info > 0, info, 1.0), 1.0), 1.0)
     root_r = np.sqrt(var_ratio)
     cov_b = fit.cov_b * root_r[:, None] * root_r[None, :]
-    mc = fit.m_matrix @ cov_b
-    var_v = noise_var + np.asarray(fit.m_matrix.multiply(mc).sum(axis=1)).ravel()
+    shares = fit.m_matrix
+    var_v = noise_var + np.asarray(shares.multiply(shares @ cov_b).sum(axis=1)).ravel()
     stretch_var = np.zeros(E)
     if scale_mode is not None:
         # (2) An error d in a judge's log-stretch moves that judge's adjusted sheet by about
@@ -652,7 +653,6 @@ def _calibrated(sheets: Sheets, method: str, o: dict) -> Normalized:
         lever = fit.values[entry] + fit.bias[judge] - center
         stretch_var = np.bincount(entry, weights=share**2 * lever**2 * log_var[judge], minlength=E)
         var_v = var_v + stretch_var
-        noise_var = noise_var + stretch_var
     # Report values on the judges' scale around the centre (identity without stretch).
     stderr = np.sqrt(np.clip(var_v, 0.0, None))
     bias = fit.bias * stretch

@@ -65,7 +65,7 @@ import numpy as np
 from scipy import sparse
 
 from judging import awards as awards_mod
-from judging.normalize import Normalized, Sheets, _solve_additive, components, judge_gauge, normalize
+from judging.normalize import Normalized, Sheets, _solve_additive, components, judge_gauge, normalize, sheet_pairs
 
 RESAMPLING = ("posterior", "judges+sheets", "judges", "sheets")
 DEFAULT_RESAMPLING = "posterior"
@@ -158,12 +158,11 @@ def bootstrap_values(
         sigma2 = fit.sigma**2
         # The bias prior of the full fit is held fixed too.
         prior = 1.0 / fit.bias_prior_var if fit.bias_prior_var is not None else np.zeros(J)
+        # A sheet left out of a replicate weighs 0, so every replicate shares the panel's pairs.
+        pairs = sheet_pairs(sheets.entry, E)
         for r in range(n_resamples):
-            keep = weights[r] > 0
-            precision = (weights[r] * robust * stretch[sheets.judge] ** 2 / sigma2)[keep]
-            solved = _solve_additive(
-                sheets.entry[keep], sheets.judge[keep], y_adj[keep], precision, prior, E, J, gauge
-            )
+            precision = weights[r] * robust * stretch[sheets.judge] ** 2 / sigma2
+            solved = _solve_additive(sheets.entry, sheets.judge, y_adj, precision, prior, E, J, gauge, pairs)
             out[r] = np.where(alive[r], solved.values, np.nan)
         return out
     if fit.method == "median":
@@ -241,7 +240,7 @@ def posterior_values(sheets: Sheets, fit: Normalized, n_draws: int = 200, seed: 
             log_err = rng.standard_normal((n_draws, J)) * log_sd[None, :]
             shared = shared + (per_sheet @ log_err.T).T
         if fit.noise_var is not None:
-            own_var = fit.noise_var - (fit.stretch_var if fit.stretch_var is not None else 0.0)
+            own_var = fit.noise_var
         else:
             d = solved.d_entry
             own_var = np.where(d > 0, 1.0 / np.where(d > 0, d, 1.0), np.inf)

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from scipy.stats import kendalltau
 
 from judging.normalize import Sheets, normalize
-from judging.stability import posterior_values, summarize
+from judging.stability import posterior_values, summarize, value_prior
 
 
 def panel(seed, n_entries=40, n_judges=10, k=4, stretch_sd=0.0, bias_sd=0.0, noise=5.0, spacing=None):
@@ -219,8 +219,6 @@ def test_a_judges_stretch_error_moves_their_high_and_low_entries_apart_in_the_dr
     # Drawn as independent noise of each entry, both would be about 0 (0.02 and 0.03 here).
     assert corr[0, 1] > 0.15
     assert corr[0, 2] < -0.1
-    from judging.stability import value_prior
-
     _, t2 = value_prior(fit.values, fit.stderr)
     expected = t2 / (t2 + fit.stderr**2) * fit.stderr**2
     assert np.allclose(draws.var(axis=0), expected, rtol=0.1)
