@@ -113,6 +113,13 @@ def _follow_step(page, code: str) -> None:
     page.wait_for_load_state()
 
 
+def _take_step(page, code: str, *, button: str | None = None, control: str | None = None) -> None:
+    """Follow the dashboard's next step ``code`` and press its ``button`` (by name) or ``control`` (a selector)."""
+    _follow_step(page, code)
+    (page.get_by_role("button", name=button) if button else page.locator(control)).click()
+    page.wait_for_load_state()
+
+
 def _fill_sheet(page, values: list[float]) -> None:
     for i, value in enumerate(values):
         page.locator("[data-criterion]").nth(i).fill(f"{value:g}")
@@ -204,9 +211,7 @@ def test_whole_year_from_the_demo_mid_round_one_to_final_results_through_the_pag
     assert _judges_score(browser, live_server, watch, half_first=True) >= 6
 
     context, org = _session(browser, live_server, watch, "btc@demo.vn")
-    _follow_step(org, "close_round")
-    org.get_by_role("button", name="Đóng vòng và tính kết quả").click()
-    org.wait_for_load_state()
+    _take_step(org, "close_round", button="Đóng vòng và tính kết quả")
     expect(org.locator("main")).to_contain_text("Đã đóng Vòng sơ khảo")
     expect(org.locator("[data-test=ranking]")).to_be_visible()
     # The result sets kept at closing open from the results page.
@@ -222,15 +227,11 @@ def test_whole_year_from_the_demo_mid_round_one_to_final_results_through_the_pag
     org.wait_for_load_state()
 
     # The final round: assign, publish, start now.
-    _follow_step(org, "assign")
-    org.locator("[data-test=run]").click()
-    org.wait_for_load_state()
+    _take_step(org, "assign", control="[data-test=run]")
     expect(org.locator("main")).to_contain_text("Đã tính phân công dự kiến")
     org.locator("[data-test=publish]").click()
     org.wait_for_load_state()
-    _follow_step(org, "open_round")
-    org.get_by_role("button", name="Mở và bắt đầu chấm ngay").click()
-    org.wait_for_load_state()
+    _take_step(org, "open_round", button="Mở và bắt đầu chấm ngay")
     expect(org.locator("main")).to_contain_text("Đã mở chấm Vòng chung khảo")
     assert org.locator("[data-test=round-warning]").count() == 0
     context.close()
@@ -238,35 +239,23 @@ def test_whole_year_from_the_demo_mid_round_one_to_final_results_through_the_pag
     assert _judges_score(browser, live_server, watch, half_first=False) > 0
 
     context, org = _session(browser, live_server, watch, "btc@demo.vn")
-    _follow_step(org, "close_round")
-    org.get_by_role("button", name="Đóng vòng và tính kết quả").click()
-    org.wait_for_load_state()
+    _take_step(org, "close_round", button="Đóng vòng và tính kết quả")
     ranking = org.locator("[data-test=ranking]")
     expect(ranking).to_be_visible()
     assert "Điều kiện vào vòng sau" not in ranking.inner_text()
 
     # The vote still open blocks the awards: close it now and freeze its tally.
-    _follow_step(org, "vote_open")
-    org.get_by_role("button", name="Đóng bình chọn ngay").click()
-    org.wait_for_load_state()
-    _follow_step(org, "vote_freeze")
-    org.get_by_role("button", name="Chốt kết quả bình chọn").click()
-    org.wait_for_load_state()
+    _take_step(org, "vote_open", button="Đóng bình chọn ngay")
+    _take_step(org, "vote_freeze", button="Chốt kết quả bình chọn")
 
     # Awards: compute, review and freeze, send for approval.
-    _follow_step(org, "compute")
-    org.locator("[data-test=compute]").click()
-    org.wait_for_load_state()
+    _take_step(org, "compute", control="[data-test=compute]")
     expect(org.locator("main")).to_contain_text("Đã tính và lưu bảng kết quả")
     # The vote frozen a moment ago, held while round 1 was scored, adds its points to the award list.
     expect(org.locator("main")).not_to_contain_text("kết quả bình chọn chưa được chốt")
     assert org.locator("main th", has_text="Bình chọn").count() >= 1
-    _follow_step(org, "freeze")
-    org.get_by_role("button", name="Chốt kết quả").click()
-    org.wait_for_load_state()
-    _follow_step(org, "send")
-    org.get_by_role("button", name="Gửi các thành viên Ban tổ chức phê duyệt").click()
-    org.wait_for_load_state()
+    _take_step(org, "freeze", button="Chốt kết quả")
+    _take_step(org, "send", button="Gửi các thành viên Ban tổ chức phê duyệt")
     org.goto("/quan-tri/")
     expect(org.locator("[data-test=next-steps] li[data-step=approvals].blocking")).to_contain_text("chờ phê duyệt")
     context.close()
@@ -290,9 +279,7 @@ def test_whole_year_from_the_demo_mid_round_one_to_final_results_through_the_pag
 
     # Publish without a complaint period, then finalize.
     context, org = _session(browser, live_server, watch, "btc@demo.vn")
-    _follow_step(org, "publish")
-    org.locator("[data-test=publish]").click()
-    org.wait_for_load_state()
+    _take_step(org, "publish", control="[data-test=publish]")
     org.get_by_role("button", name="Hoàn tất kết quả").click()
     org.wait_for_load_state()
     org.goto("/quan-tri/")
