@@ -111,5 +111,17 @@ def approve_all(result_set, members) -> None:
     db.session.commit()
 
 
+def approved_result_set(round_: Round, organizer, members, **compute):
+    """The round's result set computed (``compute`` as for ``compute_result_set``), frozen by
+    ``organizer`` and approved by every member."""
+    from contest import results
+
+    result_set = results.compute_result_set(round_, **compute)
+    results.freeze_result_set(result_set, organizer)
+    db.session.commit()
+    approve_all(result_set, members)
+    return result_set
+
+
 def later(days: int = 7):
     return utcnow() + timedelta(days=days)

@@ -11,7 +11,7 @@ from contest import results
 from contest.extensions import db
 from contest.models import AuditEvent, ResultSet, ResultStatus, Role, utcnow
 from tests.factories import make_user
-from tests.results.helpers import approve_all, committee, later, scored_contest
+from tests.results.helpers import approve_all, approved_result_set, committee, later, scored_contest
 from tests.results.test_compute import LENIENT
 
 
@@ -78,10 +78,7 @@ def test_override_needs_a_reason_is_audited_and_reopens_only_that_award(app):
     edition, round_, entries, _ = _setup()
     organizer = make_user(Role.ORGANIZER)
     members = committee(edition, 3)
-    rs = results.compute_result_set(round_, actor=organizer)
-    results.freeze_result_set(rs, organizer)
-    db.session.commit()
-    approve_all(rs, members)
+    rs = approved_result_set(round_, organizer, members, actor=organizer)
     assert results_blockers(rs) == []
 
     award_c = _award(rs, entries["C"])

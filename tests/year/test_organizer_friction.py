@@ -319,19 +319,14 @@ def _approved_but_unpublished_set():
     """Two entries scored, the list frozen and approved by a one-member committee, not yet published."""
     from decimal import Decimal
 
-    from contest import results
-    from contest.extensions import db
-    from tests.results.helpers import approve_all, committee, scored_contest
+    from tests.results.helpers import approved_result_set, committee, scored_contest
 
     edition, round_, _entries, _ = scored_contest({"A": {0: 74, 1: 76}, "B": {0: 72, 1: 73}})
     for level in edition.award_levels:
         level.min_score = Decimal("50")
     organizer = make_user(Role.ORGANIZER)
     members = committee(edition, 1)
-    rs = results.compute_result_set(round_, actor=organizer)
-    results.freeze_result_set(rs, organizer)
-    db.session.commit()
-    approve_all(rs, members)
+    rs = approved_result_set(round_, organizer, members, actor=organizer)
     return edition, rs, organizer, members
 
 

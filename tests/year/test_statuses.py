@@ -10,7 +10,7 @@ from contest.extensions import db
 from contest.models import Role, RoundStatus, utcnow
 from contest.rounds import close_round
 from tests.factories import make_edition, make_entry, make_user
-from tests.results.helpers import approve_all, committee, scored_contest
+from tests.results.helpers import approve_all, approved_result_set, committee, scored_contest
 
 SCORES = {"A": {0: 70, 1: 71, 2: 69}, "B": {1: 68, 2: 66, 0: 67.5}, "C": {0: 55, 2: 59}}
 
@@ -52,10 +52,7 @@ def _published_contest():
     round_.status = RoundStatus.OPEN.value
     close_round(round_)
     entries["A"].status = "advanced"  # it came through the preliminary round
-    rs = results.compute_result_set(round_, actor=organizer)
-    results.freeze_result_set(rs, organizer)
-    db.session.commit()
-    approve_all(rs, members)
+    rs = approved_result_set(round_, organizer, members, actor=organizer)
     results.publish_results(rs, actor=organizer)
     db.session.commit()
     return edition, round_, entries, organizer
