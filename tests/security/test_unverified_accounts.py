@@ -89,12 +89,16 @@ def test_coauthor_reaches_the_draft_once_the_address_is_verified(app, client, ma
     assert entries.can_view_entry(_signed_in(db.session.get(User, coauthor.id)), db.session.get(Entry, entry.id))
 
 
-def test_personal_data_of_an_unverified_account_holds_no_votes_cast_from_its_address(app):
+def _a_vote_cast_from(address: str) -> User:
+    """A submitted entry judged by a judge (returned) and voted for from ``address``."""
     edition = ready_edition()
-    owner = make_user()
     judge = make_user(Role.JUDGE)
-    entry = make_entry(owner, edition, status="submitted")
-    add_judging_work(edition, entry, judge, voter_email="dan@example.vn")
+    add_judging_work(edition, make_entry(make_user(), edition, status="submitted"), judge, voter_email=address)
+    return judge
+
+
+def test_personal_data_of_an_unverified_account_holds_no_votes_cast_from_its_address(app):
+    judge = _a_vote_cast_from("dan@example.vn")
     squatter = make_user(email="dan@example.vn", verified=False)
     assert personal_data.export_data(squatter)["votes"] == []
     squatter.email_verified_at = judge.email_verified_at
@@ -135,11 +139,7 @@ class _signed_in:  # noqa: N801 - stands in for flask_login's current_user
 
 
 def test_personal_data_holds_the_votes_of_every_spelling_of_the_proven_mailbox(app):
-    edition = ready_edition()
-    owner = make_user()
-    judge = make_user(Role.JUDGE)
-    entry = make_entry(owner, edition, status="submitted")
-    add_judging_work(edition, entry, judge, voter_email="nguyen.van.a@gmail.com")
+    _a_vote_cast_from("nguyen.van.a@gmail.com")
     account = make_user(email="NguyenVanA+binhchon@googlemail.com")
     assert len(personal_data.export_data(account)["votes"]) == 1
 
@@ -147,11 +147,7 @@ def test_personal_data_holds_the_votes_of_every_spelling_of_the_proven_mailbox(a
 def test_erasure_anonymizes_the_voter_rows_of_every_spelling_of_the_mailbox(app):
     from contest.models import Vote, Voter
 
-    edition = ready_edition()
-    owner = make_user()
-    judge = make_user(Role.JUDGE)
-    entry = make_entry(owner, edition, status="submitted")
-    add_judging_work(edition, entry, judge, voter_email="nguyen.van.a@gmail.com")
+    _a_vote_cast_from("nguyen.van.a@gmail.com")
     voter_only = make_user(email="nguyenvana+1@gmail.com")  # a voter who never entered: nothing waits
     req = personal_data.request_deletion(voter_only)
     personal_data.execute_deletion(req, make_user(Role.ORGANIZER))
