@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from flask import has_request_context, request
@@ -9,6 +11,17 @@ from flask_login import current_user
 
 from contest.extensions import db
 from contest.models import AuditEvent, User
+
+
+def jsonable(value: Any) -> Any:
+    """``value`` as an audit record (or a JSON export) keeps it: times as ISO text, decimals as text."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    return value
 
 
 def client_ip() -> str | None:

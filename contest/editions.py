@@ -163,18 +163,8 @@ def _require_reason(needed: bool, reason: str | None, message: str) -> str | Non
     return reason
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    return value
-
-
 def _snapshot(obj: Any, fields: Iterable[str]) -> dict[str, Any]:
-    return {name: _jsonable(getattr(obj, name)) for name in fields}
+    return {name: audit.jsonable(getattr(obj, name)) for name in fields}
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -446,9 +436,9 @@ def _audit_rows(action: str, edition: Any, plan: RowChanges, label: str, reason:
     audit.record(
         action,
         edition,
-        before={"changed": [{"id": o.id, **{k: _jsonable(getattr(o, k)) for k in d}} for o, d in plan.changed],
+        before={"changed": [{"id": o.id, **{k: audit.jsonable(getattr(o, k)) for k in d}} for o, d in plan.changed],
                 "removed": [{"id": o.id, label: getattr(o, label)} for o in plan.removed]},
-        after={"changed": [{"id": o.id, **{k: _jsonable(v) for k, v in d.items()}} for o, d in plan.changed],
+        after={"changed": [{"id": o.id, **{k: audit.jsonable(v) for k, v in d.items()}} for o, d in plan.changed],
                "added": [{label: v.get(label)} for v in plan.added],
                "order": [getattr(o, label) for o in kept] if plan.reordered else None},
         reason=reason,

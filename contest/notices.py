@@ -78,9 +78,9 @@ def announce_presentation(round_: Round, *, previous_at: datetime | None = None,
     changed = previous_at is not None
     action = "entry.presentation_rescheduled" if changed else "entry.presentation_scheduled"
     for entry in entries:
-        audit.record(action, entry, before={"presentation_at": _iso(previous_at), "place": previous_place}
+        audit.record(action, entry, before={"presentation_at": audit.jsonable(previous_at), "place": previous_place}
                      if changed else None,
-                     after={"round_id": round_.id, "presentation_at": _iso(round_.presentation_at),
+                     after={"round_id": round_.id, "presentation_at": audit.jsonable(round_.presentation_at),
                             "place": round_.presentation_place})
         send_to_applicant(entry, partial(_presentation_subject, round_, entry, changed), "entry_presentation",
                           round=round_, changed=changed, previous_at=previous_at, previous_place=previous_place)
@@ -93,10 +93,6 @@ def _presentation_subject(round_: Round, entry: Entry, changed: bool) -> str:
                  round=localized(round_, "name"), code=entry.reference_code)
     return _("Lịch thuyết trình %(round)s của bài dự thi %(code)s", round=localized(round_, "name"),
              code=entry.reference_code)
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
 
 
 # --- timeline lines from outside the entry's own events ------------------------------------------

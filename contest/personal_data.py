@@ -19,7 +19,6 @@ Every change writes an audit event.  The audit trail itself is kept: it is the l
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from flask import has_request_context, request
@@ -63,10 +62,6 @@ class PersonalDataError(Exception):
         self.status = status
 
 
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
 # ------------------------------------------------------------------------------------------ what we hold
 
 
@@ -104,9 +99,9 @@ def _entry_document(entry: Entry, user: User) -> dict[str, Any]:
         "status": entry.status,
         "role": "owner" if entry.owner_id == user.id else "co-author",
         "public_consent": entry.public_consent,
-        "created_at": _iso(entry.created_at),
-        "submitted_at": _iso(entry.submitted_at),
-        "withdrawn_at": _iso(entry.withdrawn_at),
+        "created_at": audit.jsonable(entry.created_at),
+        "submitted_at": audit.jsonable(entry.submitted_at),
+        "withdrawn_at": audit.jsonable(entry.withdrawn_at),
         "members": [
             {"position": m.position, "full_name": m.full_name, "role": m.role, "organization": m.organization,
              "email": m.email, "phone": m.phone}
@@ -115,7 +110,7 @@ def _entry_document(entry: Entry, user: User) -> dict[str, Any]:
         "attachments": [
             {"kind": a.kind.name if a.kind else None, "filename": a.display_filename,
              "content_type": a.content_type, "size": a.size, "sha256": a.sha256, "link_url": a.link_url,
-             "public": a.public, "uploaded_at": _iso(a.uploaded_at)}
+             "public": a.public, "uploaded_at": audit.jsonable(a.uploaded_at)}
             for a in entry.attachments
         ],
         "conflict_declarations": [
@@ -124,7 +119,7 @@ def _entry_document(entry: Entry, user: User) -> dict[str, Any]:
         ],
         "awards": [
             {"prize": a.level.name, "total_score": str(a.total_score) if a.total_score is not None else None,
-             "published_at": _iso(a.result_set.published_at)}
+             "published_at": audit.jsonable(a.result_set.published_at)}
             for a in published_awards(entry)
         ],
     }
@@ -159,9 +154,9 @@ def export_data(user: User) -> dict[str, Any]:
             "phone": user.phone,
             "locale": user.locale,
             "roles": sorted(r.value for r in user.roles),
-            "created_at": _iso(user.created_at),
-            "email_verified_at": _iso(user.email_verified_at),
-            "last_login_at": _iso(user.last_login_at),
+            "created_at": audit.jsonable(user.created_at),
+            "email_verified_at": audit.jsonable(user.email_verified_at),
+            "last_login_at": audit.jsonable(user.last_login_at),
         },
         "applicant_profile": None if profile is None else {
             "applicant_type": profile.applicant_type,
@@ -172,12 +167,12 @@ def export_data(user: User) -> dict[str, Any]:
         "entries": [_entry_document(e, user) for e in entries_of(user)],
         "votes": [
             {"voting_period_id": v.period_id, "entry": v.entry.reference_code, "vote_day": v.vote_day.isoformat(),
-             "cast_at": _iso(v.created_at), "counted": v.voided_at is None}
+             "cast_at": audit.jsonable(v.created_at), "counted": v.voided_at is None}
             for v in _votes_of(user)
         ],
         "deletion_requests": [
-            {"status": r.status, "requested_at": _iso(r.requested_at), "decided_at": _iso(r.decided_at),
-             "decision_note": r.decision_note}
+            {"status": r.status, "requested_at": audit.jsonable(r.requested_at),
+             "decided_at": audit.jsonable(r.decided_at), "decision_note": r.decision_note}
             for r in requests_of(user)
         ],
     }

@@ -77,11 +77,8 @@ class RoundError(Exception):
 
 
 def round_json(round_: Round) -> dict[str, Any]:
-    return {"status": round_.status, "opened_at": _iso(round_.opened_at), "closed_at": _iso(round_.closed_at)}
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
+    return {"status": round_.status, "opened_at": audit.jsonable(round_.opened_at),
+            "closed_at": audit.jsonable(round_.closed_at)}
 
 
 # --- open and close ----------------------------------------------------------------------------
@@ -102,10 +99,10 @@ def open_round(round_: Round, *, actor: User | None = None, now: datetime | None
     """
     now = now or utcnow()
     if start_now and starts_later(round_, now):
-        before = {"opens_at": _iso(round_.opens_at)}
+        before = {"opens_at": audit.jsonable(round_.opens_at)}
         round_.opens_at = now
         db.session.flush()
-        audit.record("round.start_moved", round_, actor=actor, before=before, after={"opens_at": _iso(now)})
+        audit.record("round.start_moved", round_, actor=actor, before=before, after={"opens_at": audit.jsonable(now)})
     if round_.status == RoundStatus.OPEN.value:
         return round_
     if not round_.criteria:
@@ -563,7 +560,7 @@ def reopen_sheet(sheet: ScoreSheet, *, reason: str, actor: User | None = None,
     if assignment.round.status != RoundStatus.OPEN.value:
         raise RoundError(_("Vòng chấm đã đóng; hãy mở lại vòng trước khi mở lại phiếu."), 409)
     before = {"status": sheet.status, "version": sheet.version,
-              "submitted_at": _iso(sheet.submitted_at)}
+              "submitted_at": audit.jsonable(sheet.submitted_at)}
     sheet.status = SheetStatus.DRAFT.value
     sheet.submitted_at = None
     sheet.reopened_at = now
