@@ -139,26 +139,34 @@ def current_round(entry: Entry) -> Round | None:
     )
 
 
+# Entries whose published award (or lack of one) is their standing once results are out.
+_AWARDABLE = (EntryStatus.ELIGIBLE.value, EntryStatus.ADVANCED.value, EntryStatus.AWARDED.value)
+
+
 def entry_standing(entry: Entry) -> str:
     """The entry's status as its author and the organizers should read it now.
 
     "Vào vòng trong" is right only while a later round waits: once results are out the entry
     either won a level or did not, and inside the final round it is simply in that round.
     """
-    if entry.status in (EntryStatus.ELIGIBLE.value, EntryStatus.ADVANCED.value, EntryStatus.AWARDED.value):
-        award = published_award(entry)
-        if award is not None:
-            if award.level is not None:
-                return _("Đoạt %(level)s", level=localized(award.level, "name"))
-            return _("Không đoạt giải")
-    if entry.status == EntryStatus.ELIMINATED.value and (stop := stopped_in(entry)) is not None:
-        return _("Dừng ở %(round)s", round=localized(stop, "name"))
-    if entry.status == EntryStatus.ADVANCED.value:
-        round_ = current_round(entry)
-        if round_ is not None:
-            return _("Đang ở %(round)s", round=localized(round_, "name"))
-    return str(label(ENTRY_STATUS, entry.status))
+    award = published_award(entry) if entry.status in _AWARDABLE else None
+    stopped = stopped_in(entry) if entry.status == EntryStatus.ELIMINATED.value else None
+    current = current_round(entry) if entry.status == EntryStatus.ADVANCED.value and award is None else None
+    return _standing_words(entry.status, award, stopped, current)
 
+
+def _standing_words(status: str, award: Award | None, stopped: Round | None, current: Round | None) -> str:
+    """The standing of an entry in ``status`` given its published award, the round it stopped in and the
+    round it is in: one wording for the entry's own page and the organizers' tally."""
+    if award is not None and status in _AWARDABLE:
+        if award.level is not None:
+            return _("Đoạt %(level)s", level=localized(award.level, "name"))
+        return _("Không đoạt giải")
+    if status == EntryStatus.ELIMINATED.value and stopped is not None:
+        return _("Dừng ở %(round)s", round=localized(stopped, "name"))
+    if status == EntryStatus.ADVANCED.value and current is not None:
+        return _("Đang ở %(round)s", round=localized(current, "name"))
+    return str(label(ENTRY_STATUS, status))
 
 
 def standing_tally(edition_id: int) -> dict[str, int]:
@@ -186,20 +194,9 @@ def standing_tally(edition_id: int) -> dict[str, int]:
         rounds[(entry_id, outcome)] = round_  # the last round of each outcome, as entry_standing reads it
     tally: dict[str, int] = {}
     for entry_id, status in entries:
-        award = awards.get(entry_id)
-        stopped = rounds.get((entry_id, RoundOutcome.ELIMINATED.value))
-        current = rounds.get((entry_id, RoundOutcome.IN_ROUND.value))
-        if award is not None and status in (EntryStatus.ELIGIBLE.value, EntryStatus.ADVANCED.value,
-                                            EntryStatus.AWARDED.value):
-            words = (_("Đoạt %(level)s", level=localized(award.level, "name")) if award.level is not None
-                     else _("Không đoạt giải"))
-        elif status == EntryStatus.ELIMINATED.value and stopped is not None:
-            words = _("Dừng ở %(round)s", round=localized(stopped, "name"))
-        elif status == EntryStatus.ADVANCED.value and current is not None:
-            words = _("Đang ở %(round)s", round=localized(current, "name"))
-        else:
-            words = str(label(ENTRY_STATUS, status))
-        tally[str(words)] = tally.get(str(words), 0) + 1
+        words = str(_standing_words(status, awards.get(entry_id), rounds.get((entry_id, RoundOutcome.ELIMINATED.value)),
+                                    rounds.get((entry_id, RoundOutcome.IN_ROUND.value))))
+        tally[words] = tally.get(words, 0) + 1
     return tally
 
 
