@@ -241,7 +241,7 @@ class NothingToExport(Exception):
 def certificates_zip(rs: ResultSet) -> bytes:
     """One certificate PDF per winner, in a zip named by reference code; refused when nobody won a prize."""
     if not winners(rs):
-        if rs.round is not None and not _gives_prizes(rs):
+        if rs.round is not None and not rs.round.is_last:
             raise NothingToExport(_("Vòng này chỉ xét bài vào vòng sau, không trao giải, nên không có giấy chứng "
                                     "nhận để tải."))
         raise NothingToExport(_("Bảng kết quả này chưa có bài nào đoạt giải nên chưa có giấy chứng nhận để tải."))
@@ -306,10 +306,6 @@ EXPORTS: dict[str, Export] = {
     "du-lieu-dau-vao.json": Export(_l("Dữ liệu đầu vào để tính lại (JSON)"), inputs_json, "application/json",
                                    "du-lieu-dau-vao.json"),
 }
-
-
-def _gives_prizes(rs: ResultSet) -> bool:
-    return not any(r.position > rs.round.position for r in rs.edition.rounds)
 
 
 def available(rs: ResultSet) -> dict[str, Export]:

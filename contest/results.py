@@ -158,7 +158,7 @@ def award_levels_of(round_: Round) -> tuple[list[dict[str, Any]], bool]:
     per-field levels apply within each field.  Only the edition's last round gives prizes: an earlier round
     ranks entries for advancement and has no levels (so no "uncertain award level" either).
     """
-    if any(other.position > round_.position for other in round_.edition.rounds):
+    if not round_.is_last:
         return [], True
     levels = list(round_.edition.award_levels)
     per_category = not levels or any(lv.scope == AwardScope.PER_CATEGORY.value for lv in levels)

@@ -232,6 +232,12 @@ class Round(Base):
     def is_final(self) -> bool:
         return self.mode == RoundMode.FULL_PANEL
 
+    @property
+    def is_last(self) -> bool:
+        """No later round follows in the edition: only the last round gives prizes; earlier ones rank entries for
+        advancement."""
+        return not any(other.position > self.position for other in self.edition.rounds)
+
     def scoring_open(self, now: datetime) -> bool:
         if self.status != RoundStatus.OPEN:
             return False
