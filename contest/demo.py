@@ -323,7 +323,7 @@ def _score(assignment: Assignment, total: float, when: datetime, *, submit: bool
     if submit:
         with _happened_at(when + timedelta(minutes=20)):
             scoring.submit_score_sheet(
-            assignment,
+                assignment,
                 scoring.SheetInput(version=sheet.version, scores=values, comment_to_applicant=comment),
                 now=when + timedelta(minutes=20),
             )
